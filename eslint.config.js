@@ -1,0 +1,78 @@
+// One lint configuration for the monorepo. Package boundaries are errors, not
+// warnings: domain ← db ← engine ← agents / api ← apps, and only env files read process.env.
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+const internal = ['domain', 'telemetry', 'db', 'engine', 'agents', 'api', 'testing'];
+
+/** Forbid importing any internal package not listed in `allowed` (and every app). */
+function boundary(files, allowed, extra = [], allowTypeImports = false) {
+  const banned = internal.filter((p) => !allowed.includes(p)).map((p) => `@flightdeck/${p}`);
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [...banned.flatMap((b) => [b, `${b}/*`]), '@flightdeck/web', '@flightdeck/worker', ...extra],
+              allowTypeImports,
+              message: 'This import crosses a package boundary (see ARCHITECTURE.md: domain ← db ← engine ← agents / api ← apps).',
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+const tests = ['**/*.test.ts', '**/*.int.test.ts', '**/test/**', '**/vitest.config.ts'];
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/.next/**',
+      '**/.turbo/**',
+      '**/dist/**',
+      'packages/db/src/generated/**',
+      'e2e/test-results/**',
+      'e2e/playwright-report/**',
+      '**/next-env.d.ts',
+      '**/*.config.js',
+      '**/*.config.mjs',
+      'scripts/**',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration only in an env.ts file (one zod schema per app).' },
+      ],
+    },
+  },
+  { files: ['**/env.ts', ...tests, 'e2e/**'], rules: { 'no-restricted-properties': 'off' } },
+  boundary(['packages/domain/**'], [], ['zod/*', 'node:*', 'ioredis', 'bullmq', 'pg', '@prisma/*', 'next', 'react']),
+  boundary(['packages/telemetry/**'], []),
+  boundary(['packages/db/**'], ['domain', 'testing']),
+  boundary(['packages/engine/**'], ['domain', 'telemetry', 'db', 'testing']),
+  boundary(['packages/agents/**'], ['domain', 'telemetry', 'db', 'engine', 'testing']),
+  boundary(['packages/api/**'], ['domain', 'telemetry', 'db', 'engine', 'testing']),
+  boundary(['packages/testing/**'], []),
+  boundary(['apps/worker/**'], ['domain', 'telemetry', 'db', 'engine', 'agents', 'testing'], ['next', 'next/*', 'react', 'react-dom', '@trpc/*']),
+  boundary(['apps/web/**'], ['domain', 'telemetry', 'db', 'engine', 'api', 'testing'], ['bullmq']),
+  boundary(['apps/web/src/app/**', 'apps/web/src/components/**', 'apps/web/src/client/**'], ['domain'], ['bullmq', 'ioredis', 'pg', 'node:*'], true),
+  prettier,
+);

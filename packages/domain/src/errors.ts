@@ -1,0 +1,25 @@
+/**
+ * Domain errors carry a code; the API maps codes to transport errors in one place.
+ * Messages are safe to show to a person: no stacks, paths or secrets.
+ */
+export type DomainErrorCode =
+  | 'NOT_FOUND'
+  | 'INVALID_INPUT'
+  | 'INVALID_MANIFEST'
+  | 'CONFLICT'
+  | 'RUN_NOT_ACTIVE'
+  | 'FORBIDDEN'
+  | 'UNAVAILABLE';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;

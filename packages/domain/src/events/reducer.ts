@@ -1,0 +1,431 @@
+import type { ModelRef, RunEvent, ToolCallRequest, Usage } from './schema';
+
+/**
+ * The one reducer: state(run, at seq N) = events[1..N].reduce(applyEvent, initialRunState).
+ * Pure and total: the worker, the browser and the tests all run this same code.
+ */
+
+export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'killed';
+export type AgentStatus = 'ready' | 'running' | 'waiting' | 'done' | 'failed' | 'killed';
+
+export interface Totals {
+  inputTokens: number;
+  outputTokens: number;
+  costMicroUsd: number;
+  llmCalls: number;
+  toolCalls: number;
+  turns: number;
+}
+
+export type Message =
+  | { role: 'user'; content: string; seq: number }
+  | { role: 'assistant'; content: string; toolCalls: ToolCallRequest[]; seq: number }
+  | { role: 'tool'; callId: string; tool: string; ok: boolean; content: string; seq: number };
+
+export type ToolCallStatus = 'requested' | 'dispatched' | 'finished';
+
+export interface ToolCallState extends ToolCallRequest {
+  status: ToolCallStatus;
+  ok?: boolean;
+  output?: string;
+  /** For `delegate`: the child agent it spawned. */
+  childAgentId?: string;
+}
+
+export interface TurnState {
+  turn: number;
+  llm: { callId: string; status: 'started' | 'finished' | 'failed'; text?: string; error?: string } | null;
+  toolCalls: ToolCallState[];
+  finished: boolean;
+}
+
+export interface AgentState {
+  id: string;
+  parentId: string | null;
+  parentCallId: string | null;
+  name: string;
+  role: string;
+  model: ModelRef;
+  task: string;
+  depth: number;
+  status: AgentStatus;
+  spawnedSeq: number;
+  lastSeq: number;
+  /** The turn in progress or last finished (0 before the first). */
+  turn: TurnState | null;
+  turnsTaken: number;
+  messages: Message[];
+  children: string[];
+  totals: Totals;
+  /** What the agent is doing now, in a few words, for the team tree. */
+  activity: string;
+  result?: string;
+  error?: string;
+}
+
+export interface RunState {
+  runId: string | null;
+  status: RunStatus;
+  teamId: string | null;
+  teamName: string | null;
+  manifestVersion: number | null;
+  goal: string;
+  seed: number;
+  lastSeq: number;
+  startedAt: string | null;
+  endedAt: string | null;
+  leadAgentId: string | null;
+  agents: Record<string, AgentState>;
+  /** Agent ids in spawn order. */
+  agentOrder: string[];
+  totals: Totals;
+  result?: string;
+  error?: string;
+  killedBy?: string;
+  killReason?: string;
+}
+
+export const emptyTotals = (): Totals => ({
+  inputTokens: 0,
+  outputTokens: 0,
+  costMicroUsd: 0,
+  llmCalls: 0,
+  toolCalls: 0,
+  turns: 0,
+});
+
+export const initialRunState = (): RunState => ({
+  runId: null,
+  status: 'pending',
+  teamId: null,
+  teamName: null,
+  manifestVersion: null,
+  goal: '',
+  seed: 0,
+  lastSeq: 0,
+  startedAt: null,
+  endedAt: null,
+  leadAgentId: null,
+  agents: {},
+  agentOrder: [],
+  totals: emptyTotals(),
+});
+
+export const isTerminalRunStatus = (status: RunStatus): boolean =>
+  status === 'completed' || status === 'failed' || status === 'killed';
+
+export const isTerminalAgentStatus = (status: AgentStatus): boolean =>
+  status === 'done' || status === 'failed' || status === 'killed';
+
+export class ReducerError extends Error {
+  constructor(
+    message: string,
+    readonly seq: number,
+  ) {
+    super(`event ${seq}: ${message}`);
+    this.name = 'ReducerError';
+  }
+}
+
+function addUsage(totals: Totals, usage: Usage, costMicroUsd: number): Totals {
+  return {
+    ...totals,
+    inputTokens: totals.inputTokens + usage.inputTokens,
+    outputTokens: totals.outputTokens + usage.outputTokens,
+    costMicroUsd: totals.costMicroUsd + costMicroUsd,
+    llmCalls: totals.llmCalls + 1,
+  };
+}
+
+function bump(totals: Totals, key: 'toolCalls' | 'turns'): Totals {
+  return { ...totals, [key]: totals[key] + 1 };
+}
+
+function truncate(text: string, max = 80): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+}
+
+/** Apply one event. Never mutates `state`; throws ReducerError on an impossible sequence. */
+export function applyEvent(state: RunState, event: RunEvent): RunState {
+  if (event.seq !== state.lastSeq + 1) {
+    throw new ReducerError(`expected seq ${state.lastSeq + 1}`, event.seq);
+  }
+  const next = applyPayload(state, event);
+  return { ...next, lastSeq: event.seq };
+}
+
+export function reduceEvents(events: readonly RunEvent[], from: RunState = initialRunState()): RunState {
+  let state = from;
+  for (const event of events) state = applyEvent(state, event);
+  return state;
+}
+
+function requireAgent(state: RunState, event: RunEvent): AgentState {
+  const agent = event.agentId ? state.agents[event.agentId] : undefined;
+  if (!agent) throw new ReducerError(`${event.type} for unknown agent ${event.agentId ?? 'null'}`, event.seq);
+  return agent;
+}
+
+function withAgent(state: RunState, agent: AgentState): RunState {
+  return { ...state, agents: { ...state.agents, [agent.id]: agent } };
+}
+
+function requireTurn(agent: AgentState, event: RunEvent): TurnState {
+  if (!agent.turn || agent.turn.finished) {
+    throw new ReducerError(`${event.type} outside a turn of agent ${agent.id}`, event.seq);
+  }
+  return agent.turn;
+}
+
+function endAgents(state: RunState, status: 'killed' | 'failed', activity: string): RunState {
+  const agents: Record<string, AgentState> = {};
+  for (const [id, agent] of Object.entries(state.agents)) {
+    agents[id] = isTerminalAgentStatus(agent.status) ? agent : { ...agent, status, activity };
+  }
+  return { ...state, agents };
+}
+
+function applyPayload(state: RunState, event: RunEvent): RunState {
+  if (isTerminalRunStatus(state.status)) {
+    throw new ReducerError(`${event.type} after the run ended (${state.status})`, event.seq);
+  }
+  switch (event.type) {
+    case 'run.started': {
+      if (state.status !== 'pending') throw new ReducerError('run started twice', event.seq);
+      const p = event.payload;
+      return {
+        ...state,
+        runId: event.runId,
+        status: 'running',
+        teamId: p.teamId,
+        teamName: p.teamName,
+        manifestVersion: p.manifestVersion,
+        goal: p.goal,
+        seed: p.seed,
+        startedAt: event.at,
+      };
+    }
+    case 'run.completed':
+      return { ...state, status: 'completed', endedAt: event.at, result: event.payload.result };
+    case 'run.failed':
+      return {
+        ...endAgents(state, 'failed', 'run failed'),
+        status: 'failed',
+        endedAt: event.at,
+        error: event.payload.error,
+      };
+    case 'run.killed':
+      return {
+        ...endAgents(state, 'killed', 'killed'),
+        status: 'killed',
+        endedAt: event.at,
+        killedBy: event.payload.by.id,
+        killReason: event.payload.reason,
+      };
+
+    case 'agent.spawned': {
+      if (state.status !== 'running') throw new ReducerError('agent spawned before the run started', event.seq);
+      const id = event.agentId;
+      if (!id || state.agents[id]) throw new ReducerError(`agent ${id ?? 'null'} spawned twice`, event.seq);
+      const p = event.payload;
+      let next = state;
+      if (p.parentAgentId) {
+        const parent = state.agents[p.parentAgentId];
+        if (!parent) throw new ReducerError(`parent ${p.parentAgentId} unknown`, event.seq);
+        const turn = parent.turn;
+        const toolCalls = turn?.toolCalls.map((c) =>
+          c.callId === p.parentCallId ? { ...c, childAgentId: id } : c,
+        );
+        next = withAgent(next, {
+          ...parent,
+          children: [...parent.children, id],
+          turn: turn && toolCalls ? { ...turn, toolCalls } : turn,
+        });
+      }
+      const agent: AgentState = {
+        id,
+        parentId: p.parentAgentId,
+        parentCallId: p.parentCallId,
+        name: p.name,
+        role: p.role,
+        model: p.model,
+        task: p.task,
+        depth: p.depth,
+        status: 'ready',
+        spawnedSeq: event.seq,
+        lastSeq: event.seq,
+        turn: null,
+        turnsTaken: 0,
+        messages: [{ role: 'user', content: p.task, seq: event.seq }],
+        children: [],
+        totals: emptyTotals(),
+        activity: 'queued',
+      };
+      return {
+        ...withAgent(next, agent),
+        agentOrder: [...next.agentOrder, id],
+        leadAgentId: next.leadAgentId ?? id,
+      };
+    }
+
+    case 'agent.turn.started': {
+      const agent = requireAgent(state, event);
+      if (agent.status !== 'ready') {
+        throw new ReducerError(`turn started while agent is ${agent.status}`, event.seq);
+      }
+      if (event.payload.turn !== agent.turnsTaken + 1) {
+        throw new ReducerError(`turn ${event.payload.turn} started, expected ${agent.turnsTaken + 1}`, event.seq);
+      }
+      return withTotals(
+        withAgent(state, {
+          ...agent,
+          status: 'running',
+          lastSeq: event.seq,
+          turn: { turn: event.payload.turn, llm: null, toolCalls: [], finished: false },
+          turnsTaken: event.payload.turn,
+          totals: bump(agent.totals, 'turns'),
+          activity: `turn ${event.payload.turn}`,
+        }),
+        (t) => bump(t, 'turns'),
+      );
+    }
+    case 'agent.turn.finished': {
+      const agent = requireAgent(state, event);
+      const turn = requireTurn(agent, event);
+      const open = turn.toolCalls.some((c) => c.status !== 'finished');
+      return withAgent(state, {
+        ...agent,
+        status: open ? 'waiting' : 'ready',
+        lastSeq: event.seq,
+        turn: { ...turn, finished: true },
+        activity: open ? 'waiting for subagents' : 'queued',
+      });
+    }
+    case 'agent.finished': {
+      const agent = requireAgent(state, event);
+      return withAgent(state, {
+        ...agent,
+        status: 'done',
+        lastSeq: event.seq,
+        turn: agent.turn ? { ...agent.turn, finished: true } : null,
+        result: event.payload.result,
+        activity: 'done',
+      });
+    }
+    case 'agent.failed': {
+      const agent = requireAgent(state, event);
+      return withAgent(state, {
+        ...agent,
+        status: 'failed',
+        lastSeq: event.seq,
+        turn: agent.turn ? { ...agent.turn, finished: true } : null,
+        error: event.payload.error,
+        activity: 'failed',
+      });
+    }
+
+    case 'llm.call.started': {
+      const agent = requireAgent(state, event);
+      const turn = requireTurn(agent, event);
+      return withAgent(state, {
+        ...agent,
+        lastSeq: event.seq,
+        turn: { ...turn, llm: { callId: event.payload.callId, status: 'started' } },
+        activity: `thinking (${event.payload.model.name})`,
+      });
+    }
+    case 'llm.call.finished': {
+      const agent = requireAgent(state, event);
+      const turn = requireTurn(agent, event);
+      const p = event.payload;
+      if (turn.llm?.callId !== p.callId) throw new ReducerError(`llm call ${p.callId} was not started`, event.seq);
+      return withTotals(
+        withAgent(state, {
+          ...agent,
+          lastSeq: event.seq,
+          turn: {
+            ...turn,
+            llm: { callId: p.callId, status: 'finished', text: p.text },
+            toolCalls: p.toolCalls.map((c) => ({ ...c, status: 'requested' as const })),
+          },
+          messages: [
+            ...agent.messages,
+            { role: 'assistant', content: p.text, toolCalls: p.toolCalls, seq: event.seq },
+          ],
+          totals: addUsage(agent.totals, p.usage, p.costMicroUsd),
+          activity: p.toolCalls.length ? `calling ${p.toolCalls.map((c) => c.tool).join(', ')}` : truncate(p.text),
+        }),
+        (t) => addUsage(t, p.usage, p.costMicroUsd),
+      );
+    }
+    case 'llm.call.failed': {
+      const agent = requireAgent(state, event);
+      const turn = requireTurn(agent, event);
+      if (turn.llm?.callId !== event.payload.callId) {
+        throw new ReducerError(`llm call ${event.payload.callId} was not started`, event.seq);
+      }
+      return withAgent(state, {
+        ...agent,
+        lastSeq: event.seq,
+        turn: { ...turn, llm: { callId: event.payload.callId, status: 'failed', error: event.payload.error } },
+        activity: `model error: ${truncate(event.payload.error, 60)}`,
+      });
+    }
+
+    case 'tool.call.dispatched': {
+      const agent = requireAgent(state, event);
+      const turn = requireTurn(agent, event);
+      const p = event.payload;
+      const call = turn.toolCalls.find((c) => c.callId === p.callId);
+      if (!call || call.status !== 'requested') {
+        throw new ReducerError(`tool call ${p.callId} dispatched but not requested`, event.seq);
+      }
+      return withTotals(
+        withAgent(state, {
+          ...agent,
+          lastSeq: event.seq,
+          turn: {
+            ...turn,
+            toolCalls: turn.toolCalls.map((c) =>
+              c.callId === p.callId ? { ...c, args: p.args, status: 'dispatched' as const } : c,
+            ),
+          },
+          totals: bump(agent.totals, 'toolCalls'),
+          activity: `running ${p.tool}`,
+        }),
+        (t) => bump(t, 'toolCalls'),
+      );
+    }
+    case 'tool.call.finished': {
+      const agent = requireAgent(state, event);
+      const turn = agent.turn;
+      const p = event.payload;
+      const call = turn?.toolCalls.find((c) => c.callId === p.callId);
+      if (!turn || !call || call.status !== 'dispatched') {
+        throw new ReducerError(`tool call ${p.callId} finished but not dispatched`, event.seq);
+      }
+      const toolCalls = turn.toolCalls.map((c) =>
+        c.callId === p.callId ? { ...c, status: 'finished' as const, ok: p.ok, output: p.output } : c,
+      );
+      // A delegate result can arrive after the turn ended: the agent waits for it.
+      const stillOpen = toolCalls.some((c) => c.status !== 'finished');
+      const status = agent.status === 'waiting' && !stillOpen ? 'ready' : agent.status;
+      return withAgent(state, {
+        ...agent,
+        status,
+        lastSeq: event.seq,
+        turn: { ...turn, toolCalls },
+        messages: [
+          ...agent.messages,
+          { role: 'tool', callId: p.callId, tool: p.tool, ok: p.ok, content: p.output, seq: event.seq },
+        ],
+        activity: status === 'ready' ? 'queued' : agent.activity,
+      });
+    }
+  }
+}
+
+function withTotals(state: RunState, update: (t: Totals) => Totals): RunState {
+  return { ...state, totals: update(state.totals) };
+}
