@@ -26,6 +26,7 @@ export type ToolCallStatus = 'requested' | 'dispatched' | 'finished';
 
 export interface ToolCallState extends ToolCallRequest {
   status: ToolCallStatus;
+  spanId?: string;
   ok?: boolean;
   output?: string;
   /** For `delegate`: the child agent it spawned. */
@@ -34,7 +35,14 @@ export interface ToolCallState extends ToolCallRequest {
 
 export interface TurnState {
   turn: number;
-  llm: { callId: string; status: 'started' | 'finished' | 'failed'; text?: string; error?: string } | null;
+  spanId: string;
+  llm: {
+    callId: string;
+    spanId: string;
+    status: 'started' | 'finished' | 'failed';
+    text?: string;
+    error?: string;
+  } | null;
   toolCalls: ToolCallState[];
   finished: boolean;
 }
@@ -49,6 +57,8 @@ export interface AgentState {
   task: string;
   depth: number;
   status: AgentStatus;
+  /** The agent's span: its turns are children of it. */
+  spanId: string;
   spawnedSeq: number;
   lastSeq: number;
   /** The turn in progress or last finished (0 before the first). */
@@ -66,6 +76,9 @@ export interface AgentState {
 export interface RunState {
   runId: string | null;
   status: RunStatus;
+  traceId: string | null;
+  /** The run's root span: agents hang below it. */
+  rootSpanId: string | null;
   teamId: string | null;
   teamName: string | null;
   manifestVersion: number | null;
@@ -97,6 +110,8 @@ export const emptyTotals = (): Totals => ({
 export const initialRunState = (): RunState => ({
   runId: null,
   status: 'pending',
+  traceId: null,
+  rootSpanId: null,
   teamId: null,
   teamName: null,
   manifestVersion: null,
@@ -198,6 +213,8 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
         ...state,
         runId: event.runId,
         status: 'running',
+        traceId: event.traceId,
+        rootSpanId: event.spanId,
         teamId: p.teamId,
         teamName: p.teamName,
         manifestVersion: p.manifestVersion,
@@ -253,6 +270,7 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
         task: p.task,
         depth: p.depth,
         status: 'ready',
+        spanId: event.spanId,
         spawnedSeq: event.seq,
         lastSeq: event.seq,
         turn: null,
@@ -282,7 +300,7 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
           ...agent,
           status: 'running',
           lastSeq: event.seq,
-          turn: { turn: event.payload.turn, llm: null, toolCalls: [], finished: false },
+          turn: { turn: event.payload.turn, spanId: event.spanId, llm: null, toolCalls: [], finished: false },
           turnsTaken: event.payload.turn,
           totals: bump(agent.totals, 'turns'),
           activity: `turn ${event.payload.turn}`,
@@ -331,7 +349,7 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
       return withAgent(state, {
         ...agent,
         lastSeq: event.seq,
-        turn: { ...turn, llm: { callId: event.payload.callId, status: 'started' } },
+        turn: { ...turn, llm: { callId: event.payload.callId, spanId: event.spanId, status: 'started' } },
         activity: `thinking (${event.payload.model.name})`,
       });
     }
@@ -346,7 +364,7 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
           lastSeq: event.seq,
           turn: {
             ...turn,
-            llm: { callId: p.callId, status: 'finished', text: p.text },
+            llm: { callId: p.callId, spanId: event.spanId, status: 'finished', text: p.text },
             toolCalls: p.toolCalls.map((c) => ({ ...c, status: 'requested' as const })),
           },
           messages: [
@@ -368,7 +386,10 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
       return withAgent(state, {
         ...agent,
         lastSeq: event.seq,
-        turn: { ...turn, llm: { callId: event.payload.callId, status: 'failed', error: event.payload.error } },
+        turn: {
+          ...turn,
+          llm: { callId: event.payload.callId, spanId: event.spanId, status: 'failed', error: event.payload.error },
+        },
         activity: `model error: ${truncate(event.payload.error, 60)}`,
       });
     }
@@ -388,7 +409,9 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
           turn: {
             ...turn,
             toolCalls: turn.toolCalls.map((c) =>
-              c.callId === p.callId ? { ...c, args: p.args, status: 'dispatched' as const } : c,
+              c.callId === p.callId
+                ? { ...c, args: p.args, status: 'dispatched' as const, spanId: event.spanId }
+                : c,
             ),
           },
           totals: bump(agent.totals, 'toolCalls'),

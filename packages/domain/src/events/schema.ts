@@ -26,7 +26,7 @@ export const ToolCallRequest = z.object({
 });
 export type ToolCallRequest = z.infer<typeof ToolCallRequest>;
 
-const Actor = z.object({ kind: z.enum(['user', 'system', 'token']), id: z.string().max(200) });
+export const Actor = z.object({ kind: z.enum(['user', 'system', 'token']), id: z.string().max(200) });
 export type Actor = z.infer<typeof Actor>;
 
 const Reason = z.string().max(2000);

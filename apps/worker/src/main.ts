@@ -1,0 +1,42 @@
+import { createToolRegistry, simulatedProvider } from '@flightdeck/agents';
+import { createEngine } from '@flightdeck/engine';
+import { createLogger, setLogLevel } from '@flightdeck/telemetry';
+import { hostname } from 'node:os';
+import { loadEnv } from './env';
+import { startTurnWorker } from './turn-worker';
+
+const log = createLogger('worker');
+
+async function main(): Promise<void> {
+  const env = loadEnv();
+  setLogLevel(env.LOG_LEVEL);
+  const engine = await createEngine({
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.FLIGHTDECK_QUEUE_PREFIX,
+    workspaceRoot: env.FLIGHTDECK_WORKSPACE_ROOT,
+  });
+  const name = `worker-${hostname()}-${process.pid}`;
+  const turns = await startTurnWorker(
+    { engine, providers: { simulated: simulatedProvider }, tools: createToolRegistry(), log },
+    { concurrency: env.WORKER_CONCURRENCY, name },
+  );
+  log.info('worker ready', { name, concurrency: env.WORKER_CONCURRENCY });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('worker stopping', { signal, activeTurns: turns.activeTurns() });
+    await turns.close();
+    await engine.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  log.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+import { runTurn, type TurnDependencies } from '@flightdeck/agents';
+import {
+  createProcessor,
+  createRedis,
+  type Engine,
+  QUEUES,
+  subscribeControl,
+} from '@flightdeck/engine';
+import type { Logger } from '@flightdeck/telemetry';
+import { Worker } from 'bullmq';
+
+export interface TurnWorker {
+  worker: Worker;
+  /** Turns this process is running now, by run. */
+  activeTurns(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * A BullMQ consumer of agent turns, plus this process's ear on the control
+ * channel: a kill aborts every turn of the run running here, through the
+ * processor's AbortSignal (model request aborted, tools stopped).
+ */
+export async function startTurnWorker(
+  deps: Omit<TurnDependencies, 'log'> & { log: Logger },
+  options: { concurrency: number; name: string },
+): Promise<TurnWorker> {
+  const { engine, log } = deps;
+  const activeByRun = new Map<string, Set<string>>();
+
+  const processor = createProcessor({
+    'agent.turn': async (payload, { job, signal }) => {
+      const jobId = job.id ?? '';
+      const active = activeByRun.get(payload.runId) ?? new Set<string>();
+      active.add(jobId);
+      activeByRun.set(payload.runId, active);
+      try {
+        const outcome = await runTurn(deps, payload, signal ?? new AbortController().signal);
+        log.debug('turn done', { ...payload, outcome, worker: options.name });
+      } catch (error) {
+        log.error('turn failed', { ...payload, attempt: job.attemptsMade + 1, error });
+        throw error;
+      } finally {
+        active.delete(jobId);
+        if (active.size === 0) activeByRun.delete(payload.runId);
+      }
+    },
+  });
+
+  const worker = new Worker(QUEUES.turns, processor, {
+    connection: createRedis(engine.config.redisUrl, `${options.name}:bullmq`, { maxRetriesPerRequest: null }),
+    prefix: engine.config.queuePrefix,
+    concurrency: options.concurrency,
+    name: options.name,
+  });
+  worker.on('error', (error) => log.error('worker error', { error }));
+  worker.on('failed', (job, error) => {
+    if (job && error.name === 'UnrecoverableError') log.error('job rejected', { jobId: job.id, name: job.name, error });
+  });
+
+  const subscriber = createRedis(engine.config.redisUrl, `${options.name}:control`);
+  await subscribeControl(
+    subscriber,
+    (message) => {
+      if (message.type === 'run.kill') {
+        for (const jobId of activeByRun.get(message.runId) ?? []) worker.cancelJob(jobId, `run killed: ${message.reason}`);
+      }
+    },
+    (raw, error) => log.warn('ignored malformed control message', { raw: raw.slice(0, 200), error }),
+  );
+  await worker.waitUntilReady();
+
+  return {
+    worker,
+    activeTurns: () => [...activeByRun.values()].reduce((n, s) => n + s.size, 0),
+    async close() {
+      subscriber.disconnect();
+      await worker.close();
+    },
+  };
+}

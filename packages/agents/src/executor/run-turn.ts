@@ -1,0 +1,392 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  type AgentSpec,
+  type AgentState,
+  costMicroUsd,
+  DomainError,
+  type EventDraft,
+  newSpanId,
+  nextStep,
+  PRICE_TABLE_VERSION,
+  type RunState,
+  type ToolCallState,
+  type TurnStep,
+} from '@flightdeck/domain';
+import { type Engine, enqueue } from '@flightdeck/engine';
+import type { Logger } from '@flightdeck/telemetry';
+import { randomUUID } from 'node:crypto';
+import { ModelCallError, type ProviderRegistry } from '../providers/types';
+import { delegateArgs } from '../tools/registry';
+import { capOutput, toModelSpec, type ToolRegistry } from '../tools/types';
+import { RunContext } from './run-context';
+
+export interface TurnDependencies {
+  engine: Engine;
+  providers: ProviderRegistry;
+  tools: ToolRegistry;
+  log: Logger;
+}
+
+export interface TurnJob {
+  runId: string;
+  agentId: string;
+  turn: number;
+}
+
+export type TurnOutcome =
+  | 'turn-finished'
+  | 'agent-finished'
+  | 'agent-failed'
+  | 'waiting'
+  | 'stale'
+  | 'run-ended'
+  | 'aborted';
+
+const now = () => new Date().toISOString();
+
+/**
+ * Execute one turn of one agent, step by step, each step recorded before its
+ * effect: load the state from the log, ask what comes next, do it, append.
+ * Picking the same job up again after a crash continues where the log stops.
+ */
+export async function runTurn(deps: TurnDependencies, job: TurnJob, signal: AbortSignal): Promise<TurnOutcome> {
+  let context: RunContext;
+  try {
+    context = await RunContext.load(deps.engine, job.runId);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'NOT_FOUND') return 'stale';
+    throw error;
+  }
+  try {
+    return await new TurnExecution(deps, context, job, signal).run();
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'RUN_NOT_ACTIVE') return 'run-ended';
+    if (signal.aborted) return 'aborted';
+    throw error;
+  }
+}
+
+class TurnExecution {
+  private readonly spec: AgentSpec;
+
+  constructor(
+    private readonly deps: TurnDependencies,
+    private readonly context: RunContext,
+    private readonly job: TurnJob,
+    private readonly signal: AbortSignal,
+  ) {
+    const agent = this.agent;
+    const spec = agent ? context.manifest.agents[agent.name] : undefined;
+    if (!spec) throw new DomainError('NOT_FOUND', `agent ${job.agentId} is not in the run's manifest`);
+    this.spec = spec;
+  }
+
+  private get state(): RunState {
+    return this.context.state;
+  }
+
+  private get agent(): AgentState | undefined {
+    return this.context.state.agents[this.job.agentId];
+  }
+
+  private requireAgent(): AgentState {
+    const agent = this.agent;
+    if (!agent) throw new DomainError('NOT_FOUND', `agent ${this.job.agentId} is not in run ${this.job.runId}`);
+    return agent;
+  }
+
+  async run(): Promise<TurnOutcome> {
+    for (;;) {
+      if (this.signal.aborted) return 'aborted';
+      const step = nextStep(this.state, this.job.agentId, { maxTurns: this.spec.limits.maxTurns });
+      if (!this.belongsToThisJob(step)) {
+        await this.ensureContinuations();
+        return step.kind === 'idle' && this.state.status !== 'running' ? 'run-ended' : 'stale';
+      }
+      const outcome = await this.perform(step);
+      if (outcome) return outcome;
+    }
+  }
+
+  /** A job runs exactly its own turn: a stale or duplicate job does nothing. */
+  private belongsToThisJob(step: TurnStep): boolean {
+    if (step.kind === 'idle') return false;
+    if (step.kind === 'start-turn') return step.turn === this.job.turn;
+    if (step.kind === 'fail-agent' && this.requireAgent().status === 'ready') return this.requireAgent().turnsTaken + 1 === this.job.turn;
+    return this.agent?.turn?.turn === this.job.turn;
+  }
+
+  private async perform(step: TurnStep): Promise<TurnOutcome | null> {
+    switch (step.kind) {
+      case 'start-turn':
+        await this.record([this.draft('agent.turn.started', { turn: step.turn }, this.requireAgent().spanId)]);
+        return null;
+      case 'call-model':
+        await this.callModel(step.turn);
+        return null;
+      case 'dispatch-tool':
+      case 'resume-tool':
+        await this.runToolCall(step.call, step.kind === 'resume-tool');
+        return null;
+      case 'finish-turn':
+        await this.record([this.draft('agent.turn.finished', { turn: step.turn }, this.turnSpan())]);
+        await this.ensureContinuations();
+        return this.agent?.status === 'waiting' ? 'waiting' : 'turn-finished';
+      case 'finish-agent':
+        await this.endAgent({ ok: true, text: step.result });
+        return 'agent-finished';
+      case 'fail-agent':
+        await this.endAgent({ ok: false, text: step.error });
+        return 'agent-failed';
+      case 'idle':
+        return 'stale';
+    }
+  }
+
+  private async callModel(turn: number): Promise<void> {
+    const agent = this.requireAgent();
+    const callId = `${agent.id}.t${turn}.llm`;
+    const spanId = newSpanId();
+    await this.record([this.draft('llm.call.started', { callId, turn, model: agent.model }, this.turnSpan(), spanId)]);
+
+    const provider = this.deps.providers[agent.model.provider];
+    if (!provider) {
+      await this.record([
+        this.draft('llm.call.failed', { callId, error: `model provider "${agent.model.provider}" is not configured on this server`, retryable: false }, this.turnSpan(), spanId),
+      ]);
+      return;
+    }
+    const started = performance.now();
+    try {
+      const response = await provider.generate({
+        model: agent.model,
+        system: this.spec.system,
+        messages: agent.messages,
+        tools: this.toolSpecs(),
+        maxOutputTokens: this.spec.limits.maxOutputTokens,
+        signal: this.signal,
+        providerOptions: {
+          simulated: {
+            ...this.context.manifest.simulation,
+            seed: this.state.seed,
+            agentName: agent.name,
+            agentKey: `${agent.name}:${agent.depth}:${agent.task}`,
+            isLead: agent.parentId === null,
+          },
+        },
+      });
+      await this.record([
+        this.draft(
+          'llm.call.finished',
+          {
+            callId,
+            text: response.text,
+            toolCalls: response.toolCalls.map((call, i) => ({ callId: `${agent.id}.t${turn}.c${i + 1}`, tool: call.tool, args: call.args })),
+            usage: response.usage,
+            costMicroUsd: costMicroUsd(agent.model.name, response.usage),
+            priceVersion: PRICE_TABLE_VERSION,
+            latencyMs: Math.round(performance.now() - started),
+            finishReason: response.finishReason,
+          },
+          this.turnSpan(),
+          spanId,
+        ),
+      ]);
+    } catch (error) {
+      if (this.signal.aborted) throw error;
+      const retryable = error instanceof ModelCallError ? error.retryable : false;
+      const message = error instanceof Error ? error.message : String(error);
+      await this.record([this.draft('llm.call.failed', { callId, error: message, retryable }, this.turnSpan(), spanId)]);
+    }
+  }
+
+  private toolSpecs() {
+    const specs = this.spec.tools
+      .filter((name) => name !== 'delegate')
+      .flatMap((name) => {
+        const tool = this.deps.tools.get(name);
+        return tool ? [toModelSpec(tool)] : [];
+      });
+    if (this.spec.tools.includes('delegate') && this.spec.delegates.length > 0) {
+      specs.push({
+        name: 'delegate',
+        description: 'Spawn a subagent of the team with a task; its report comes back as this call’s result.',
+        parameters: delegateArgs(this.spec.delegates).toJSONSchema() as Record<string, unknown>,
+      });
+    }
+    return specs;
+  }
+
+  private async runToolCall(call: ToolCallState, resumed: boolean): Promise<void> {
+    if (call.tool === 'delegate') {
+      await this.delegate(call);
+      return;
+    }
+    const spanId = call.spanId ?? newSpanId();
+    const refuse = async (output: string) => {
+      const drafts: EventDraft[] = [];
+      if (call.status === 'requested') drafts.push(this.draft('tool.call.dispatched', { callId: call.callId, tool: call.tool, args: call.args }, this.turnSpan(), spanId));
+      drafts.push(this.draft('tool.call.finished', { callId: call.callId, tool: call.tool, ok: false, output, durationMs: 0 }, this.turnSpan(), spanId));
+      await this.record(drafts);
+    };
+
+    const tool = this.spec.tools.includes(call.tool as never) ? this.deps.tools.get(call.tool) : undefined;
+    if (!tool) {
+      await refuse(`tool "${call.tool}" is not available to this agent`);
+      return;
+    }
+    const parsed = tool.args.safeParse(call.args);
+    if (!parsed.success) {
+      await refuse(`invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+      return;
+    }
+    if (resumed && !tool.idempotent) {
+      await refuse('outcome unknown: the worker running this call stopped before it finished, and the tool is not safe to repeat');
+      return;
+    }
+    if (!resumed) {
+      await this.record([this.draft('tool.call.dispatched', { callId: call.callId, tool: call.tool, args: call.args }, this.turnSpan(), spanId)]);
+    }
+    const started = performance.now();
+    const workspace = await this.workspace();
+    const result = await tool.run(parsed.data, { workspace, signal: this.signal });
+    await this.record([
+      this.draft(
+        'tool.call.finished',
+        { callId: call.callId, tool: call.tool, ok: result.ok, output: capOutput(result.output), durationMs: Math.round(performance.now() - started) },
+        this.turnSpan(),
+        spanId,
+      ),
+    ]);
+  }
+
+  private async delegate(call: ToolCallState): Promise<void> {
+    const agent = this.requireAgent();
+    const spanId = call.spanId ?? newSpanId();
+    const limits = this.context.manifest.limits;
+    const parsed = delegateArgs(this.spec.delegates.length ? this.spec.delegates : ['-']).safeParse(call.args);
+    let refusal: string | null = null;
+    if (!this.spec.tools.includes('delegate') || this.spec.delegates.length === 0) refusal = 'this agent may not delegate';
+    else if (!parsed.success) refusal = `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
+    else if (agent.depth + 1 > limits.maxDepth) refusal = `delegation depth limit reached (${limits.maxDepth})`;
+    else if (agent.children.length >= limits.maxChildrenPerAgent) refusal = `children limit reached (${limits.maxChildrenPerAgent} per agent)`;
+
+    const dispatched = this.draft('tool.call.dispatched', { callId: call.callId, tool: call.tool, args: call.args }, this.turnSpan(), spanId);
+    if (refusal || !parsed.success) {
+      await this.record([
+        ...(call.status === 'requested' ? [dispatched] : []),
+        this.draft('tool.call.finished', { callId: call.callId, tool: call.tool, ok: false, output: refusal ?? 'refused', durationMs: 0 }, this.turnSpan(), spanId),
+      ]);
+      return;
+    }
+    const childSpec = this.context.manifest.agents[parsed.data.agent];
+    if (!childSpec) throw new DomainError('INVALID_MANIFEST', `agent "${parsed.data.agent}" is not declared`);
+    const childId = randomUUID();
+    // Dispatch and spawn in one append: there is no state in which one happened without the other.
+    await this.record([
+      ...(call.status === 'requested' ? [dispatched] : []),
+      {
+        type: 'agent.spawned',
+        at: now(),
+        agentId: childId,
+        traceId: this.traceId(),
+        spanId: newSpanId(),
+        parentSpanId: spanId,
+        payload: {
+          parentAgentId: agent.id,
+          parentCallId: call.callId,
+          name: parsed.data.agent,
+          role: childSpec.role,
+          model: childSpec.model,
+          task: parsed.data.task,
+          depth: agent.depth + 1,
+        },
+      },
+    ]);
+    await enqueue(this.deps.engine.queues, 'agent.turn', { runId: this.job.runId, agentId: childId, turn: 1 });
+  }
+
+  /** The agent is done (or failed): tell its parent, or end the run if it led. */
+  private async endAgent(result: { ok: boolean; text: string }): Promise<void> {
+    const agent = this.requireAgent();
+    const drafts: EventDraft[] = [
+      result.ok
+        ? this.draft('agent.finished', { result: result.text }, agent.spanId)
+        : this.draft('agent.failed', { error: result.text }, agent.spanId),
+    ];
+    const parent = agent.parentId ? this.state.agents[agent.parentId] : undefined;
+    if (parent && agent.parentCallId) {
+      const parentCall = parent.turn?.toolCalls.find((c) => c.callId === agent.parentCallId);
+      drafts.push({
+        type: 'tool.call.finished',
+        at: now(),
+        agentId: parent.id,
+        traceId: this.traceId(),
+        spanId: parentCall?.spanId ?? newSpanId(),
+        parentSpanId: parent.turn?.spanId ?? parent.spanId,
+        payload: {
+          callId: agent.parentCallId,
+          tool: 'delegate',
+          ok: result.ok,
+          output: capOutput(result.ok ? result.text : `subagent ${agent.name} failed: ${result.text}`),
+          durationMs: 0,
+        },
+      });
+    } else if (!agent.parentId) {
+      drafts.push(
+        result.ok
+          ? this.draft('run.completed', { result: result.text }, this.state.rootSpanId, newSpanId(), null)
+          : this.draft('run.failed', { error: `lead agent failed: ${result.text}` }, this.state.rootSpanId, newSpanId(), null),
+      );
+    }
+    await this.record(drafts);
+    await this.ensureContinuations();
+  }
+
+  /**
+   * Queue what should run next: this agent's next turn if it is ready, and its
+   * parent's if this result was the last it waited for. Job ids are derived, so
+   * queueing twice is harmless; a retry of a job that crashed after its append
+   * re-queues what the crash would have lost.
+   */
+  private async ensureContinuations(): Promise<void> {
+    if (this.state.status !== 'running') return;
+    const agent = this.agent;
+    const candidates = [agent, agent?.parentId ? this.state.agents[agent.parentId] : undefined];
+    for (const candidate of candidates) {
+      if (candidate?.status === 'ready') {
+        await enqueue(this.deps.engine.queues, 'agent.turn', { runId: this.job.runId, agentId: candidate.id, turn: candidate.turnsTaken + 1 });
+      }
+    }
+  }
+
+  private async workspace(): Promise<string> {
+    const dir = path.resolve(this.deps.engine.config.workspaceRoot, this.job.runId);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  private record(drafts: EventDraft[]) {
+    return this.context.record(drafts);
+  }
+
+  private traceId(): string {
+    return this.state.traceId ?? '0'.repeat(32);
+  }
+
+  private turnSpan(): string {
+    const agent = this.requireAgent();
+    return agent.turn?.spanId ?? agent.spanId;
+  }
+
+  private draft<T extends EventDraft['type']>(
+    type: T,
+    payload: Extract<EventDraft, { type: T }>['payload'],
+    parentSpanId: string | null,
+    spanId: string = newSpanId(),
+    agentId: string | null = this.job.agentId,
+  ): EventDraft {
+    return { type, at: now(), agentId, traceId: this.traceId(), spanId, parentSpanId, payload } as EventDraft;
+  }
+}

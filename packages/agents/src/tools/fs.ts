@@ -1,0 +1,73 @@
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { capOutput, type Tool } from './types';
+import { resolveInWorkspace, WorkspaceEscapeError } from './workspace-path';
+
+const RelativePath = z.string().min(1).max(1024).describe('a path relative to the workspace root');
+const MAX_FILE_BYTES = 1024 * 1024;
+
+function failure(error: unknown): { ok: false; output: string } {
+  if (error instanceof WorkspaceEscapeError) return { ok: false, output: error.message };
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return { ok: false, output: 'no such file or directory' };
+  if (code === 'EISDIR') return { ok: false, output: 'is a directory' };
+  if (code === 'ENOTDIR') return { ok: false, output: 'not a directory' };
+  return { ok: false, output: error instanceof Error ? error.message.replace(/\/[^\s'"]+/g, '<path>') : 'failed' };
+}
+
+export const fsRead: Tool<z.ZodObject<{ path: typeof RelativePath }>> = {
+  name: 'fs.read',
+  description: 'Read a UTF-8 text file of the workspace.',
+  args: z.object({ path: RelativePath }).strict(),
+  idempotent: true,
+  async run(args, { workspace }) {
+    try {
+      const file = await resolveInWorkspace(workspace, args.path);
+      const info = await stat(file);
+      if (info.size > MAX_FILE_BYTES) return { ok: false, output: `file is larger than ${MAX_FILE_BYTES} bytes` };
+      return { ok: true, output: capOutput(await readFile(file, 'utf8')) };
+    } catch (error) {
+      return failure(error);
+    }
+  },
+};
+
+export const fsWrite: Tool<z.ZodObject<{ path: typeof RelativePath; content: z.ZodString }>> = {
+  name: 'fs.write',
+  description: 'Write a UTF-8 text file in the workspace, creating folders as needed.',
+  args: z.object({ path: RelativePath, content: z.string().max(MAX_FILE_BYTES) }).strict(),
+  // Writing the same content again leaves the same file.
+  idempotent: true,
+  async run(args, { workspace }) {
+    try {
+      const file = await resolveInWorkspace(workspace, args.path);
+      await mkdir(path.dirname(file), { recursive: true });
+      // Re-check after creating folders: nothing may have become a symlink on the way.
+      await resolveInWorkspace(workspace, args.path);
+      await writeFile(file, args.content, { encoding: 'utf8', flag: 'w' });
+      return { ok: true, output: `wrote ${Buffer.byteLength(args.content)} bytes to ${args.path}` };
+    } catch (error) {
+      return failure(error);
+    }
+  },
+};
+
+export const fsList: Tool<z.ZodObject<{ path: z.ZodDefault<typeof RelativePath> }>> = {
+  name: 'fs.list',
+  description: 'List the entries of a workspace folder.',
+  args: z.object({ path: RelativePath.default('.') }).strict(),
+  idempotent: true,
+  async run(args, { workspace }) {
+    try {
+      const dir = await resolveInWorkspace(workspace, args.path);
+      const entries = await readdir(dir, { withFileTypes: true });
+      const lines = entries
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
+      return { ok: true, output: lines.length ? lines.join('\n') : '(empty)' };
+    } catch (error) {
+      return failure(error);
+    }
+  },
+};

@@ -1,0 +1,42 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+
+/**
+ * The control channel: commands recorded as events are also signalled here, so
+ * that every worker process aborts what it is running for that run at once.
+ */
+export const CONTROL_CHANNEL = 'fd:control';
+
+export const ControlMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run.kill'), runId: z.uuid(), reason: z.string().max(2000) }),
+]);
+export type ControlMessage = z.infer<typeof ControlMessage>;
+
+export async function publishControl(redis: Redis, message: ControlMessage): Promise<void> {
+  await redis.publish(CONTROL_CHANNEL, JSON.stringify(ControlMessage.parse(message)));
+}
+
+/**
+ * Subscribe a dedicated connection to the control channel. Malformed messages
+ * are reported to `onInvalid` and otherwise ignored: they never reach a handler.
+ */
+export async function subscribeControl(
+  subscriber: Redis,
+  onMessage: (message: ControlMessage) => void,
+  onInvalid: (raw: string, error: string) => void,
+): Promise<void> {
+  subscriber.on('message', (channel: string, raw: string) => {
+    if (channel !== CONTROL_CHANNEL) return;
+    let data: unknown;
+    try {
+      data = JSON.parse(raw);
+    } catch {
+      onInvalid(raw, 'not JSON');
+      return;
+    }
+    const parsed = ControlMessage.safeParse(data);
+    if (!parsed.success) onInvalid(raw, parsed.error.message);
+    else onMessage(parsed.data);
+  });
+  await subscriber.subscribe(CONTROL_CHANNEL);
+}

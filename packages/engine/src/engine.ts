@@ -1,0 +1,48 @@
+import { createDb, type Db } from '@flightdeck/db';
+import type { Redis } from 'ioredis';
+import { createQueues, type Queues } from './jobs/queues';
+import { FleetPublisher } from './realtime/fleet-publisher';
+import { assertRedisReachable, createRedis } from './redis';
+
+export interface EngineConfig {
+  databaseUrl: string;
+  redisUrl: string;
+  /** BullMQ key prefix; hash-tagged (e.g. "{fd}") so Redis Cluster keeps a queue on one slot. */
+  queuePrefix: string;
+  /** Directory under which each run gets its workspace. */
+  workspaceRoot: string;
+  maxDbConnections?: number;
+}
+
+/** The shared services every use case runs against, in web and worker alike. */
+export interface Engine {
+  config: EngineConfig;
+  db: Db;
+  /** Commands and PUBLISH. Subscribers need connections of their own. */
+  redis: Redis;
+  queues: Queues;
+  fleet: FleetPublisher;
+  close(): Promise<void>;
+}
+
+export async function createEngine(config: EngineConfig): Promise<Engine> {
+  await assertRedisReachable(config.redisUrl);
+  const db = createDb({ databaseUrl: config.databaseUrl, maxConnections: config.maxDbConnections });
+  // BullMQ requires maxRetriesPerRequest: null on the connections it uses.
+  const redis = createRedis(config.redisUrl, 'engine', { maxRetriesPerRequest: null });
+  const queues = createQueues(redis, config.queuePrefix);
+  const fleet = new FleetPublisher(db, redis);
+  return {
+    config,
+    db,
+    redis,
+    queues,
+    fleet,
+    async close() {
+      await fleet.flush();
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}

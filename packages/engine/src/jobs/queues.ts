@@ -1,0 +1,35 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { JOBS, QUEUES, type JobName, type JobPayload, type QueueName } from './catalog';
+
+export type Queues = Record<QueueName, Queue>;
+
+export function createQueues(connection: Redis, prefix: string): Queues {
+  const queues = {} as Queues;
+  for (const name of Object.values(QUEUES)) {
+    queues[name] = new Queue(name, { connection, prefix });
+  }
+  return queues;
+}
+
+/** Enqueue a job of the catalog. Validates the payload; fails loudly if Redis does. */
+export async function enqueue<N extends JobName>(queues: Queues, name: N, payload: JobPayload<N>): Promise<string> {
+  const definition = JOBS[name];
+  const data = definition.payload.parse(payload);
+  const jobId = definition.jobId(data as never);
+  await queues[definition.queue].add(name, data, { ...definition.options, jobId });
+  return jobId;
+}
+
+/** Remove a queued (waiting or delayed) job; an active one is left to the control bus. */
+export async function removeQueuedJob<N extends JobName>(queues: Queues, name: N, payload: JobPayload<N>): Promise<boolean> {
+  const definition = JOBS[name];
+  const jobId = definition.jobId(payload as never);
+  const queue = queues[definition.queue];
+  const job = await queue.getJob(jobId);
+  if (!job) return false;
+  const state = await job.getState();
+  if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized' && state !== 'waiting-children') return false;
+  const removed = await queue.remove(jobId);
+  return removed === 1;
+}

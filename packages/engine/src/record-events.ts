@@ -1,0 +1,31 @@
+import { appendEvents } from '@flightdeck/db';
+import type { EventDraft, RunEvent } from '@flightdeck/domain';
+import { createLogger } from '@flightdeck/telemetry';
+import type { Engine } from './engine';
+import { publishRunEvents } from './realtime/channels';
+
+const log = createLogger('engine.record-events');
+
+const SUMMARY_CHANGING = new Set<EventDraft['type']>(['run.started', 'run.completed', 'run.failed', 'run.killed', 'agent.spawned']);
+
+/**
+ * Persist, then publish: events are committed to PostgreSQL (numbered, gapless)
+ * before they are published to Redis for live delivery. A failed publish loses
+ * nothing: clients gap-fill by seq from PostgreSQL.
+ */
+export async function recordEvents(
+  engine: Engine,
+  runId: string,
+  drafts: EventDraft[],
+  options: { allowAfterEnd?: boolean } = {},
+): Promise<RunEvent[]> {
+  const events = await appendEvents(engine.db, runId, drafts, options);
+  try {
+    await publishRunEvents(engine.redis, runId, events);
+  } catch (error) {
+    // The log is the truth: viewers catch up by seq from PostgreSQL. Say so, loudly.
+    log.warn('live publish failed; viewers will gap-fill from PostgreSQL', { runId, error });
+  }
+  engine.fleet.touch(runId, drafts.some((d) => SUMMARY_CHANGING.has(d.type)));
+  return events;
+}
