@@ -1,0 +1,161 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createToolRegistry, simulatedProvider } from '@flightdeck/agents';
+import { readAllEvents } from '@flightdeck/db';
+import { createMigratedTestDatabase, type TestDatabase } from '@flightdeck/db/testing';
+import { reduceEvents, type RunEvent } from '@flightdeck/domain';
+import {
+  createEngine,
+  type Engine,
+  getRun,
+  JOBS,
+  killRun,
+  QUEUES,
+  readDemoTeamSources,
+  saveTeam,
+  spawnRun,
+} from '@flightdeck/engine';
+import { redisUrl, uniqueRedisPrefix } from '@flightdeck/testing';
+import { createLogger } from '@flightdeck/telemetry';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTurnWorker, type TurnWorker } from './turn-worker';
+
+const operator = { kind: 'user', id: 'test-operator' } as const;
+const log = createLogger('test');
+
+let database: TestDatabase;
+let engine: Engine;
+let workers: TurnWorker[] = [];
+
+/** The shipped demo team with its simulated latency set for tests. */
+async function demoSource(latencyMs: number, slug: string): Promise<string> {
+  const [demo] = await readDemoTeamSources();
+  return demo!.source.replace('name: demo-research', `name: ${slug}`).replace(/latencyMs: \d+/, `latencyMs: ${latencyMs}`);
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function assertGapless(events: RunEvent[]): void {
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+}
+
+beforeAll(async () => {
+  database = await createMigratedTestDatabase('worker');
+  engine = await createEngine({
+    databaseUrl: database.url,
+    redisUrl: redisUrl(),
+    queuePrefix: uniqueRedisPrefix('worker'),
+    workspaceRoot: await mkdtemp(path.join(tmpdir(), 'fd-ws-')),
+  });
+  await saveTeam(engine, { source: await demoSource(5, 'fast-demo') });
+  await saveTeam(engine, { source: await demoSource(400, 'slow-demo') });
+  const deps = { engine, providers: { simulated: simulatedProvider }, tools: createToolRegistry(), log };
+  workers = [
+    await startTurnWorker(deps, { concurrency: 10, name: 'test-worker-a' }),
+    await startTurnWorker(deps, { concurrency: 10, name: 'test-worker-b' }),
+  ];
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.close()));
+  await Promise.all(Object.values(engine.queues).map((q) => q.obliterate({ force: true })));
+  await engine.close();
+  await database.drop();
+});
+
+describe('agent turns on two workers', () => {
+  it('run the demo team to completion with a gapless, ordered log', async () => {
+    const { runId } = await spawnRun(engine, { teamSlug: 'fast-demo', goal: 'Compare heat pump vendors', by: operator, seed: 11 });
+    const summary = await waitFor('the run to end', async () => {
+      const run = await getRun(engine, { runId });
+      return run && run.status !== 'running' && run.status !== 'pending' ? run : null;
+    });
+    expect(summary.status).toBe('completed');
+
+    const events = await readAllEvents(engine.db, runId);
+    assertGapless(events);
+    const state = reduceEvents(events);
+    expect(state.status).toBe('completed');
+    expect(Object.values(state.agents).every((a) => a.status === 'done')).toBe(true);
+    expect(new Set(Object.values(state.agents).map((a) => a.name))).toEqual(new Set(['lead', 'researcher', 'writer', ...(state.agentOrder.length > 3 ? ['fact-checker'] : [])]));
+    // The summary row is the same projection as the reducer.
+    expect(summary).toMatchObject({
+      lastSeq: events.length,
+      turns: state.totals.turns,
+      inputTokens: state.totals.inputTokens,
+      costMicroUsd: state.totals.costMicroUsd,
+      agentCount: state.agentOrder.length,
+    });
+    expect(state.totals.costMicroUsd).toBeGreaterThan(0);
+    const report = await readFile(path.join(engine.config.workspaceRoot, runId, 'report.md'), 'utf8');
+    expect(report).toContain('Finding 1');
+  });
+
+  it('never run the same turn twice, across many concurrent runs on both workers', async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => spawnRun(engine, { teamSlug: 'fast-demo', goal: `Goal ${i}`, by: operator, seed: i })),
+    );
+    for (const { runId } of runs) {
+      await waitFor(`run ${runId} to end`, async () => (await getRun(engine, { runId }))?.status === 'completed');
+    }
+    for (const { runId } of runs) {
+      const events = await readAllEvents(engine.db, runId);
+      assertGapless(events);
+      const turnStarts = events.filter((e) => e.type === 'agent.turn.started').map((e) => `${e.agentId}:${e.type === 'agent.turn.started' ? e.payload.turn : 0}`);
+      expect(new Set(turnStarts).size).toBe(turnStarts.length);
+      const toolDispatches = events.filter((e) => e.type === 'tool.call.dispatched').map((e) => (e.type === 'tool.call.dispatched' ? e.payload.callId : ''));
+      expect(new Set(toolDispatches).size).toBe(toolDispatches.length);
+    }
+  }, 60_000);
+
+  it('stop dispatching when a run is killed, abort the in-flight turn, and remove queued turns', async () => {
+    const { runId } = await spawnRun(engine, { teamSlug: 'slow-demo', goal: 'A long survey', by: operator, seed: 3 });
+    await waitFor('subagents to be working', async () => {
+      const state = reduceEvents(await readAllEvents(engine.db, runId));
+      return state.agentOrder.length >= 3 && Object.values(state.agents).some((a) => a.status === 'running');
+    });
+    const killedAt = Date.now();
+    expect(await killRun(engine, { runId, by: operator, reason: 'test kill' })).toEqual({ status: 'killed' });
+    await waitFor('every worker to drop the run', async () => workers.every((w) => w.activeTurns() === 0), 5000);
+    const abortMs = Date.now() - killedAt;
+    expect(abortMs).toBeLessThan(2000);
+
+    await new Promise((r) => setTimeout(r, 800)); // longer than one simulated model call
+    const events = await readAllEvents(engine.db, runId);
+    assertGapless(events);
+    expect(events.at(-1)?.type).toBe('run.killed');
+    const state = reduceEvents(events);
+    expect(state.status).toBe('killed');
+    expect(Object.values(state.agents).every((a) => ['killed', 'done'].includes(a.status))).toBe(true);
+    expect((await getRun(engine, { runId }))?.status).toBe('killed');
+
+    const queued = await engine.queues[QUEUES.turns].getJobs(['waiting', 'delayed', 'prioritized']);
+    expect(queued.filter((j) => String(j.id).includes(runId))).toEqual([]);
+    expect(await killRun(engine, { runId, by: operator, reason: 'again' })).toEqual({ status: 'already-ended' });
+  }, 30_000);
+
+  it('fail a malformed or unknown job on pickup, without retries and without writing', async () => {
+    const queue = engine.queues[QUEUES.turns];
+    const bad = await queue.add('agent.turn', { runId: 'not-a-uuid', turn: -1 }, { jobId: 'bad-payload', attempts: 3 });
+    const unknown = await queue.add('agent.explode', { any: 'thing' }, { jobId: 'bad-name', attempts: 3 });
+    for (const job of [bad, unknown]) {
+      const failed = await waitFor('the job to fail', async () => {
+        const current = await queue.getJob(String(job.id));
+        return current && (await current.getState()) === 'failed' ? current : null;
+      });
+      expect(failed.attemptsMade).toBe(1);
+    }
+    expect((await queue.getJob('bad-payload'))?.failedReason).toMatch(/invalid payload for agent.turn: runId/);
+    expect((await queue.getJob('bad-name'))?.failedReason).toMatch(/unknown job type "agent.explode"/);
+    expect(JOBS['agent.turn'].jobId({ runId: 'r', agentId: 'a', turn: 2 })).toBe('turn_r_a_2');
+  });
+});
