@@ -44,6 +44,7 @@ export default tseslint.config(
       '**/*.config.js',
       '**/*.config.mjs',
       'scripts/**',
+      'e2e/*.mjs',
     ],
   },
   js.configs.recommended,
@@ -64,6 +65,8 @@ export default tseslint.config(
     },
   },
   { files: ['**/env.ts', ...tests, 'e2e/**'], rules: { 'no-restricted-properties': 'off' } },
+  // expect.any() and friends are typed `any`.
+  { files: tests, rules: { '@typescript-eslint/no-unsafe-assignment': 'off', '@typescript-eslint/no-unsafe-argument': 'off' } },
   boundary(['packages/domain/**'], [], ['zod/*', 'node:*', 'ioredis', 'bullmq', 'pg', '@prisma/*', 'next', 'react']),
   boundary(['packages/telemetry/**'], []),
   boundary(['packages/db/**'], ['domain', 'testing']),

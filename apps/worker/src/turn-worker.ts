@@ -2,7 +2,6 @@ import { runTurn, type TurnDependencies } from '@flightdeck/agents';
 import {
   createProcessor,
   createRedis,
-  type Engine,
   QUEUES,
   subscribeControl,
 } from '@flightdeck/engine';

@@ -27,6 +27,7 @@ export async function assertRedisReachable(url: string, timeoutMs = 3000): Promi
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(
       `Redis is unreachable at ${redactUrl(url)} (${reason}). Start it with:\n  ${HOW_TO_START_REDIS}\nor set REDIS_URL to a reachable server.`,
+      { cause: error },
     );
   } finally {
     probe.disconnect();

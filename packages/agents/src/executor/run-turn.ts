@@ -212,7 +212,7 @@ class TurnExecution {
       specs.push({
         name: 'delegate',
         description: 'Spawn a subagent of the team with a task; its report comes back as this call’s result.',
-        parameters: delegateArgs(this.spec.delegates).toJSONSchema() as Record<string, unknown>,
+        parameters: delegateArgs(this.spec.delegates).toJSONSchema(),
       });
     }
     return specs;

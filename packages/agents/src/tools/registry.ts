@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { fsList, fsRead, fsWrite } from './fs';
 import type { Tool, ToolRegistry } from './types';
 
-export function createToolRegistry(tools: readonly Tool[] = [fsRead, fsWrite, fsList] as unknown as Tool[]): ToolRegistry {
+export function createToolRegistry(tools: readonly Tool[] = [fsRead, fsWrite, fsList]): ToolRegistry {
   return new Map(tools.map((t) => [t.name, t]));
 }
 

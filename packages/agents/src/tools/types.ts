@@ -32,5 +32,5 @@ export function capOutput(output: string): string {
 }
 
 export function toModelSpec(tool: Tool): ModelToolSpec {
-  return { name: tool.name, description: tool.description, parameters: tool.args.toJSONSchema() as Record<string, unknown> };
+  return { name: tool.name, description: tool.description, parameters: tool.args.toJSONSchema() };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT, llmFinished, LogBuilder, model, startedRun } from '../test/event-builder';
+import { AGENT, llmFinished, type LogBuilder, model, startedRun } from '../test/event-builder';
 import { applyEvent, initialRunState, reduceEvents, ReducerError } from './reducer';
 import { EVENT_TYPES, payloads, RunEvent } from './schema';
 

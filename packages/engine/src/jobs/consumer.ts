@@ -20,7 +20,7 @@ export function createProcessor(handlers: JobHandlers) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
       throw new UnrecoverableError(`invalid payload for ${job.name}: ${issues}`);
     }
-    const handler = handlers[job.name] as JobHandler<typeof job.name> | undefined;
+    const handler = handlers[job.name];
     if (!handler) throw new UnrecoverableError(`no handler for job type "${job.name}"`);
     await handler(parsed.data, { job, signal });
   };

@@ -16,7 +16,7 @@ export function createQueues(connection: Redis, prefix: string): Queues {
 export async function enqueue<N extends JobName>(queues: Queues, name: N, payload: JobPayload<N>): Promise<string> {
   const definition = JOBS[name];
   const data = definition.payload.parse(payload);
-  const jobId = definition.jobId(data as never);
+  const jobId = definition.jobId(data);
   await queues[definition.queue].add(name, data, { ...definition.options, jobId });
   return jobId;
 }
@@ -24,7 +24,7 @@ export async function enqueue<N extends JobName>(queues: Queues, name: N, payloa
 /** Remove a queued (waiting or delayed) job; an active one is left to the control bus. */
 export async function removeQueuedJob<N extends JobName>(queues: Queues, name: N, payload: JobPayload<N>): Promise<boolean> {
   const definition = JOBS[name];
-  const jobId = definition.jobId(payload as never);
+  const jobId = definition.jobId(payload);
   const queue = queues[definition.queue];
   const job = await queue.getJob(jobId);
   if (!job) return false;

@@ -1,0 +1,273 @@
+import {
+  DomainError,
+  projectBatch,
+  RunEvent,
+  TERMINAL_RUN_STATUSES,
+  Uuid,
+  type EventDraft,
+  type ProjectionDelta,
+} from '@flightdeck/domain';
+import type pg from 'pg';
+import type { Db } from '../client';
+import { sqlState, violatedConstraint } from '../connection';
+import { inTransaction } from '../transaction';
+import { EVENT_COLUMNS, eventColumns, eventFromRow, type EventRow } from './event-rows';
+
+/**
+ * The append-only run log. Appends serialize per run on the run's row lock,
+ * number events gaplessly (seq = last_seq + 1 …), write them with one
+ * statement and update the run's projection columns in the same transaction.
+ */
+
+export interface AppendOptions {
+  /**
+   * Append even though the run has ended (audit facts after a kill). The
+   * run's status and end time stay as the first terminal event set them.
+   */
+  allowAfterEnd?: boolean;
+}
+
+const TERMINAL_STATUSES: ReadonlySet<string> = new Set(TERMINAL_RUN_STATUSES);
+
+/** Whether this event ends its run (run.completed, run.failed, run.killed), as the domain's projection says. */
+const endsRun = (event: EventDraft): boolean => projectBatch([event]).ended;
+
+/**
+ * Appends events to a run and returns them as stored (seq assigned, `at`
+ * normalized to UTC milliseconds). Throws DomainError NOT_FOUND for an unknown
+ * run, RUN_NOT_ACTIVE if the run has ended (unless allowAfterEnd), and
+ * INVALID_INPUT for an event that does not match the event schema. Writes
+ * nothing unless it writes everything.
+ */
+export async function appendEvents(
+  db: Db,
+  runId: string,
+  drafts: readonly EventDraft[],
+  options: AppendOptions = {},
+): Promise<RunEvent[]> {
+  if (!Uuid.safeParse(runId).success) throw new DomainError('NOT_FOUND', `No run ${runId}`);
+  if (drafts.length === 0) return [];
+  const numbered = validateDrafts(runId, drafts, options.allowAfterEnd === true);
+  const delta = projectBatch(numbered);
+
+  try {
+    return await inTransaction(db.pool, async (client) => {
+      const run = await client.query<{ status: string; last_seq: number }>(
+        'SELECT status, last_seq FROM runs WHERE id = $1 FOR UPDATE',
+        [runId],
+      );
+      const current = run.rows[0];
+      if (!current) throw new DomainError('NOT_FOUND', `No run ${runId}`);
+      const ended = TERMINAL_STATUSES.has(current.status);
+      if (ended && !options.allowAfterEnd) {
+        throw new DomainError(
+          'RUN_NOT_ACTIVE',
+          `Run ${runId} has ended (${current.status}); nothing more may be appended`,
+        );
+      }
+      const events = numbered.map((event, i) => ({ ...event, seq: current.last_seq + i + 1 }));
+      await insertEvents(client, runId, events);
+      await updateRunProjection(client, runId, events, delta, ended);
+      await insertSpawnedAgents(client, runId, events, delta);
+      return events;
+    });
+  } catch (error) {
+    throw asDomainError(error, runId);
+  }
+}
+
+/**
+ * Validates drafts against the event schema before any lock is taken, as if
+ * numbered 1…n; the real seqs are assigned under the lock.
+ */
+function validateDrafts(
+  runId: string,
+  drafts: readonly EventDraft[],
+  allowAfterEnd: boolean,
+): RunEvent[] {
+  return drafts.map((draft, i) => {
+    const parsed = RunEvent.safeParse({ ...draft, runId, seq: i + 1, version: 1 });
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map(
+        (issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`,
+      );
+      throw new DomainError(
+        'INVALID_INPUT',
+        `Event ${i} (${draft.type}) is invalid: ${detail.join('; ')}`,
+        {
+          index: i,
+          issues: parsed.error.issues,
+        },
+      );
+    }
+    if (!allowAfterEnd && i < drafts.length - 1 && endsRun(draft)) {
+      throw new DomainError(
+        'INVALID_INPUT',
+        `Event ${i} (${draft.type}) ends the run but is followed by more events`,
+      );
+    }
+    return { ...parsed.data, at: new Date(parsed.data.at).toISOString() };
+  });
+}
+
+async function insertEvents(
+  client: pg.PoolClient,
+  runId: string,
+  events: readonly RunEvent[],
+): Promise<void> {
+  const c = eventColumns(events);
+  await client.query(
+    `INSERT INTO events (${EVENT_COLUMNS})
+     SELECT $1, e.seq, e.type, e.version, e.at, e.agent_id, e.trace_id, e.span_id, e.parent_span_id, e.payload
+       FROM unnest($2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::jsonb[])
+         AS e(seq, type, version, at, agent_id, trace_id, span_id, parent_span_id, payload)`,
+    [
+      runId,
+      c.seq,
+      c.type,
+      c.version,
+      c.at,
+      c.agentId,
+      c.traceId,
+      c.spanId,
+      c.parentSpanId,
+      c.payload,
+    ],
+  );
+}
+
+async function updateRunProjection(
+  client: pg.PoolClient,
+  runId: string,
+  events: readonly RunEvent[],
+  delta: ProjectionDelta,
+  alreadyEnded: boolean,
+): Promise<void> {
+  // Once a run has ended its status and end time are final.
+  const status = alreadyEnded ? null : delta.status;
+  const endedAt =
+    !alreadyEnded && delta.ended ? (events.findLast((e) => endsRun(e))?.at ?? null) : null;
+  await client.query(
+    `UPDATE runs SET
+        status = COALESCE($2, status),
+        ended_at = COALESCE($3, ended_at),
+        last_seq = $4,
+        turns = turns + $5,
+        input_tokens = input_tokens + $6,
+        output_tokens = output_tokens + $7,
+        cost_micro_usd = cost_micro_usd + $8,
+        agent_count = agent_count + $9
+      WHERE id = $1`,
+    [
+      runId,
+      status,
+      endedAt,
+      events.at(-1)?.seq,
+      delta.turns,
+      delta.inputTokens,
+      delta.outputTokens,
+      delta.costMicroUsd,
+      delta.spawnedAgents.length,
+    ],
+  );
+}
+
+async function insertSpawnedAgents(
+  client: pg.PoolClient,
+  runId: string,
+  events: readonly RunEvent[],
+  delta: ProjectionDelta,
+): Promise<void> {
+  if (delta.spawnedAgents.length === 0) return;
+  const spawnedAt = new Map(
+    events.filter((e) => e.type === 'agent.spawned').map((e) => [e.agentId, e.at]),
+  );
+  const agents = delta.spawnedAgents;
+  await client.query(
+    `INSERT INTO agents (id, run_id, parent_id, name, role, model, depth, created_at)
+     SELECT a.id, $1, a.parent_id, a.name, a.role, a.model, a.depth, a.created_at
+       FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::int[], $8::timestamptz[])
+         AS a(id, parent_id, name, role, model, depth, created_at)`,
+    [
+      runId,
+      agents.map((a) => a.agentId),
+      agents.map((a) => a.parentAgentId),
+      agents.map((a) => a.name),
+      agents.map((a) => a.role),
+      agents.map((a) => `${a.model.provider}/${a.model.name}`),
+      agents.map((a) => a.depth),
+      agents.map((a) => spawnedAt.get(a.agentId) ?? null),
+    ],
+  );
+}
+
+function asDomainError(error: unknown, runId: string): unknown {
+  if (error instanceof DomainError) return error;
+  const state = sqlState(error);
+  if (state === '23505' && violatedConstraint(error) === 'agents_pkey') {
+    return new DomainError('CONFLICT', `An agent spawned in run ${runId} already exists`);
+  }
+  if (state === '23505' && violatedConstraint(error) === 'events_pkey') {
+    return new DomainError(
+      'CONFLICT',
+      `Run ${runId}: its last_seq disagrees with its events (duplicate seq)`,
+    );
+  }
+  if (state === '22P05' || state === '22021') {
+    return new DomainError(
+      'INVALID_INPUT',
+      `Run ${runId}: an event payload contains a character PostgreSQL cannot store (e.g. \\u0000)`,
+    );
+  }
+  return error;
+}
+
+export interface ReadEventsOptions {
+  /** Events with seq greater than this. Default 0 (from the start). */
+  afterSeq?: number;
+  /** At most this many (1…10,000). Default 1,000. */
+  limit?: number;
+}
+
+export const MAX_EVENTS_PER_READ = 10_000;
+
+/** One page of a run's events in seq order, each parsed with the domain's event schema. */
+export async function readEvents(
+  db: Db,
+  runId: string,
+  options: ReadEventsOptions = {},
+): Promise<RunEvent[]> {
+  const { afterSeq = 0, limit = 1_000 } = options;
+  if (!Number.isInteger(afterSeq) || afterSeq < 0) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `afterSeq must be a non-negative integer, got ${afterSeq}`,
+    );
+  }
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENTS_PER_READ) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `limit must be an integer from 1 to ${MAX_EVENTS_PER_READ}, got ${limit}`,
+    );
+  }
+  if (!Uuid.safeParse(runId).success) return [];
+  const result = await db.pool.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    [runId, afterSeq, limit],
+  );
+  return result.rows.map(eventFromRow);
+}
+
+/** Every event of a run (after `afterSeq`), read in pages. */
+export async function readAllEvents(db: Db, runId: string, afterSeq = 0): Promise<RunEvent[]> {
+  const pageSize = 5_000;
+  const all: RunEvent[] = [];
+  let cursor = afterSeq;
+  for (;;) {
+    const page = await readEvents(db, runId, { afterSeq: cursor, limit: pageSize });
+    all.push(...page);
+    const last = page.at(-1);
+    if (page.length < pageSize || !last) return all;
+    cursor = last.seq;
+  }
+}

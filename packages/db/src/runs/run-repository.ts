@@ -1,0 +1,204 @@
+import { DomainError, RunSummary, Uuid, type RunStatus } from '@flightdeck/domain';
+import { z } from 'zod';
+import type { Db } from '../client';
+import { Prisma } from '../generated/prisma/client';
+
+/** Runs: creation, lookups and the fleet list. Their events live in the event store. */
+
+export const RUN_STATUSES = [
+  'pending',
+  'running',
+  'completed',
+  'failed',
+  'killed',
+] as const satisfies readonly RunStatus[];
+const RunStatusSchema = z.enum(RUN_STATUSES);
+
+export interface NewRun {
+  id: string;
+  teamId: string;
+  manifestVersion: number;
+  goal: string;
+  seed: number;
+}
+
+const NewRunSchema = z.object({
+  id: Uuid,
+  teamId: Uuid,
+  manifestVersion: z.number().int().positive(),
+  goal: z.string(),
+  seed: z.number().int().min(-2_147_483_648).max(2_147_483_647),
+});
+
+/** What the engine needs to drive a run. */
+export interface RunRecord extends NewRun {
+  status: RunStatus;
+  lastSeq: number;
+}
+
+const runRecordSelect = {
+  id: true,
+  teamId: true,
+  manifestVersion: true,
+  goal: true,
+  seed: true,
+  status: true,
+  lastSeq: true,
+} as const satisfies Prisma.RunSelect;
+
+/**
+ * Creates a pending run of a team's manifest version. NOT_FOUND if the team
+ * has no such version, CONFLICT if the id is taken.
+ */
+export async function insertRun(db: Db, run: NewRun): Promise<RunRecord> {
+  const input = NewRunSchema.safeParse(run);
+  if (!input.success) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `Invalid run: ${z.prettifyError(input.error)}`,
+      input.error.issues,
+    );
+  }
+  try {
+    const created = await db.prisma.run.create({ data: input.data, select: runRecordSelect });
+    return toRunRecord(created);
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      throw new DomainError('CONFLICT', `A run with id ${run.id} already exists`);
+    }
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') {
+      throw new DomainError(
+        'NOT_FOUND',
+        `Team ${run.teamId} has no manifest version ${run.manifestVersion}`,
+      );
+    }
+    throw error;
+  }
+}
+
+export async function getRunRecord(db: Db, runId: string): Promise<RunRecord | null> {
+  if (!Uuid.safeParse(runId).success) return null;
+  const row = await db.prisma.run.findUnique({ where: { id: runId }, select: runRecordSelect });
+  return row ? toRunRecord(row) : null;
+}
+
+function toRunRecord(row: Prisma.RunGetPayload<{ select: typeof runRecordSelect }>): RunRecord {
+  return { ...row, status: RunStatusSchema.parse(row.status) };
+}
+
+const summarySelect = {
+  id: true,
+  teamId: true,
+  goal: true,
+  status: true,
+  lastSeq: true,
+  agentCount: true,
+  turns: true,
+  inputTokens: true,
+  outputTokens: true,
+  costMicroUsd: true,
+  createdAt: true,
+  endedAt: true,
+  team: { select: { name: true } },
+} as const satisfies Prisma.RunSelect;
+
+type SummaryRow = Prisma.RunGetPayload<{ select: typeof summarySelect }>;
+
+function toRunSummary(row: SummaryRow): RunSummary {
+  return RunSummary.parse({
+    id: row.id,
+    teamId: row.teamId,
+    teamName: row.team.name,
+    goal: row.goal,
+    status: row.status,
+    lastSeq: row.lastSeq,
+    agentCount: row.agentCount,
+    turns: row.turns,
+    inputTokens: safeNumber(row.inputTokens, 'inputTokens', row.id),
+    outputTokens: safeNumber(row.outputTokens, 'outputTokens', row.id),
+    costMicroUsd: safeNumber(row.costMicroUsd, 'costMicroUsd', row.id),
+    createdAt: row.createdAt.toISOString(),
+    endedAt: row.endedAt?.toISOString() ?? null,
+  });
+}
+
+function safeNumber(value: bigint, field: string, runId: string): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number))
+    throw new Error(`Run ${runId}: ${field} ${value} exceeds JavaScript's safe integers`);
+  return number;
+}
+
+export async function getRunSummary(db: Db, runId: string): Promise<RunSummary | null> {
+  if (!Uuid.safeParse(runId).success) return null;
+  const row = await db.prisma.run.findUnique({ where: { id: runId }, select: summarySelect });
+  return row ? toRunSummary(row) : null;
+}
+
+/** Position in the fleet list: the last run of the previous page. */
+export interface RunListCursor {
+  createdAt: string;
+  id: string;
+}
+
+export interface ListRunsQuery {
+  status?: RunStatus;
+  teamId?: string;
+  /** 1…500. */
+  limit: number;
+  /**
+   * Where the page starts. An ISO instant: runs created strictly before it
+   * (runs created in the same millisecond as the previous page's last one can
+   * be skipped). A cursor (the previous page's last run): exact keyset paging.
+   */
+  before?: string | RunListCursor;
+}
+
+const ListRunsQuerySchema = z.object({
+  status: RunStatusSchema.optional(),
+  teamId: Uuid.optional(),
+  limit: z.number().int().min(1).max(500),
+  before: z
+    .union([
+      z.iso.datetime({ offset: true }),
+      z.object({ createdAt: z.iso.datetime({ offset: true }), id: Uuid }),
+    ])
+    .optional(),
+});
+
+/** Runs newest first (ties broken by id), optionally of one status or team. */
+export async function listRunSummaries(db: Db, query: ListRunsQuery): Promise<RunSummary[]> {
+  const parsed = ListRunsQuerySchema.safeParse(query);
+  if (!parsed.success) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `Invalid run list query: ${z.prettifyError(parsed.error)}`,
+      parsed.error.issues,
+    );
+  }
+  const { status, teamId, limit, before } = parsed.data;
+  const where: Prisma.RunWhereInput = { status, teamId };
+  if (typeof before === 'string') {
+    where.createdAt = { lt: new Date(before) };
+  } else if (before) {
+    const createdAt = new Date(before.createdAt);
+    where.OR = [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: before.id } }];
+  }
+  const rows = await db.prisma.run.findMany({
+    where,
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: limit,
+    select: summarySelect,
+  });
+  return rows.map(toRunSummary);
+}
+
+/** Runs not yet ended (pending or running), oldest first: what a reconciler must resume. */
+export async function listActiveRunIds(db: Db): Promise<string[]> {
+  const rows = await db.prisma.run.findMany({
+    where: { status: { in: ['pending', 'running'] } },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { id: true },
+  });
+  return rows.map((row) => row.id);
+}
