@@ -7,3 +7,5 @@ export * from './manifest/schema';
 export * from './realtime';
 export * from './errors';
 export * from './events/projection';
+export * from './manifest/grants';
+export * from './manifest/narrowing';

@@ -6,6 +6,7 @@ import {
   costMicroUsd,
   DomainError,
   type EventDraft,
+  grantOf,
   newSpanId,
   nextStep,
   PRICE_TABLE_VERSION,
@@ -203,12 +204,12 @@ class TurnExecution {
 
   private toolSpecs() {
     const specs = this.spec.tools
-      .filter((name) => name !== 'delegate')
-      .flatMap((name) => {
-        const tool = this.deps.tools.get(name);
+      .filter((grant) => grant.name !== 'delegate')
+      .flatMap((grant) => {
+        const tool = this.deps.tools.get(grant.name);
         return tool ? [toModelSpec(tool)] : [];
       });
-    if (this.spec.tools.includes('delegate') && this.spec.delegates.length > 0) {
+    if (grantOf(this.spec, 'delegate') && this.spec.delegates.length > 0) {
       specs.push({
         name: 'delegate',
         description: 'Spawn a subagent of the team with a task; its report comes back as this call’s result.',
@@ -231,8 +232,10 @@ class TurnExecution {
       await this.record(drafts);
     };
 
-    const tool = this.spec.tools.includes(call.tool as never) ? this.deps.tools.get(call.tool) : undefined;
-    if (!tool) {
+    // What the manifest does not grant does not exist for the agent, whatever the model asks.
+    const grant = grantOf(this.spec, call.tool);
+    const tool = grant ? this.deps.tools.get(call.tool) : undefined;
+    if (!grant || !tool) {
       await refuse(`tool "${call.tool}" is not available to this agent`);
       return;
     }
@@ -250,7 +253,7 @@ class TurnExecution {
     }
     const started = performance.now();
     const workspace = await this.workspace();
-    const result = await tool.run(parsed.data, { workspace, signal: this.signal });
+    const result = await tool.run(parsed.data, { workspace, signal: this.signal, grant });
     await this.record([
       this.draft(
         'tool.call.finished',
@@ -267,7 +270,7 @@ class TurnExecution {
     const limits = this.context.manifest.limits;
     const parsed = delegateArgs(this.spec.delegates.length ? this.spec.delegates : ['-']).safeParse(call.args);
     let refusal: string | null = null;
-    if (!this.spec.tools.includes('delegate') || this.spec.delegates.length === 0) refusal = 'this agent may not delegate';
+    if (!grantOf(this.spec, 'delegate') || this.spec.delegates.length === 0) refusal = 'this agent may not delegate';
     else if (!parsed.success) refusal = `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
     else if (agent.depth + 1 > limits.maxDepth) refusal = `delegation depth limit reached (${limits.maxDepth})`;
     else if (agent.children.length >= limits.maxChildrenPerAgent) refusal = `children limit reached (${limits.maxChildrenPerAgent} per agent)`;

@@ -1,5 +1,6 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { matchesPathGlob, type ToolGrant } from '@flightdeck/domain';
 import { z } from 'zod';
 import { capOutput, type Tool } from './types';
 import { resolveInWorkspace, WorkspaceEscapeError } from './workspace-path';
@@ -7,8 +8,21 @@ import { resolveInWorkspace, WorkspaceEscapeError } from './workspace-path';
 const RelativePath = z.string().min(1).max(1024).describe('a path relative to the workspace root');
 const MAX_FILE_BYTES = 1024 * 1024;
 
+class OutOfScopeError extends Error {}
+
+/** Resolve a path in the workspace and check it against the grant's path globs. */
+async function resolveGranted(workspace: string, requested: string, grant: ToolGrant): Promise<string> {
+  const target = await resolveInWorkspace(workspace, requested);
+  const relative = path.relative(await realpath(workspace), target) || '.';
+  const globs = 'paths' in grant ? grant.paths : [];
+  if (!globs.some((glob) => matchesPathGlob(glob, relative))) {
+    throw new OutOfScopeError(`path "${requested}" is not within this agent's granted paths (${globs.join(', ')})`);
+  }
+  return target;
+}
+
 function failure(error: unknown): { ok: false; output: string } {
-  if (error instanceof WorkspaceEscapeError) return { ok: false, output: error.message };
+  if (error instanceof WorkspaceEscapeError || error instanceof OutOfScopeError) return { ok: false, output: error.message };
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return { ok: false, output: 'no such file or directory' };
   if (code === 'EISDIR') return { ok: false, output: 'is a directory' };
@@ -21,9 +35,9 @@ export const fsRead: Tool<z.ZodObject<{ path: typeof RelativePath }>> = {
   description: 'Read a UTF-8 text file of the workspace.',
   args: z.object({ path: RelativePath }).strict(),
   idempotent: true,
-  async run(args, { workspace }) {
+  async run(args, { workspace, grant }) {
     try {
-      const file = await resolveInWorkspace(workspace, args.path);
+      const file = await resolveGranted(workspace, args.path, grant);
       const info = await stat(file);
       if (info.size > MAX_FILE_BYTES) return { ok: false, output: `file is larger than ${MAX_FILE_BYTES} bytes` };
       return { ok: true, output: capOutput(await readFile(file, 'utf8')) };
@@ -39,9 +53,9 @@ export const fsWrite: Tool<z.ZodObject<{ path: typeof RelativePath; content: z.Z
   args: z.object({ path: RelativePath, content: z.string().max(MAX_FILE_BYTES) }).strict(),
   // Writing the same content again leaves the same file.
   idempotent: true,
-  async run(args, { workspace }) {
+  async run(args, { workspace, grant }) {
     try {
-      const file = await resolveInWorkspace(workspace, args.path);
+      const file = await resolveGranted(workspace, args.path, grant);
       await mkdir(path.dirname(file), { recursive: true });
       // Re-check after creating folders: nothing may have become a symlink on the way.
       await resolveInWorkspace(workspace, args.path);
@@ -58,9 +72,9 @@ export const fsList: Tool<z.ZodObject<{ path: z.ZodDefault<typeof RelativePath> 
   description: 'List the entries of a workspace folder.',
   args: z.object({ path: RelativePath.default('.') }).strict(),
   idempotent: true,
-  async run(args, { workspace }) {
+  async run(args, { workspace, grant }) {
     try {
-      const dir = await resolveInWorkspace(workspace, args.path);
+      const dir = await resolveGranted(workspace, args.path, grant);
       const entries = await readdir(dir, { withFileTypes: true });
       const lines = entries
         .sort((a, b) => a.name.localeCompare(b.name))

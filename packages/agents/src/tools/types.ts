@@ -1,3 +1,4 @@
+import type { ToolGrant } from '@flightdeck/domain';
 import type { z } from 'zod';
 import type { ModelToolSpec } from '../providers/types';
 
@@ -5,6 +6,8 @@ export interface ToolContext {
   /** The run's workspace directory: file tools cannot reach outside it. */
   workspace: string;
   signal: AbortSignal;
+  /** What the manifest grants this agent for this tool: the tool enforces it. */
+  grant: ToolGrant;
 }
 
 export interface ToolResult {

@@ -1,24 +1,9 @@
 import { Manifest } from '@flightdeck/domain';
-import type { z } from 'zod';
 
 /**
- * Manifests are stored as JSON in the schema's input form (defaults filled in,
- * models written `provider/name`), so that reading one back is one
- * `Manifest.parse` that re-validates it. The parsed form itself does not
- * parse again: the schema turns model strings into objects.
+ * Manifests are stored as JSON in their parsed form (defaults filled in), and
+ * re-validated by `Manifest.parse` when read back: the schema accepts its own output.
  */
-export type StoredManifest = z.input<typeof Manifest>;
-
-export function toStoredManifest(manifest: Manifest): StoredManifest {
-  const agents = Object.fromEntries(
-    Object.entries(manifest.agents).map(([key, agent]) => [
-      key,
-      { ...agent, model: `${agent.model.provider}/${agent.model.name}` },
-    ]),
-  );
-  return { ...manifest, agents };
-}
-
 export class StoredManifestInvalidError extends Error {
   constructor(teamId: string, version: number, detail: string) {
     super(

@@ -3,7 +3,7 @@ import { DomainError, Manifest, Uuid } from '@flightdeck/domain';
 import { z } from 'zod';
 import type { Db } from '../client';
 import { inTransaction } from '../transaction';
-import { parseStoredManifest, toStoredManifest } from './stored-manifest';
+import { parseStoredManifest } from './stored-manifest';
 
 /** Teams and their versioned manifests. A team's slug is its manifest's `name`. */
 
@@ -26,8 +26,8 @@ export async function saveTeamManifest(
   input: { manifest: Manifest; source: string },
 ): Promise<SavedTeamManifest> {
   const { manifest, source } = input;
-  const stored = toStoredManifest(manifest);
-  if (!Manifest.safeParse(stored).success) {
+  // The parsed form must parse again: that is what reading it back relies on.
+  if (!Manifest.safeParse(manifest).success) {
     throw new DomainError(
       'INVALID_MANIFEST',
       `The manifest "${manifest.name}" does not validate; parse its source with the domain's parseManifest first`,
@@ -65,7 +65,7 @@ export async function saveTeamManifest(
     const version = team.current_version + 1;
     await client.query(
       `INSERT INTO team_manifests (team_id, version, source, manifest, created_at) VALUES ($1, $2, $3, $4, now())`,
-      [team.id, version, source, JSON.stringify(stored)],
+      [team.id, version, source, JSON.stringify(manifest)],
     );
     await client.query(
       `UPDATE teams SET current_version = $2, name = $3, description = $4, updated_at = now() WHERE id = $1`,

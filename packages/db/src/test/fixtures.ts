@@ -18,8 +18,9 @@ agents:
   lead:
     role: Plans the work and delegates it
     model: simulated/gpt-4o-mini
-    tools: [delegate]
+    tools: [delegate, fs.read, fs.list]
     delegates: [researcher]
+    models: [openai/gpt-4o-mini]
   researcher:
     role: Reads files and reports
     model: openai/gpt-4o-mini

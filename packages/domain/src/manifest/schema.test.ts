@@ -10,6 +10,7 @@ agents:
     model: simulated/gpt-4o
     tools: [delegate, fs.write]
     delegates: [worker]
+    models: [openai/gpt-4o-mini]
   worker:
     role: Worker
     model: openai/gpt-4o-mini
@@ -58,7 +59,10 @@ describe('parseManifest', () => {
     const unknownKey = parseManifest(`${valid}\nbudget: 5\n`);
     expect(!unknownKey.ok && unknownKey.issues[0]?.message).toContain('budget');
     const unknownTool = parseManifest(valid.replace('[delegate, fs.write]', '[delegate, rm.rf]'));
-    expect(!unknownTool.ok && unknownTool.issues[0]?.path).toBe('agents.lead.tools.1');
+    expect(!unknownTool.ok && unknownTool.issues[0]).toMatchObject({
+      path: expect.stringMatching(/^agents\.lead\.tools\.1/),
+      message: expect.stringContaining('unknown tool "rm.rf"'),
+    });
   });
 
   it('reports unreadable YAML with its line, and non-objects', () => {

@@ -1,15 +1,13 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ModelRef } from '../events/schema';
+import { McpServer, ToolGrant } from './grants';
+import { explainWidening } from './narrowing';
 
 /**
  * The one manifest schema: a team declared in YAML or JSON. Everything an agent
  * may use is declared here; what is not declared does not exist for it.
  */
-
-export const BUILTIN_TOOLS = ['fs.read', 'fs.write', 'fs.list', 'delegate'] as const;
-export const ToolName = z.enum(BUILTIN_TOOLS);
-export type ToolName = z.infer<typeof ToolName>;
 
 const Slug = z
   .string()
@@ -19,9 +17,9 @@ const AgentKey = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'an agent key: lowercase letters, digits, - and _');
 
-/** `provider/model`, e.g. `simulated/gpt-4o-mini`. */
+/** `provider/model`, e.g. `simulated/gpt-4o-mini`; the parsed object form is accepted too. */
 const ModelString = z
-  .string()
+  .union([z.string(), ModelRef.transform((m) => `${m.provider}/${m.name}`)])
   .transform((value, ctx): ModelRef => {
     const slash = value.indexOf('/');
     const parsed = ModelRef.safeParse({ provider: value.slice(0, slash), name: value.slice(slash + 1) });
@@ -47,9 +45,11 @@ export const AgentSpec = z
     role: z.string().min(1).max(200),
     model: ModelString,
     system: z.string().max(20_000).default(''),
-    tools: z.array(ToolName).max(64).default([]),
+    tools: z.array(ToolGrant).max(64).default([]),
     /** Agents of this team it may delegate to, by key. */
     delegates: z.array(AgentKey).max(32).default([]),
+    /** Models this agent's subagents may use (its own model is always allowed). */
+    models: z.array(ModelString).max(32).default([]),
     limits: AgentLimits.default({ maxTurns: 20, maxOutputTokens: 1024 }),
   })
   .strict();
@@ -82,6 +82,8 @@ export const Manifest = z
     lead: AgentKey,
     agents: z.record(AgentKey, AgentSpec),
     limits: TeamLimits.default({ maxDepth: 3, maxChildrenPerAgent: 8, maxConcurrentAgents: 16 }),
+    /** MCP servers (stdio) whose tools agents may be granted as `mcp.<server>`. */
+    mcpServers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/), McpServer).default({}),
     simulation: Simulation.default({ latencyMs: 300, errorRate: 0.1, minSteps: 2, maxSteps: 4 }),
   })
   .strict()
@@ -95,8 +97,24 @@ export const Manifest = z
           ctx.addIssue({ code: 'custom', path: ['agents', key, 'delegates', i], message: `names no agent: "${target}"` });
         }
       });
-      if (agent.delegates.length > 0 && !agent.tools.includes('delegate')) {
+      const names = agent.tools.map((t) => t.name);
+      if (agent.delegates.length > 0 && !names.includes('delegate')) {
         ctx.addIssue({ code: 'custom', path: ['agents', key, 'tools'], message: 'declares delegates but not the "delegate" tool' });
+      }
+      names.forEach((name, i) => {
+        if (names.indexOf(name) !== i) {
+          ctx.addIssue({ code: 'custom', path: ['agents', key, 'tools', i], message: `grants "${name}" twice` });
+        }
+        if (name.startsWith('mcp.') && !m.mcpServers[name.slice(4)]) {
+          ctx.addIssue({ code: 'custom', path: ['agents', key, 'tools', i], message: `names no MCP server: declare "${name.slice(4)}" under mcpServers` });
+        }
+      });
+      for (const target of agent.delegates) {
+        const child = m.agents[target];
+        if (!child) continue;
+        for (const reason of explainWidening(agent, child)) {
+          ctx.addIssue({ code: 'custom', path: ['agents', target], message: `widens the scope of "${key}", which delegates to it: ${reason}` });
+        }
       }
     }
     if (m.simulation.minSteps > m.simulation.maxSteps) {
