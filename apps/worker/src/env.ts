@@ -17,6 +17,7 @@ const Env = z.object({
   FLIGHTDECK_QUEUE_PREFIX: z.string().min(1).default('{fd}'),
   FLIGHTDECK_WORKSPACE_ROOT: z.string().min(1).default(path.join(repoRoot, '.flightdeck', 'workspaces')),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type WorkerEnv = z.infer<typeof Env>;

@@ -1,5 +1,5 @@
 import { createToolRegistry, simulatedProvider } from '@flightdeck/agents';
-import { createEngine } from '@flightdeck/engine';
+import { createEngine, reconcileRunsIfLeader } from '@flightdeck/engine';
 import { createLogger, setLogLevel } from '@flightdeck/telemetry';
 import { hostname } from 'node:os';
 import { loadEnv } from './env';
@@ -23,11 +23,24 @@ async function main(): Promise<void> {
   );
   log.info('worker ready', { name, concurrency: env.WORKER_CONCURRENCY });
 
+  // Runs never stay stuck: one worker at a time re-queues what PostgreSQL says is missing.
+  const reconcile = async () => {
+    try {
+      const result = await reconcileRunsIfLeader(engine, env.RECONCILE_INTERVAL_MS);
+      if (result && (result.requeued || result.retried)) log.info('reconciled runs', result);
+    } catch (error) {
+      log.warn('reconcile failed', { error });
+    }
+  };
+  await reconcile();
+  const reconciler = setInterval(() => void reconcile(), env.RECONCILE_INTERVAL_MS);
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info('worker stopping', { signal, activeTurns: turns.activeTurns() });
+    clearInterval(reconciler);
     await turns.close();
     await engine.close();
     process.exit(0);

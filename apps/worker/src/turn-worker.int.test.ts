@@ -13,6 +13,7 @@ import {
   killRun,
   QUEUES,
   readDemoTeamSources,
+  reconcileRuns,
   saveTeam,
   spawnRun,
 } from '@flightdeck/engine';
@@ -156,4 +157,35 @@ describe('agent turns on two workers', () => {
     expect((await queue.getJob('bad-name'))?.failedReason).toMatch(/unknown job type "agent.explode"/);
     expect(JOBS['agent.turn'].jobId({ runId: 'r', agentId: 'a', turn: 2 })).toBe('turn_r_a_2');
   });
+
+  it('cap how many agents of a run work at once', async () => {
+    const source = (await demoSource(30, 'capped-demo')).replace('maxConcurrentAgents: 8', 'maxConcurrentAgents: 1');
+    await saveTeam(engine, { source });
+    const { runId } = await spawnRun(engine, { teamSlug: 'capped-demo', goal: 'One at a time', by: operator, seed: 5 });
+    await waitFor('the run to complete', async () => (await getRun(engine, { runId }))?.status === 'completed', 60_000);
+    const events = await readAllEvents(engine.db, runId);
+    let working = 0;
+    let most = 0;
+    for (const event of events) {
+      if (event.type === 'agent.turn.started') working += 1;
+      if (event.type === 'agent.turn.finished' || event.type === 'agent.finished' || event.type === 'agent.failed') {
+        const state = reduceEvents(events.slice(0, event.seq - 1));
+        if (state.agents[event.agentId ?? '']?.status === 'running') working -= 1;
+      }
+      most = Math.max(most, working);
+    }
+    expect(most).toBe(1);
+  }, 60_000);
+
+  it('rebuild lost turn jobs from PostgreSQL and finish the run', async () => {
+    for (const w of workers) await w.worker.pause();
+    const { runId } = await spawnRun(engine, { teamSlug: 'fast-demo', goal: 'Survive a Redis flush', by: operator, seed: 9 });
+    await engine.queues[QUEUES.turns].obliterate({ force: true }); // Redis lost every job
+    expect(await engine.queues[QUEUES.turns].count()).toBe(0);
+    const result = await reconcileRuns(engine);
+    expect(result.requeued).toBeGreaterThanOrEqual(1);
+    for (const w of workers) await w.worker.resume();
+    await waitFor('the run to complete', async () => (await getRun(engine, { runId }))?.status === 'completed');
+    assertGapless(await readAllEvents(engine.db, runId));
+  }, 30_000);
 });

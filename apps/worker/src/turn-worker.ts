@@ -6,7 +6,10 @@ import {
   subscribeControl,
 } from '@flightdeck/engine';
 import type { Logger } from '@flightdeck/telemetry';
-import { Worker } from 'bullmq';
+import { DelayedError, Worker } from 'bullmq';
+
+/** How long a turn deferred by the run's concurrency cap waits before it is tried again. */
+const DEFER_MS = 200;
 
 export interface TurnWorker {
   worker: Worker;
@@ -28,7 +31,7 @@ export async function startTurnWorker(
   const activeByRun = new Map<string, Set<string>>();
 
   const processor = createProcessor({
-    'agent.turn': async (payload, { job, signal }) => {
+    'agent.turn': async (payload, { job, token, signal }) => {
       const jobId = job.id ?? '';
       const active = activeByRun.get(payload.runId) ?? new Set<string>();
       active.add(jobId);
@@ -36,7 +39,13 @@ export async function startTurnWorker(
       try {
         const outcome = await runTurn(deps, payload, signal ?? new AbortController().signal);
         log.debug('turn done', { ...payload, outcome, worker: options.name });
+        if (outcome === 'deferred') {
+          // Park the job without holding this worker's slot; it runs again when a run slot may be free.
+          await job.moveToDelayed(Date.now() + DEFER_MS + Math.floor(Math.random() * DEFER_MS), token);
+          throw new DelayedError();
+        }
       } catch (error) {
+        if (error instanceof DelayedError) throw error;
         log.error('turn failed', { ...payload, attempt: job.attemptsMade + 1, error });
         throw error;
       } finally {

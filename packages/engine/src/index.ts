@@ -13,3 +13,5 @@ export * from './use-cases/save-team';
 export * from './use-cases/ensure-demo-teams';
 export * from './use-cases/load-run-state';
 export * from './use-cases/queries';
+export * from './use-cases/reconcile-runs';
+export * from './coordination/run-slots';

@@ -9,12 +9,13 @@ import {
   grantOf,
   newSpanId,
   nextStep,
+  pendingTurnOf,
   PRICE_TABLE_VERSION,
   type RunState,
   type ToolCallState,
   type TurnStep,
 } from '@flightdeck/domain';
-import { type Engine, enqueue } from '@flightdeck/engine';
+import { acquireRunSlot, type Engine, enqueue, releaseRunSlot } from '@flightdeck/engine';
 import type { Logger } from '@flightdeck/telemetry';
 import { randomUUID } from 'node:crypto';
 import { ModelCallError, type ProviderRegistry } from '../providers/types';
@@ -42,7 +43,9 @@ export type TurnOutcome =
   | 'waiting'
   | 'stale'
   | 'run-ended'
-  | 'aborted';
+  | 'aborted'
+  /** The run is at its cap of concurrently working agents: try again shortly. */
+  | 'deferred';
 
 const now = () => new Date().toISOString();
 
@@ -59,12 +62,20 @@ export async function runTurn(deps: TurnDependencies, job: TurnJob, signal: Abor
     if (error instanceof DomainError && error.code === 'NOT_FOUND') return 'stale';
     throw error;
   }
+  const { engine } = deps;
+  const execution = new TurnExecution(deps, context, job, signal);
+  if (execution.needsSlot()) {
+    const cap = context.manifest.limits.maxConcurrentAgents;
+    if (!(await acquireRunSlot(engine.redis, engine.config.queuePrefix, job.runId, job.agentId, cap))) return 'deferred';
+  }
   try {
-    return await new TurnExecution(deps, context, job, signal).run();
+    return await execution.run();
   } catch (error) {
     if (error instanceof DomainError && error.code === 'RUN_NOT_ACTIVE') return 'run-ended';
     if (signal.aborted) return 'aborted';
     throw error;
+  } finally {
+    await releaseRunSlot(engine.redis, engine.config.queuePrefix, job.runId, job.agentId);
   }
 }
 
@@ -95,6 +106,11 @@ class TurnExecution {
     const agent = this.agent;
     if (!agent) throw new DomainError('NOT_FOUND', `agent ${this.job.agentId} is not in run ${this.job.runId}`);
     return agent;
+  }
+
+  /** Whether this job would work (and so count against the run's concurrency cap). */
+  needsSlot(): boolean {
+    return this.belongsToThisJob(nextStep(this.state, this.job.agentId, { maxTurns: this.spec.limits.maxTurns }));
   }
 
   async run(): Promise<TurnOutcome> {
@@ -356,10 +372,10 @@ class TurnExecution {
   private async ensureContinuations(): Promise<void> {
     if (this.state.status !== 'running') return;
     const agent = this.agent;
-    const candidates = [agent, agent?.parentId ? this.state.agents[agent.parentId] : undefined];
-    for (const candidate of candidates) {
-      if (candidate?.status === 'ready') {
-        await enqueue(this.deps.engine.queues, 'agent.turn', { runId: this.job.runId, agentId: candidate.id, turn: candidate.turnsTaken + 1 });
+    for (const candidate of [agent?.id, agent?.parentId]) {
+      const turn = candidate ? pendingTurnOf(this.state, candidate) : null;
+      if (candidate && turn !== null && !(candidate === this.job.agentId && turn === this.job.turn)) {
+        await enqueue(this.deps.engine.queues, 'agent.turn', { runId: this.job.runId, agentId: candidate, turn });
       }
     }
   }

@@ -52,3 +52,17 @@ function stepInTurn(agent: AgentState): TurnStep {
   if (turn.toolCalls.length === 0) return { kind: 'finish-agent', result: turn.llm.text ?? '' };
   return { kind: 'finish-turn', turn: turn.turn };
 }
+
+/**
+ * The turn job an agent needs queued for the run to make progress, if any:
+ * its next turn when it is ready, or its open turn when it is in the middle of
+ * one (a worker died, or Redis lost the job). Waiting and ended agents need none.
+ */
+export function pendingTurnOf(run: RunState, agentId: string): number | null {
+  if (run.status !== 'running') return null;
+  const agent = run.agents[agentId];
+  if (!agent) return null;
+  if (agent.status === 'ready') return agent.turnsTaken + 1;
+  if (agent.status === 'running' && agent.turn && !agent.turn.finished) return agent.turn.turn;
+  return null;
+}

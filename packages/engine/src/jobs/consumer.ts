@@ -3,7 +3,7 @@ import { JOBS, isJobName, type JobName, type JobPayload } from './catalog';
 
 export type JobHandler<N extends JobName> = (
   payload: JobPayload<N>,
-  context: { job: Job; signal: AbortSignal | undefined },
+  context: { job: Job; token: string | undefined; signal: AbortSignal | undefined },
 ) => Promise<void>;
 
 export type JobHandlers = { [N in JobName]?: JobHandler<N> };
@@ -13,7 +13,7 @@ export type JobHandlers = { [N in JobName]?: JobHandler<N> };
  * payload must parse, or the job fails at once without retries.
  */
 export function createProcessor(handlers: JobHandlers) {
-  return async (job: Job, _token?: string, signal?: AbortSignal): Promise<void> => {
+  return async (job: Job, token?: string, signal?: AbortSignal): Promise<void> => {
     if (!isJobName(job.name)) throw new UnrecoverableError(`unknown job type "${job.name}"`);
     const parsed = JOBS[job.name].payload.safeParse(job.data);
     if (!parsed.success) {
@@ -22,6 +22,6 @@ export function createProcessor(handlers: JobHandlers) {
     }
     const handler = handlers[job.name];
     if (!handler) throw new UnrecoverableError(`no handler for job type "${job.name}"`);
-    await handler(parsed.data, { job, signal });
+    await handler(parsed.data, { job, token, signal });
   };
 }
