@@ -27,18 +27,22 @@ const sh = (command) => execSync(command, { cwd: root, stdio: 'inherit', env });
 sh('npm run --silent db:migrate');
 sh('npx turbo run build --filter=@flightdeck/web --output-logs=errors-only');
 
-const children = [
-  spawn('npm', ['run', '--silent', 'start', '--workspace', '@flightdeck/web'], { cwd: root, env, stdio: 'inherit' }),
-  ...Array.from({ length: workers }, () =>
-    spawn('npm', ['run', '--silent', 'start', '--workspace', '@flightdeck/worker'], { cwd: root, env, stdio: 'inherit' }),
-  ),
-];
+// Each child leads its own process group, so stopping it stops npm, tsx and node beneath it.
+const start = (workspace) =>
+  spawn('npm', ['run', '--silent', 'start', '--workspace', workspace], { cwd: root, env, stdio: 'inherit', detached: true });
+const children = [start('@flightdeck/web'), ...Array.from({ length: workers }, () => start('@flightdeck/worker'))];
 
 let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
   await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.on('exit', r)))));
   try {
     execSync(`psql "${adminUrl}" -q -c 'DROP DATABASE IF EXISTS "${database}" WITH (FORCE)'`, { stdio: 'ignore' });
@@ -50,3 +54,12 @@ async function stop() {
 for (const child of children) child.on('exit', () => void stop());
 process.on('SIGTERM', () => void stop());
 process.on('SIGINT', () => void stop());
+// If whoever started the stack dies without stopping it, stop anyway: no orphans.
+const parent = process.ppid;
+setInterval(() => {
+  try {
+    process.kill(parent, 0);
+  } catch {
+    void stop();
+  }
+}, 1000).unref();

@@ -25,7 +25,8 @@ const processes = [
 ];
 
 const children = processes.map(({ name, args }) => {
-  const child = spawn('npm', ['--silent', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: stopping it stops npm, tsx and node beneath it.
+  const child = spawn('npm', ['--silent', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prefix = (stream, out) => {
     let buffered = '';
     stream.on('data', (chunk) => {
@@ -49,7 +50,13 @@ let stopping = false;
 function stop(code = 0) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
   setTimeout(() => process.exit(code), 5000).unref();
   Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.on('exit', r))))).then(() => process.exit(code));
 }

@@ -10,7 +10,7 @@ test('launch the demo team from the fleet page, watch it live, kill it', async (
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Fleet' })).toBeVisible();
 
-  await page.getByTestId('launch-run').click();
+  await page.getByTestId('launch-run').first().click();
   const dialog = page.getByRole('dialog');
   await expect(dialog).toBeVisible();
   await dialog.getByTestId('launch-goal').fill('Survey open-source agent observability tools');

@@ -1,8 +1,16 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProviderConfig } from '@flightdeck/agents';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Unset and empty are the same: `OPENAI_API_KEY=` in a .env file configures nothing. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+const apiRoot = (example: string) => z.url({ protocol: /^https?$/, error: `an http(s) URL of the API root, with its /v1, such as ${example}` });
+
+/** Never echoed, not even in a configuration error. */
+const SECRETS = new Set(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY']);
 
 /** The worker's configuration: the only place it reads process.env. */
 const Env = z.object({
@@ -19,14 +27,44 @@ const Env = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Model providers: each is offered only when its key is set. Keys stay in this process.
+  OPENAI_API_KEY: optional(z.string().trim()),
+  /** An OpenAI-compatible endpoint (Ollama http://127.0.0.1:11434/v1, vLLM, LM Studio, OpenRouter …); its key may be any placeholder if it needs none. */
+  OPENAI_BASE_URL: optional(apiRoot('https://api.openai.com/v1 or http://127.0.0.1:11434/v1')),
+  ANTHROPIC_API_KEY: optional(z.string().trim()),
+  ANTHROPIC_BASE_URL: optional(apiRoot('https://api.anthropic.com/v1')),
 });
 export type WorkerEnv = z.infer<typeof Env>;
 
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
   const parsed = Env.safeParse(source);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(source[String(i.path[0])])})`);
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${shown(String(i.path[0]), source[String(i.path[0])])})`);
     throw new Error(`Invalid worker configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+/** A bad value as the boot error may show it: secrets hidden, URL credentials cut. */
+function shown(name: string, value: string | undefined): string {
+  if (value !== undefined && SECRETS.has(name)) return 'a hidden value';
+  return JSON.stringify(value?.replace(/\/\/[^/@\s]*@/, '//***@'));
+}
+
+/**
+ * The model providers this worker offers, from its configuration. OpenAI's own
+ * API is spoken through the Responses API; any other base URL is taken for an
+ * OpenAI-compatible server and spoken to through Chat Completions.
+ */
+export function providerConfig(env: WorkerEnv): ProviderConfig {
+  return {
+    openai: env.OPENAI_API_KEY
+      ? {
+          apiKey: env.OPENAI_API_KEY,
+          baseURL: env.OPENAI_BASE_URL,
+          compatible: env.OPENAI_BASE_URL !== undefined && new URL(env.OPENAI_BASE_URL).hostname !== 'api.openai.com',
+        }
+      : undefined,
+    anthropic: env.ANTHROPIC_API_KEY ? { apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL } : undefined,
+  };
 }

@@ -1,8 +1,8 @@
-import { createToolRegistry, simulatedProvider } from '@flightdeck/agents';
+import { createProviderRegistry, createToolRegistry } from '@flightdeck/agents';
 import { createEngine, reconcileRunsIfLeader } from '@flightdeck/engine';
 import { createLogger, setLogLevel } from '@flightdeck/telemetry';
 import { hostname } from 'node:os';
-import { loadEnv } from './env';
+import { loadEnv, providerConfig } from './env';
 import { startTurnWorker } from './turn-worker';
 
 const log = createLogger('worker');
@@ -17,11 +17,12 @@ async function main(): Promise<void> {
     workspaceRoot: env.FLIGHTDECK_WORKSPACE_ROOT,
   });
   const name = `worker-${hostname()}-${process.pid}`;
+  const providers = createProviderRegistry(providerConfig(env));
   const turns = await startTurnWorker(
-    { engine, providers: { simulated: simulatedProvider }, tools: createToolRegistry(), log },
+    { engine, providers, tools: createToolRegistry(), log },
     { concurrency: env.WORKER_CONCURRENCY, name },
   );
-  log.info('worker ready', { name, concurrency: env.WORKER_CONCURRENCY });
+  log.info('worker ready', { name, concurrency: env.WORKER_CONCURRENCY, providers: Object.keys(providers) });
 
   // Runs never stay stuck: one worker at a time re-queues what PostgreSQL says is missing.
   const reconcile = async () => {

@@ -27,6 +27,11 @@ export interface ModelRequest {
   tools: readonly ModelToolSpec[];
   maxOutputTokens: number;
   signal: AbortSignal;
+  /**
+   * Called with each piece of text as the model streams it (for live views).
+   * Optional; providers that do not stream never call it. It must not throw.
+   */
+  onDelta?: (textDelta: string) => void;
   /** Options only one provider understands, keyed by provider. */
   providerOptions?: { simulated?: SimulationOptions };
 }

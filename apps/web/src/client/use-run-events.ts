@@ -1,0 +1,182 @@
+'use client';
+
+import { type RunEvent, RunEventsMessage, type RunState } from '@flightdeck/domain';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { z } from 'zod';
+import { RunFeed } from './run-feed';
+import { useSocket } from './socket';
+
+const WATCH_TIMEOUT_MS = 15_000;
+
+/** The watch ack, parsed like every other server message (events are validated one by one). */
+const WatchAck = z.union([
+  z.object({ ok: z.literal(true), events: z.array(z.unknown()), lastSeq: z.number().int().nonnegative() }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+const RETRY_MS = 2_000;
+
+export interface RunEventsView {
+  /** The log so far, in seq order (mutable array, append-only: read `count`, not `.length` of a stale copy). */
+  events: readonly RunEvent[];
+  count: number;
+  state: RunState;
+  lastSeq: number;
+  /** Whether the first watch has answered. */
+  loaded: boolean;
+  /** Catching up (a gap-fill is in flight). */
+  syncing: boolean;
+  /** Fatal for this view (no such run) or a reducer inconsistency. */
+  error: string | null;
+}
+
+class RunEventsStore {
+  readonly feed = new RunFeed();
+  private listeners = new Set<() => void>();
+  private snapshot: RunEventsView;
+  private frame: number | null = null;
+  loaded = false;
+  syncing = false;
+  error: string | null = null;
+
+  constructor() {
+    this.snapshot = this.build();
+  }
+
+  subscribe = (listener: () => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = () => this.snapshot;
+
+  /** Coalesce bursts: at most one React update per animation frame. */
+  notify(): void {
+    if (this.frame !== null) return;
+    const flush = () => {
+      this.frame = null;
+      this.snapshot = this.build();
+      for (const l of this.listeners) l();
+    };
+    this.frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : (setTimeout(flush, 16) as unknown as number);
+  }
+
+  dispose(): void {
+    if (this.frame !== null && typeof cancelAnimationFrame === 'function') cancelAnimationFrame(this.frame);
+    this.listeners.clear();
+  }
+
+  private build(): RunEventsView {
+    const f = this.feed;
+    return {
+      events: f.events,
+      count: f.events.length,
+      state: f.state,
+      lastSeq: f.lastSeq,
+      loaded: this.loaded,
+      syncing: this.syncing,
+      error: this.error ?? (f.reducerError ? `The run's log could not be replayed: ${f.reducerError}` : null),
+    };
+  }
+}
+
+/**
+ * Live events of one run: the watch ack fills the log from PostgreSQL, live
+ * `run.events` extend it, and any hole (a missed message, a reconnect) is
+ * filled by watching again from `lastSeq`. Nothing lost, nothing doubled.
+ */
+export function useRunEvents(runId: string): RunEventsView {
+  const { socket } = useSocket();
+  const storeRef = useRef<{ runId: string; store: RunEventsStore } | null>(null);
+  if (storeRef.current?.runId !== runId) storeRef.current = { runId, store: new RunEventsStore() };
+  const store = storeRef.current.store;
+
+  useEffect(() => {
+    if (!socket) return;
+    const feed = store.feed;
+    let disposed = false;
+    let inFlight = false;
+    let again = false;
+    let retry: ReturnType<typeof setTimeout> | null = null;
+
+    const watch = async (): Promise<void> => {
+      if (disposed) return;
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      if (!socket.connected) return; // the 'connect' handler watches again
+      inFlight = true;
+      store.syncing = true;
+      store.notify();
+      try {
+        const raw: unknown = await socket.timeout(WATCH_TIMEOUT_MS).emitWithAck('run.watch', { runId, afterSeq: feed.lastSeq });
+        if (disposed) return;
+        const parsedAck = WatchAck.safeParse(raw);
+        const ack = parsedAck.success ? parsedAck.data : { ok: false as const, error: 'malformed watch reply' };
+        if (!ack.ok) {
+          if (ack.error === 'no such run') {
+            store.error = 'This run does not exist.';
+          } else {
+            retry = setTimeout(() => void watch(), RETRY_MS);
+          }
+        } else {
+          const events = RunFeed.parse(ack.events);
+          const invalid = ack.events.length - events.length;
+          feed.ingest(events);
+          store.loaded = true;
+          if (invalid > 0) {
+            // Asking again would return the same events: say so instead of looping.
+            feed.invalidCount += invalid;
+            store.error = `${invalid} event(s) from the server failed validation; this view stops at seq ${feed.lastSeq}.`;
+          } else {
+            store.error = null;
+            // More than one ack's worth behind, or still holding events past a hole: ask again.
+            if ((ack.lastSeq > feed.lastSeq && events.length > 0) || feed.hasGap) again = true;
+          }
+        }
+      } catch {
+        // Timed out or disconnected mid-flight: try again (on reconnect if need be).
+        if (!disposed) retry = setTimeout(() => void watch(), RETRY_MS);
+      } finally {
+        inFlight = false;
+        store.syncing = again;
+        store.notify();
+        if (again && !disposed) {
+          again = false;
+          void watch();
+        }
+      }
+    };
+
+    const onEvents = (message: unknown) => {
+      const parsed = RunEventsMessage.safeParse(message);
+      if (!parsed.success) {
+        // Could be ours and malformed: re-read from the log instead of guessing.
+        if ((message as { runId?: unknown } | null)?.runId === runId) void watch();
+        return;
+      }
+      if (parsed.data.runId !== runId) return;
+      const applied = feed.ingest(parsed.data.events);
+      if (feed.hasGap && feed.invalidCount === 0) void watch();
+      if (applied > 0) store.notify();
+    };
+
+    const onConnect = () => void watch();
+
+    socket.on('run.events', onEvents);
+    socket.on('connect', onConnect);
+    if (socket.connected) void watch();
+
+    return () => {
+      disposed = true;
+      if (retry) clearTimeout(retry);
+      socket.off('run.events', onEvents);
+      socket.off('connect', onConnect);
+      if (socket.connected) socket.emit('run.unwatch', { runId }, () => undefined);
+    };
+  }, [socket, runId, store]);
+
+  useEffect(() => () => store.dispose(), [store]);
+
+  return useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
+}

@@ -1,0 +1,111 @@
+'use client';
+
+import type { RunStatus, RunSummary } from '@flightdeck/domain';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { RocketIcon } from 'lucide-react';
+import { useCallback, useMemo, useState } from 'react';
+import { useTRPC } from '@/client/trpc';
+import { upsertRun, useFleetLive } from '@/client/use-fleet-live';
+import { PageHeader } from '@/components/page-header';
+import { Card } from '@/components/ui/card';
+import { Skeleton } from '@/components/ui/skeleton';
+import { cn } from '@/lib/utils';
+import { KpiCards } from './kpi-cards';
+import { LaunchRunDialog } from './launch-run-dialog';
+import { RunsTable } from './runs-table';
+
+const LIMIT = 200;
+type Filter = 'all' | 'active' | RunStatus;
+
+const FILTERS: Array<{ value: Filter; label: string; match: (s: RunStatus) => boolean }> = [
+  { value: 'all', label: 'All', match: () => true },
+  { value: 'active', label: 'Active', match: (s) => s === 'running' || s === 'pending' },
+  { value: 'completed', label: 'Completed', match: (s) => s === 'completed' },
+  { value: 'failed', label: 'Failed', match: (s) => s === 'failed' },
+  { value: 'killed', label: 'Killed', match: (s) => s === 'killed' },
+];
+
+export function FleetView() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const input = { limit: LIMIT };
+  const runs = useQuery(trpc.runs.list.queryOptions(input));
+  const [filter, setFilter] = useState<Filter>('all');
+
+  const onRun = useCallback(
+    (run: RunSummary) => {
+      queryClient.setQueryData(trpc.runs.list.queryKey({ limit: LIMIT }), (old) => upsertRun(old, run, LIMIT));
+    },
+    [queryClient, trpc],
+  );
+  const onResync = useCallback(() => void queryClient.invalidateQueries(trpc.runs.list.queryFilter()), [queryClient, trpc]);
+  useFleetLive(onRun, onResync);
+
+  const counts = useMemo(() => {
+    const c = new Map<Filter, number>();
+    for (const f of FILTERS) c.set(f.value, runs.data?.filter((r) => f.match(r.status)).length ?? 0);
+    return c;
+  }, [runs.data]);
+  const visible = useMemo(() => {
+    const f = FILTERS.find((x) => x.value === filter) ?? FILTERS[0];
+    return runs.data?.filter((r) => f?.match(r.status)) ?? [];
+  }, [runs.data, filter]);
+
+  return (
+    <div className="mx-auto flex max-w-[1600px] flex-col gap-5 p-6">
+      <PageHeader title="Fleet" description="Every run of every team, live." actions={<LaunchRunDialog />} />
+      <KpiCards runs={runs.data} />
+      <Card className="min-h-0 overflow-hidden">
+        <div className="flex items-center gap-1 border-b px-3 py-2" role="tablist" aria-label="Filter runs by status">
+          {FILTERS.map((f) => (
+            <button
+              key={f.value}
+              role="tab"
+              aria-selected={filter === f.value}
+              data-testid={`filter-${f.value}`}
+              onClick={() => setFilter(f.value)}
+              className={cn(
+                'inline-flex h-7 items-center gap-1.5 rounded-md px-2.5 text-[13px] transition-colors',
+                filter === f.value ? 'bg-secondary font-medium text-foreground' : 'text-muted-foreground hover:text-foreground',
+              )}
+            >
+              {f.label}
+              <span className="rounded bg-muted px-1 text-[11px] text-muted-foreground tabular">{counts.get(f.value) ?? 0}</span>
+            </button>
+          ))}
+          <div className="ml-auto text-xs text-muted-foreground">
+            {runs.data && runs.data.length >= LIMIT ? `Latest ${LIMIT} runs` : null}
+          </div>
+        </div>
+        {runs.isPending ? (
+          <div className="grid gap-2 p-4">
+            {Array.from({ length: 6 }, (_, i) => (
+              <Skeleton key={i} className="h-10" />
+            ))}
+          </div>
+        ) : runs.isError ? (
+          <div className="p-8 text-center text-sm text-destructive">Could not load runs: {runs.error.message}</div>
+        ) : visible.length === 0 ? (
+          <EmptyRuns filtered={filter !== 'all'} />
+        ) : (
+          <RunsTable runs={visible} />
+        )}
+      </Card>
+    </div>
+  );
+}
+
+function EmptyRuns({ filtered }: { filtered: boolean }) {
+  return (
+    <div className="flex flex-col items-center gap-3 px-6 py-16 text-center" data-testid="fleet-empty">
+      <span className="flex size-10 items-center justify-center rounded-full bg-secondary">
+        <RocketIcon className="size-5 text-muted-foreground" />
+      </span>
+      <div className="text-sm font-medium">{filtered ? 'No runs with this status' : 'No runs yet'}</div>
+      <p className="max-w-sm text-sm text-muted-foreground">
+        {filtered ? 'Try another filter.' : 'Launch a team on a goal; its agents, their work and their spend show up here live.'}
+      </p>
+      {!filtered && <LaunchRunDialog />}
+    </div>
+  );
+}

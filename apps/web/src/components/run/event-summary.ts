@@ -1,0 +1,61 @@
+import { formatUsd, type RunEvent, type RunState } from '@flightdeck/domain';
+import { truncate } from '@/client/format';
+
+export type EventCategory = 'run' | 'agent' | 'llm' | 'tool';
+
+export function categoryOf(type: RunEvent['type']): EventCategory {
+  return type.slice(0, type.indexOf('.')) as EventCategory;
+}
+
+export const isFailureEvent = (event: RunEvent): boolean =>
+  event.type.endsWith('.failed') ||
+  event.type === 'run.killed' ||
+  (event.type === 'tool.call.finished' && !event.payload.ok);
+
+function args(record: Record<string, unknown>): string {
+  const parts = Object.entries(record).map(([k, v]) => `${k}: ${typeof v === 'string' ? JSON.stringify(truncate(v, 40)) : JSON.stringify(v)}`);
+  return truncate(parts.join(', '), 120);
+}
+
+/** One line that says what happened, for the event feed. */
+export function summarize(event: RunEvent, state: RunState): string {
+  switch (event.type) {
+    case 'run.started':
+      return `Run started by ${event.payload.by.id} · ${event.payload.teamName} v${event.payload.manifestVersion}`;
+    case 'run.completed':
+      return `Run completed: ${truncate(event.payload.result, 160)}`;
+    case 'run.failed':
+      return `Run failed: ${truncate(event.payload.error, 160)}`;
+    case 'run.killed':
+      return `Killed by ${event.payload.by.id}: ${truncate(event.payload.reason, 140)}`;
+    case 'agent.spawned': {
+      const parent = event.payload.parentAgentId ? state.agents[event.payload.parentAgentId]?.name : null;
+      const model = `${event.payload.model.provider}/${event.payload.model.name}`;
+      return parent
+        ? `${parent} delegated to ${event.payload.name} (${event.payload.role}, ${model}): ${truncate(event.payload.task, 100)}`
+        : `Lead ${event.payload.name} (${event.payload.role}, ${model}) took the goal`;
+    }
+    case 'agent.turn.started':
+      return `Turn ${event.payload.turn} started`;
+    case 'agent.turn.finished':
+      return `Turn ${event.payload.turn} finished`;
+    case 'agent.finished':
+      return `Finished: ${truncate(event.payload.result, 160)}`;
+    case 'agent.failed':
+      return `Failed: ${truncate(event.payload.error, 160)}`;
+    case 'llm.call.started':
+      return `Calling ${event.payload.model.name}`;
+    case 'llm.call.finished': {
+      const p = event.payload;
+      const head = `${p.usage.inputTokens.toLocaleString('en-US')} → ${p.usage.outputTokens.toLocaleString('en-US')} tok · ${formatUsd(p.costMicroUsd)} · ${Math.round(p.latencyMs)} ms`;
+      const body = p.toolCalls.length ? `asks for ${p.toolCalls.map((c) => c.tool).join(', ')}` : truncate(p.text, 100);
+      return `${head} · ${body}`;
+    }
+    case 'llm.call.failed':
+      return `Model error${event.payload.retryable ? ' (retryable)' : ''}: ${truncate(event.payload.error, 140)}`;
+    case 'tool.call.dispatched':
+      return `${event.payload.tool}(${args(event.payload.args)})`;
+    case 'tool.call.finished':
+      return `${event.payload.tool} ${event.payload.ok ? 'ok' : 'failed'} in ${Math.round(event.payload.durationMs)} ms · ${truncate(event.payload.output, 110)}`;
+  }
+}

@@ -1,0 +1,246 @@
+'use client';
+
+import { formatUsd, isTerminalAgentStatus, type RunState, type RunStatus } from '@flightdeck/domain';
+import { useQuery } from '@tanstack/react-query';
+import { ChevronRightIcon, LoaderCircleIcon, TriangleAlertIcon } from 'lucide-react';
+import Link from 'next/link';
+import { useState } from 'react';
+import { formatCount, formatDateTime, formatDuration, formatRelative, formatTokens, shortId } from '@/client/format';
+import { useTRPC } from '@/client/trpc';
+import { useNow } from '@/client/use-now';
+import { useRunEvents } from '@/client/use-run-events';
+import { isActiveRun, RunStatusBadge } from '@/components/status';
+import { Card, CardHeader, CardTitle } from '@/components/ui/card';
+import { Skeleton } from '@/components/ui/skeleton';
+import { cn } from '@/lib/utils';
+import { AgentTree } from './agent-tree';
+import { Conversation } from './conversation';
+import { EventFeed } from './event-feed';
+import { KillRunDialog } from './kill-run-dialog';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function RunView({ runId }: { runId: string }) {
+  if (!UUID.test(runId)) return <RunMissing message="That is not a run id." />;
+  return <LiveRun runId={runId} />;
+}
+
+function LiveRun({ runId }: { runId: string }) {
+  const trpc = useTRPC();
+  const summary = useQuery(trpc.runs.get.queryOptions({ runId }, { refetchInterval: false }));
+  const live = useRunEvents(runId);
+  const state = live.state;
+  const [selected, setSelected] = useState<string | null>(null);
+  const [feedAgent, setFeedAgent] = useState<string | null>(null);
+  const now = useNow(1000);
+
+  if (live.error === 'This run does not exist.' || summary.error?.data?.code === 'NOT_FOUND') {
+    return <RunMissing message="No run with this id." />;
+  }
+
+  // The live state is the truth once events arrived; the summary fills in before that.
+  const status: RunStatus = state.runId ? state.status : (summary.data?.status ?? 'pending');
+  const teamName = state.teamName ?? summary.data?.teamName ?? '';
+  const goal = state.goal || summary.data?.goal || '';
+  const startedAt = state.startedAt ?? summary.data?.createdAt ?? null;
+  const endedAt = state.endedAt ?? summary.data?.endedAt ?? null;
+  const duration = startedAt && now ? (endedAt ? Date.parse(endedAt) : now) - Date.parse(startedAt) : NaN;
+  const selectedId = selected ?? state.leadAgentId;
+  const selectedAgent = selectedId ? (state.agents[selectedId] ?? null) : null;
+  const activeAgents = Object.values(state.agents).filter((a) => !isTerminalAgentStatus(a.status)).length;
+
+  return (
+    <div className="flex h-full min-h-[720px] flex-col gap-4 p-6" data-testid="run-page" data-run-id={runId}>
+      <header className="flex flex-col gap-3">
+        <nav className="flex items-center gap-1 text-xs text-muted-foreground" aria-label="Breadcrumb">
+          <Link href="/" className="hover:text-foreground">
+            Fleet
+          </Link>
+          <ChevronRightIcon className="size-3" />
+          <span>{teamName || '…'}</span>
+          <ChevronRightIcon className="size-3" />
+          <span className="font-mono">{shortId(runId)}</span>
+        </nav>
+        <div className="flex flex-wrap items-start gap-x-6 gap-y-3">
+          <div className="min-w-0 flex-1">
+            <div className="flex items-center gap-2.5">
+              <RunStatusBadge status={status} data-testid="run-status" />
+              <span className="text-sm text-muted-foreground">{teamName}</span>
+              {state.manifestVersion && <span className="rounded border px-1.5 font-mono text-[11px] text-muted-foreground">v{state.manifestVersion}</span>}
+              {live.syncing && (
+                <span className="inline-flex items-center gap-1 text-xs text-muted-foreground" data-testid="run-syncing">
+                  <LoaderCircleIcon className="size-3 animate-spin" /> catching up
+                </span>
+              )}
+            </div>
+            {goal ? (
+              <h1 className="mt-1.5 line-clamp-2 text-lg leading-snug font-semibold tracking-tight" title={goal} data-testid="run-goal">
+                {goal}
+              </h1>
+            ) : (
+              <Skeleton className="mt-1.5 h-6 w-96 max-w-full" />
+            )}
+            <div className="mt-1 text-xs text-muted-foreground">
+              {startedAt && now ? (
+                <>
+                  Started {formatRelative(startedAt, now)} ({formatDateTime(startedAt)})
+                  {endedAt ? ` · ended ${formatRelative(endedAt, now)}` : ''}
+                  {state.killedBy ? ` · killed by ${state.killedBy}` : ''}
+                </>
+              ) : (
+                '\u00a0'
+              )}
+            </div>
+          </div>
+          <div className="flex items-center gap-2">
+            <KillRunDialog runId={runId} disabled={!isActiveRun(status)} activeAgents={activeAgents} />
+          </div>
+        </div>
+        <Stats state={state} durationMs={duration} running={isActiveRun(status)} />
+        <Outcome state={state} />
+        {live.error && live.error !== 'This run does not exist.' && (
+          <div role="alert" className="flex items-center gap-2 rounded-md border border-status-failed/40 bg-status-failed-bg/50 px-3 py-2 text-sm text-status-failed">
+            <TriangleAlertIcon className="size-4" /> {live.error}
+          </div>
+        )}
+      </header>
+
+      <div className="grid min-h-0 flex-1 grid-cols-1 gap-4 lg:grid-cols-[300px_minmax(0,1fr)] 2xl:grid-cols-[300px_minmax(0,1fr)_380px]">
+        <Card className="min-h-[320px] overflow-hidden">
+          <CardHeader>
+            <CardTitle>Agents</CardTitle>
+            <span className="text-xs text-muted-foreground tabular">
+              {activeAgents} active · {state.agentOrder.length} total
+            </span>
+          </CardHeader>
+          <div className="min-h-0 flex-1 overflow-y-auto">
+            {!live.loaded ? (
+              <TreeSkeleton />
+            ) : (
+              <AgentTree
+                state={state}
+                selected={selectedId}
+                onSelect={(id) => {
+                  setSelected(id);
+                  setFeedAgent((current) => (current ? id : current));
+                }}
+              />
+            )}
+          </div>
+          {selectedAgent && (
+            <div className="border-t px-3 py-2 text-xs">
+              <button
+                className="text-primary hover:underline"
+                onClick={() => setFeedAgent((current) => (current === selectedAgent.id ? null : selectedAgent.id))}
+                data-testid="feed-agent-toggle"
+              >
+                {feedAgent === selectedAgent.id ? 'Show all agents in the feed' : `Show only ${selectedAgent.name} in the feed`}
+              </button>
+            </div>
+          )}
+        </Card>
+
+        <Card className="min-h-[420px] overflow-hidden">
+          <CardHeader>
+            <CardTitle>Event log</CardTitle>
+            <span className="text-xs text-muted-foreground">seq {formatCount(live.lastSeq)}</span>
+          </CardHeader>
+          <div className="min-h-0 flex-1">
+            <EventFeed
+              events={live.events}
+              count={live.count}
+              state={state}
+              agentFilter={feedAgent}
+              onClearAgentFilter={() => setFeedAgent(null)}
+            />
+          </div>
+        </Card>
+
+        <Card className="min-h-[420px] overflow-hidden lg:col-span-2 2xl:col-span-1">
+          <CardHeader>
+            <CardTitle>Conversation</CardTitle>
+            <span className="text-xs text-muted-foreground">{selectedAgent ? `${selectedAgent.messages.length} messages` : ''}</span>
+          </CardHeader>
+          <div className="min-h-0 flex-1">
+            <Conversation agent={selectedAgent} />
+          </div>
+        </Card>
+      </div>
+    </div>
+  );
+}
+
+function Stats({ state, durationMs, running }: { state: RunState; durationMs: number; running: boolean }) {
+  const t = state.totals;
+  const items: Array<{ label: string; value: string; testId: string; title?: string }> = [
+    { label: 'Duration', value: formatDuration(durationMs), testId: 'stat-duration' },
+    { label: 'Cost', value: formatUsd(t.costMicroUsd), testId: 'stat-cost' },
+    { label: 'Tokens in', value: formatTokens(t.inputTokens), testId: 'stat-tokens-in', title: t.inputTokens.toLocaleString('en-US') },
+    { label: 'Tokens out', value: formatTokens(t.outputTokens), testId: 'stat-tokens-out', title: t.outputTokens.toLocaleString('en-US') },
+    { label: 'Turns', value: formatCount(t.turns), testId: 'stat-turns' },
+    { label: 'LLM calls', value: formatCount(t.llmCalls), testId: 'stat-llm-calls' },
+    { label: 'Tool calls', value: formatCount(t.toolCalls), testId: 'stat-tool-calls' },
+    { label: 'Agents', value: formatCount(state.agentOrder.length), testId: 'stat-agents' },
+  ];
+  return (
+    <Card className="grid grid-cols-4 divide-x divide-y overflow-hidden md:grid-cols-8 md:divide-y-0" data-testid="run-stats">
+      {items.map((item) => (
+        <div key={item.label} className="px-4 py-2.5" data-testid={item.testId} title={item.title}>
+          <div className="text-[11px] font-medium text-muted-foreground">{item.label}</div>
+          <div className={cn('text-base font-semibold tabular', item.label === 'Duration' && running && 'text-status-running')}>
+            {item.value}
+          </div>
+        </div>
+      ))}
+    </Card>
+  );
+}
+
+function Outcome({ state }: { state: RunState }) {
+  if (state.status === 'completed' && state.result) {
+    return (
+      <div data-testid="run-outcome" className="flex gap-2 rounded-md border border-status-completed/30 bg-status-completed-bg/50 px-3 py-2 text-sm">
+        <span className="shrink-0 font-medium text-status-completed">Result</span>
+        <span className="line-clamp-3 min-w-0 whitespace-pre-wrap">{state.result}</span>
+      </div>
+    );
+  }
+  if (state.status === 'failed') {
+    return (
+      <div data-testid="run-outcome" className="rounded-md border border-status-failed/30 bg-status-failed-bg/50 px-3 py-2 text-sm text-status-failed">
+        <span className="mr-2 font-medium">Failed</span>
+        {state.error}
+      </div>
+    );
+  }
+  if (state.status === 'killed') {
+    return (
+      <div data-testid="run-outcome" className="rounded-md border border-status-killed/30 bg-status-killed-bg/50 px-3 py-2 text-sm">
+        <span className="mr-2 font-medium text-status-killed">Killed by {state.killedBy ?? 'an operator'}</span>
+        {state.killReason}
+      </div>
+    );
+  }
+  return null;
+}
+
+function TreeSkeleton() {
+  return (
+    <div className="grid gap-2 p-3">
+      {Array.from({ length: 4 }, (_, i) => (
+        <Skeleton key={i} className="h-14" style={{ marginLeft: i * 12 }} />
+      ))}
+    </div>
+  );
+}
+
+function RunMissing({ message }: { message: string }) {
+  return (
+    <div className="flex h-full flex-col items-center justify-center gap-2 p-10 text-center" data-testid="run-missing">
+      <h1 className="text-lg font-semibold">{message}</h1>
+      <Link href="/" className="text-sm text-primary hover:underline">
+        Back to the fleet
+      </Link>
+    </div>
+  );
+}

@@ -1,0 +1,187 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createMigratedTestDatabase } from '@flightdeck/db/testing';
+import { createEngine, type Engine, ensureDemoTeams } from '@flightdeck/engine';
+import { deleteRedisKeys, redisUrl, type TestDatabase, uniqueRedisPrefix } from '@flightdeck/testing';
+import { TRPCError } from '@trpc/server';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaller, createContext } from '../index';
+import { appRouter } from './_app';
+
+let database: TestDatabase;
+let engine: Engine;
+let prefix: string;
+let caller: ReturnType<typeof createCaller>;
+
+beforeAll(async () => {
+  database = await createMigratedTestDatabase('api');
+  prefix = uniqueRedisPrefix('api');
+  engine = await createEngine({
+    databaseUrl: database.url,
+    redisUrl: redisUrl(),
+    queuePrefix: prefix,
+    workspaceRoot: await mkdtemp(path.join(tmpdir(), 'fd-api-')),
+  });
+  await ensureDemoTeams(engine);
+  caller = createCaller(createContext({ engine }));
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await database?.drop();
+  if (prefix) await deleteRedisKeys(prefix);
+});
+
+/** The tRPC error a call failed with. */
+async function failure(call: Promise<unknown>): Promise<TRPCError> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof TRPCError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Call through the HTTP adapter, as a browser would, and return the JSON body. */
+async function http(procedure: string, input: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetchRequestHandler({
+    endpoint: '/api/trpc',
+    req: new Request(`http://test/api/trpc/${procedure}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    }),
+    router: appRouter,
+    createContext: () => createContext({ engine }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('malformed input', () => {
+  it.each([
+    ['an unknown key', { teamSlug: 'demo-research', goal: 'g', admin: true }],
+    ['an empty goal', { teamSlug: 'demo-research', goal: '   ' }],
+    ['a goal over the cap', { teamSlug: 'demo-research', goal: 'x'.repeat(4001) }],
+    ['a slug with a path in it', { teamSlug: '../etc/passwd', goal: 'g' }],
+    ['no input at all', undefined],
+    ['a string instead of an object', 'demo-research'],
+  ])('runs.spawn with %s is BAD_REQUEST and spawns nothing', async (_label, input) => {
+    const error = await failure(caller.runs.spawn(input as never));
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(await caller.runs.list({ limit: 50 })).toEqual([]);
+  });
+
+  it('runs.kill with a non-uuid run id is BAD_REQUEST', async () => {
+    expect((await failure(caller.runs.kill({ runId: 'not-a-uuid', reason: 'x' }))).code).toBe('BAD_REQUEST');
+  });
+
+  it('runs.list with an out-of-range limit is BAD_REQUEST', async () => {
+    expect((await failure(caller.runs.list({ limit: 0 }))).code).toBe('BAD_REQUEST');
+    expect((await failure(caller.runs.list({ limit: 10_000 }))).code).toBe('BAD_REQUEST');
+  });
+
+  it('runs.events caps the page size', async () => {
+    const error = await failure(caller.runs.events({ runId: crypto.randomUUID(), afterSeq: 0, limit: 100_000 }));
+    expect(error.code).toBe('BAD_REQUEST');
+  });
+
+  it('answers over HTTP with 400, the issue paths, and no stack', async () => {
+    const { status, body } = await http('runs.spawn', { teamSlug: 'demo-research', goal: '', extra: 1 });
+    expect(status).toBe(400);
+    const error = body.error as { message: string; data: Record<string, unknown> };
+    expect(error.message).toBe('Invalid input');
+    expect(error.data.code).toBe('BAD_REQUEST');
+    expect(error.data.issues).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: 'goal' }), expect.objectContaining({ path: '' })]),
+    );
+    expect(JSON.stringify(body)).not.toMatch(/stack|\/work\/|node_modules/);
+  });
+});
+
+describe('unknown things', () => {
+  it('spawning an unknown team is NOT_FOUND', async () => {
+    const error = await failure(caller.runs.spawn({ teamSlug: 'no-such-team', goal: 'anything' }));
+    expect(error.code).toBe('NOT_FOUND');
+    expect(await caller.runs.list({ limit: 50 })).toEqual([]);
+  });
+
+  it('an unknown run is NOT_FOUND to get and to kill', async () => {
+    const runId = crypto.randomUUID();
+    expect((await failure(caller.runs.get({ runId }))).code).toBe('NOT_FOUND');
+    expect((await failure(caller.runs.kill({ runId, reason: 'x' }))).code).toBe('NOT_FOUND');
+  });
+
+  it('an unknown team is NOT_FOUND', async () => {
+    expect((await failure(caller.teams.get({ slug: 'nobody' }))).code).toBe('NOT_FOUND');
+  });
+});
+
+describe('teams.save', () => {
+  it('rejects an invalid manifest with BAD_REQUEST and issues naming paths', async () => {
+    const before = await caller.teams.list();
+    const source = [
+      'name: broken-team',
+      'lead: boss',
+      'agents:',
+      '  worker:',
+      '    role: Worker',
+      '    model: gpt-4o',
+      '',
+    ].join('\n');
+    const error = await failure(caller.teams.save({ source }));
+    expect(error.code).toBe('BAD_REQUEST');
+    const { status, body } = await http('teams.save', { source });
+    expect(status).toBe(400);
+    const data = (body.error as { data: { domainCode: string; issues: Array<{ path: string; message: string }> } }).data;
+    expect(data.domainCode).toBe('INVALID_MANIFEST');
+    expect(data.issues.map((i) => i.path)).toContain('agents.worker.model');
+    expect(await caller.teams.list()).toEqual(before);
+  });
+
+  it('rejects YAML that does not parse, with a message', async () => {
+    const { body } = await http('teams.save', { source: 'name: [unclosed' });
+    const data = (body.error as { data: { issues: Array<{ message: string }> } }).data;
+    expect(data.issues[0]?.message).toMatch(/YAML/);
+  });
+
+  it('saves a valid manifest as the next version', async () => {
+    const team = await caller.teams.get({ slug: 'demo-research' });
+    const saved = await caller.teams.save({ source: team.source.replace(/latencyMs: \d+/, 'latencyMs: 5') });
+    expect(saved).toMatchObject({ slug: 'demo-research', version: team.currentVersion + 1, created: true });
+    // Saving the same source again stores nothing new.
+    expect(await caller.teams.save({ source: team.source.replace(/latencyMs: \d+/, 'latencyMs: 5') })).toMatchObject({ version: saved.version, created: false });
+    const after = await caller.teams.get({ slug: 'demo-research' });
+    expect(after.currentVersion).toBe(saved.version);
+    expect(after.agents[0]).toMatchObject({ key: 'lead', isLead: true });
+  });
+});
+
+describe('a run through the API', () => {
+  it('spawns, lists, reads events, and kills exactly once', async () => {
+    const { runId } = await caller.runs.spawn({ teamSlug: 'demo-research', goal: '  Compare vector databases  ' });
+    const run = await caller.runs.get({ runId });
+    expect(run).toMatchObject({ id: runId, goal: 'Compare vector databases', teamName: 'demo-research' });
+    expect(['pending', 'running']).toContain(run.status);
+    expect((await caller.runs.list({ limit: 10 })).map((r) => r.id)).toContain(runId);
+    expect((await caller.runs.list({ limit: 10, status: 'completed' })).map((r) => r.id)).not.toContain(runId);
+    expect(await caller.runs.list({ limit: 10, teamSlug: 'nobody' })).toEqual([]);
+
+    const page = await caller.runs.events({ runId, afterSeq: 0, limit: 1 });
+    expect(page.events.map((e) => e.type)).toEqual(['run.started']);
+    expect(page.nextAfterSeq).toBe(1);
+    const rest = await caller.runs.events({ runId, afterSeq: 1, limit: 100 });
+    expect(rest.events[0]).toMatchObject({ seq: 2, type: 'agent.spawned' });
+    expect(rest.nextAfterSeq).toBeNull();
+
+    expect(await caller.runs.kill({ runId, reason: 'test over' })).toEqual({ status: 'killed' });
+    expect((await caller.runs.get({ runId })).status).toBe('killed');
+    expect(await caller.runs.kill({ runId, reason: 'again' })).toEqual({ status: 'already-ended' });
+  });
+
+  it('reports health', async () => {
+    expect(await caller.health()).toEqual({ ok: true });
+  });
+});

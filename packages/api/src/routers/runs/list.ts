@@ -1,0 +1,25 @@
+import { listRuns } from '@flightdeck/engine';
+import { z } from 'zod';
+import { toRunDto } from '../../dto';
+import { MAX_RUNS_PAGE, RunStatusFilter, TeamSlug } from '../../schemas';
+import { viewerProcedure } from '../../trpc';
+
+export const ListRunsInput = z
+  .object({
+    status: RunStatusFilter.optional(),
+    teamSlug: TeamSlug.optional(),
+    limit: z.number().int().min(1).max(MAX_RUNS_PAGE).default(50),
+    /** Keyset cursor: runs created strictly before this instant. */
+    before: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+export const list = viewerProcedure.input(ListRunsInput).query(async ({ ctx, input }) => {
+  const runs = await listRuns(ctx.engine, {
+    status: input.status,
+    teamSlug: input.teamSlug,
+    limit: input.limit,
+    before: input.before,
+  });
+  return runs.map(toRunDto);
+});

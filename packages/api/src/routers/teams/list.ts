@@ -1,0 +1,16 @@
+import { listTeams } from '@flightdeck/engine';
+import { isoDate } from '../../dto';
+import { viewerProcedure } from '../../trpc';
+
+export const list = viewerProcedure.query(async ({ ctx }) => {
+  const teams = await listTeams(ctx.engine);
+  return teams.map((t) => ({
+    id: t.id,
+    slug: t.slug,
+    name: t.name,
+    description: t.description,
+    currentVersion: t.currentVersion,
+    agentCount: t.agentCount,
+    updatedAt: isoDate(t.updatedAt),
+  }));
+});
