@@ -6,3 +6,6 @@ export * from './tools/registry';
 export * from './tools/workspace-path';
 export * from './executor/run-turn';
 export * from './executor/run-context';
+export * from './providers/openai';
+export * from './providers/anthropic';
+export * from './providers/registry';
