@@ -1,3 +1,4 @@
+import { RUN_STATUSES } from '@flightdeck/domain';
 import { z } from 'zod';
 
 /** Input building blocks shared by procedures. Every input object is strict and capped. */
@@ -8,7 +9,7 @@ export const TeamSlug = z
 
 export const RunId = z.uuid();
 
-export const RunStatusFilter = z.enum(['pending', 'running', 'completed', 'failed', 'killed']);
+export const RunStatusFilter = z.enum(RUN_STATUSES);
 
 export const MAX_GOAL_CHARS = 4000;
 export const MAX_REASON_CHARS = 2000;

@@ -23,7 +23,6 @@ export {
   insertRun,
   listActiveRunIds,
   listRunSummaries,
-  RUN_STATUSES,
   type ListRunsQuery,
   type NewRun,
   type RunListCursor,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Uuid } from './ids';
+import { RUN_STATUSES } from './events/reducer';
 import { RunEvent } from './events/schema';
 
 /**
@@ -12,7 +13,7 @@ export const RunSummary = z.object({
   teamId: z.string(),
   teamName: z.string(),
   goal: z.string(),
-  status: z.enum(['pending', 'running', 'completed', 'failed', 'killed']),
+  status: z.enum(RUN_STATUSES),
   lastSeq: z.number().int().nonnegative(),
   agentCount: z.number().int().nonnegative(),
   turns: z.number().int().nonnegative(),

@@ -2,7 +2,7 @@ import type { AgentStatus, RunStatus } from '@flightdeck/domain';
 import type { HTMLAttributes } from 'react';
 import { cn } from '@/lib/utils';
 
-type Tone = 'running' | 'pending' | 'completed' | 'failed' | 'killed' | 'waiting';
+type Tone = 'running' | 'pending' | 'completed' | 'failed' | 'killed' | 'waiting' | 'paused';
 
 const TONE_CLASSES: Record<Tone, { badge: string; dot: string }> = {
   running: { badge: 'bg-status-running-bg text-status-running', dot: 'bg-status-running text-status-running' },
@@ -11,11 +11,13 @@ const TONE_CLASSES: Record<Tone, { badge: string; dot: string }> = {
   failed: { badge: 'bg-status-failed-bg text-status-failed', dot: 'bg-status-failed text-status-failed' },
   killed: { badge: 'bg-status-killed-bg text-status-killed', dot: 'bg-status-killed text-status-killed' },
   waiting: { badge: 'bg-status-waiting-bg text-status-waiting', dot: 'bg-status-waiting text-status-waiting' },
+  paused: { badge: 'bg-status-pending-bg text-status-pending ring-1 ring-status-waiting/40', dot: 'bg-status-waiting text-status-waiting' },
 };
 
 const RUN_LABEL: Record<RunStatus, string> = {
   pending: 'Pending',
   running: 'Running',
+  paused: 'Paused',
   completed: 'Completed',
   failed: 'Failed',
   killed: 'Killed',
@@ -25,6 +27,7 @@ const AGENT_TONE: Record<AgentStatus, Tone> = {
   ready: 'pending',
   running: 'running',
   waiting: 'waiting',
+  blocked: 'failed',
   done: 'completed',
   failed: 'failed',
   killed: 'killed',
@@ -34,6 +37,7 @@ const AGENT_LABEL: Record<AgentStatus, string> = {
   ready: 'Queued',
   running: 'Working',
   waiting: 'Waiting',
+  blocked: 'Needs decision',
   done: 'Done',
   failed: 'Failed',
   killed: 'Killed',
@@ -77,4 +81,4 @@ export function AgentStatusLabel({ status, className }: { status: AgentStatus; c
   );
 }
 
-export const isActiveRun = (status: RunStatus): boolean => status === 'running' || status === 'pending';
+export const isActiveRun = (status: RunStatus): boolean => status === 'running' || status === 'pending' || status === 'paused';

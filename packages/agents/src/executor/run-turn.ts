@@ -19,14 +19,18 @@ import { acquireRunSlot, type Engine, enqueue, releaseRunSlot } from '@flightdec
 import type { Logger } from '@flightdeck/telemetry';
 import { randomUUID } from 'node:crypto';
 import { ModelCallError, type ProviderRegistry } from '../providers/types';
+import type { McpToolHost } from '../tools/mcp/tool-host';
 import { delegateArgs } from '../tools/registry';
-import { capOutput, toModelSpec, type ToolRegistry } from '../tools/types';
+import { capOutput, type ToolRegistry } from '../tools/types';
 import { RunContext } from './run-context';
+import { TurnTools } from './turn-tools';
 
 export interface TurnDependencies {
   engine: Engine;
   providers: ProviderRegistry;
   tools: ToolRegistry;
+  /** Starts the MCP servers an agent is granted; without it, MCP grants give no tools. */
+  mcp?: McpToolHost;
   log: Logger;
 }
 
@@ -44,6 +48,8 @@ export type TurnOutcome =
   | 'stale'
   | 'run-ended'
   | 'aborted'
+  /** Waiting for a human decision on an interrupted tool call. */
+  | 'blocked'
   /** The run is at its cap of concurrently working agents: try again shortly. */
   | 'deferred';
 
@@ -75,12 +81,14 @@ export async function runTurn(deps: TurnDependencies, job: TurnJob, signal: Abor
     if (signal.aborted) return 'aborted';
     throw error;
   } finally {
+    await execution.close();
     await releaseRunSlot(engine.redis, engine.config.queuePrefix, job.runId, job.agentId);
   }
 }
 
 class TurnExecution {
   private readonly spec: AgentSpec;
+  private readonly tools: TurnTools;
 
   constructor(
     private readonly deps: TurnDependencies,
@@ -92,6 +100,11 @@ class TurnExecution {
     const spec = agent ? context.manifest.agents[agent.name] : undefined;
     if (!spec) throw new DomainError('NOT_FOUND', `agent ${job.agentId} is not in the run's manifest`);
     this.spec = spec;
+    this.tools = new TurnTools(deps.tools, deps.mcp, spec, context.manifest, () => this.workspace(), signal);
+  }
+
+  close(): Promise<void> {
+    return this.tools.close();
   }
 
   private get state(): RunState {
@@ -144,8 +157,7 @@ class TurnExecution {
         return null;
       case 'dispatch-tool':
       case 'resume-tool':
-        await this.runToolCall(step.call, step.kind === 'resume-tool');
-        return null;
+        return this.runToolCall(step.call, step.kind === 'resume-tool');
       case 'finish-turn':
         await this.record([this.draft('agent.turn.finished', { turn: step.turn }, this.turnSpan())]);
         await this.ensureContinuations();
@@ -180,7 +192,7 @@ class TurnExecution {
         model: agent.model,
         system: this.spec.system,
         messages: agent.messages,
-        tools: this.toolSpecs(),
+        tools: await this.toolSpecs(),
         maxOutputTokens: this.spec.limits.maxOutputTokens,
         signal: this.signal,
         providerOptions: {
@@ -218,13 +230,8 @@ class TurnExecution {
     }
   }
 
-  private toolSpecs() {
-    const specs = this.spec.tools
-      .filter((grant) => grant.name !== 'delegate')
-      .flatMap((grant) => {
-        const tool = this.deps.tools.get(grant.name);
-        return tool ? [toModelSpec(tool)] : [];
-      });
+  private async toolSpecs() {
+    const specs = await this.tools.modelSpecs();
     if (grantOf(this.spec, 'delegate') && this.spec.delegates.length > 0) {
       specs.push({
         name: 'delegate',
@@ -235,10 +242,10 @@ class TurnExecution {
     return specs;
   }
 
-  private async runToolCall(call: ToolCallState, resumed: boolean): Promise<void> {
+  private async runToolCall(call: ToolCallState, resumed: boolean): Promise<TurnOutcome | null> {
     if (call.tool === 'delegate') {
       await this.delegate(call);
-      return;
+      return null;
     }
     const spanId = call.spanId ?? newSpanId();
     const refuse = async (output: string) => {
@@ -249,20 +256,28 @@ class TurnExecution {
     };
 
     // What the manifest does not grant does not exist for the agent, whatever the model asks.
-    const grant = grantOf(this.spec, call.tool);
-    const tool = grant ? this.deps.tools.get(call.tool) : undefined;
-    if (!grant || !tool) {
+    const resolved = await this.tools.resolve(call.tool);
+    if (!resolved) {
       await refuse(`tool "${call.tool}" is not available to this agent`);
-      return;
+      return null;
     }
+    const { tool, grant } = resolved;
     const parsed = tool.args.safeParse(call.args);
     if (!parsed.success) {
       await refuse(`invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-      return;
+      return null;
     }
-    if (resumed && !tool.idempotent) {
-      await refuse('outcome unknown: the worker running this call stopped before it finished, and the tool is not safe to repeat');
-      return;
+    if (resumed && !(tool.isIdempotent?.(parsed.data) ?? tool.idempotent)) {
+      // It may have had its effect: never repeat it without a human decision.
+      await this.record([
+        this.draft(
+          'tool.call.interrupted',
+          { callId: call.callId, tool: call.tool, reason: 'the worker running this call stopped before it finished; the tool is not safe to repeat' },
+          this.turnSpan(),
+          spanId,
+        ),
+      ]);
+      return 'blocked';
     }
     if (!resumed) {
       await this.record([this.draft('tool.call.dispatched', { callId: call.callId, tool: call.tool, args: call.args }, this.turnSpan(), spanId)]);
@@ -278,6 +293,7 @@ class TurnExecution {
         spanId,
       ),
     ]);
+    return null;
   }
 
   private async delegate(call: ToolCallState): Promise<void> {

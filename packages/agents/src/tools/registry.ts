@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { fsList, fsRead, fsWrite } from './fs';
+import { httpFetch } from './http-fetch';
+import { shell } from './shell';
 import type { Tool, ToolRegistry } from './types';
 
-export function createToolRegistry(tools: readonly Tool[] = [fsRead, fsWrite, fsList]): ToolRegistry {
+/**
+ * The built-in tools. Each exists for an agent only when its manifest grants it,
+ * and each enforces its grant's scope. MCP tools are per run: see McpToolHost.
+ */
+export const BUILT_IN_TOOLS: readonly Tool[] = [fsRead, fsWrite, fsList, shell, httpFetch];
+
+export function createToolRegistry(tools: readonly Tool[] = BUILT_IN_TOOLS): ToolRegistry {
   return new Map(tools.map((t) => [t.name, t]));
 }
 

@@ -21,6 +21,11 @@ export interface Tool<A extends z.ZodType = z.ZodType> {
   args: A;
   /** Safe to run again after a crash left its outcome unknown. */
   idempotent: boolean;
+  /**
+   * Optional, per call: whether these arguments are safe to run again (e.g. an
+   * HTTP GET but not a POST). When present it takes precedence over `idempotent`.
+   */
+  isIdempotent?(args: z.infer<A>): boolean;
   run(args: z.infer<A>, context: ToolContext): Promise<ToolResult>;
 }
 

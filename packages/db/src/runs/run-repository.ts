@@ -1,17 +1,10 @@
-import { DomainError, RunSummary, Uuid, type RunStatus } from '@flightdeck/domain';
+import { DomainError, RUN_STATUSES, RunSummary, Uuid, type RunStatus } from '@flightdeck/domain';
 import { z } from 'zod';
 import type { Db } from '../client';
 import { Prisma } from '../generated/prisma/client';
 
 /** Runs: creation, lookups and the fleet list. Their events live in the event store. */
 
-export const RUN_STATUSES = [
-  'pending',
-  'running',
-  'completed',
-  'failed',
-  'killed',
-] as const satisfies readonly RunStatus[];
 const RunStatusSchema = z.enum(RUN_STATUSES);
 
 export interface NewRun {
@@ -193,10 +186,10 @@ export async function listRunSummaries(db: Db, query: ListRunsQuery): Promise<Ru
   return rows.map(toRunSummary);
 }
 
-/** Runs not yet ended (pending or running), oldest first: what a reconciler must resume. */
+/** Runs not yet ended (pending, running or paused), oldest first: what a reconciler must resume. */
 export async function listActiveRunIds(db: Db): Promise<string[]> {
   const rows = await db.prisma.run.findMany({
-    where: { status: { in: ['pending', 'running'] } },
+    where: { status: { in: ['pending', 'running', 'paused'] } },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     select: { id: true },
   });

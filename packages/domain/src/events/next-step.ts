@@ -22,11 +22,15 @@ export interface StepLimits {
 }
 
 export function nextStep(run: RunState, agentId: string, limits: StepLimits): TurnStep {
-  if (run.status !== 'running') return { kind: 'idle', reason: `run is ${run.status}` };
+  if (run.status !== 'running' && run.status !== 'paused') return { kind: 'idle', reason: `run is ${run.status}` };
   const agent = run.agents[agentId];
   if (!agent) return { kind: 'idle', reason: 'unknown agent' };
   if (isTerminalAgentStatus(agent.status)) return { kind: 'idle', reason: `agent is ${agent.status}` };
   if (agent.status === 'waiting') return { kind: 'idle', reason: 'waiting for subagents' };
+  if (agent.status === 'blocked') return { kind: 'idle', reason: 'waiting for a human decision on an interrupted tool call' };
+  // Paused: no new turn starts; a turn in flight finishes unless the pause aborted it.
+  const pause = run.pause ?? agent.pause;
+  if (pause && (agent.status === 'ready' || pause.mode === 'abort-turn')) return { kind: 'idle', reason: 'paused' };
   if (agent.status === 'ready') {
     if (agent.turnsTaken >= limits.maxTurns) {
       return { kind: 'fail-agent', error: `turn limit reached (${limits.maxTurns} turns)` };
@@ -61,7 +65,7 @@ function stepInTurn(agent: AgentState): TurnStep {
 export function pendingTurnOf(run: RunState, agentId: string): number | null {
   if (run.status !== 'running') return null;
   const agent = run.agents[agentId];
-  if (!agent) return null;
+  if (!agent || agent.pause) return null;
   if (agent.status === 'ready') return agent.turnsTaken + 1;
   if (agent.status === 'running' && agent.turn && !agent.turn.finished) return agent.turn.turn;
   return null;

@@ -21,6 +21,8 @@ const STATUS_BY_TYPE: Partial<Record<EventDraft['type'], RunStatus>> = {
   'run.completed': 'completed',
   'run.failed': 'failed',
   'run.killed': 'killed',
+  'run.paused': 'paused',
+  'run.resumed': 'running',
 };
 
 export function projectBatch(events: readonly EventDraft[]): ProjectionDelta {

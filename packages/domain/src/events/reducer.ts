@@ -1,12 +1,24 @@
-import type { ModelRef, RunEvent, ToolCallRequest, Usage } from './schema';
+import type { Actor, ModelRef, PauseMode, RunEvent, ToolCallRequest, Usage } from './schema';
 
 /**
  * The one reducer: state(run, at seq N) = events[1..N].reduce(applyEvent, initialRunState).
  * Pure and total: the worker, the browser and the tests all run this same code.
  */
 
-export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'killed';
-export type AgentStatus = 'ready' | 'running' | 'waiting' | 'done' | 'failed' | 'killed';
+export const RUN_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'killed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/**
+ * ready: a turn should be queued · running: in a turn · waiting: for its subagents ·
+ * blocked: for a human decision on an interrupted tool call · done / failed / killed: ended.
+ */
+export type AgentStatus = 'ready' | 'running' | 'waiting' | 'blocked' | 'done' | 'failed' | 'killed';
+
+export interface Pause {
+  mode: PauseMode;
+  by: Actor;
+  reason: string;
+  seq: number;
+}
 
 export interface Totals {
   inputTokens: number;
@@ -22,7 +34,7 @@ export type Message =
   | { role: 'assistant'; content: string; toolCalls: ToolCallRequest[]; seq: number }
   | { role: 'tool'; callId: string; tool: string; ok: boolean; content: string; seq: number };
 
-export type ToolCallStatus = 'requested' | 'dispatched' | 'finished';
+export type ToolCallStatus = 'requested' | 'dispatched' | 'interrupted' | 'finished';
 
 export interface ToolCallState extends ToolCallRequest {
   status: ToolCallStatus;
@@ -65,6 +77,10 @@ export interface AgentState {
   turn: TurnState | null;
   turnsTaken: number;
   messages: Message[];
+  /** Operator messages waiting for the agent's next turn. */
+  pendingSteers: Message[];
+  /** Set while an operator has paused this agent. */
+  pause: Pause | null;
   children: string[];
   totals: Totals;
   /** What the agent is doing now, in a few words, for the team tree. */
@@ -88,6 +104,8 @@ export interface RunState {
   startedAt: string | null;
   endedAt: string | null;
   leadAgentId: string | null;
+  /** Set while an operator has paused the whole run. */
+  pause: Pause | null;
   agents: Record<string, AgentState>;
   /** Agent ids in spawn order. */
   agentOrder: string[];
@@ -121,6 +139,7 @@ export const initialRunState = (): RunState => ({
   startedAt: null,
   endedAt: null,
   leadAgentId: null,
+  pause: null,
   agents: {},
   agentOrder: [],
   totals: emptyTotals(),
@@ -232,6 +251,12 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
         endedAt: event.at,
         error: event.payload.error,
       };
+    case 'run.paused':
+      if (state.status !== 'running') throw new ReducerError(`run paused while ${state.status}`, event.seq);
+      return { ...state, status: 'paused', pause: { ...event.payload, seq: event.seq } };
+    case 'run.resumed':
+      if (state.status !== 'paused') throw new ReducerError(`run resumed while ${state.status}`, event.seq);
+      return { ...state, status: 'running', pause: null };
     case 'run.killed':
       return {
         ...endAgents(state, 'killed', 'killed'),
@@ -242,7 +267,7 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
       };
 
     case 'agent.spawned': {
-      if (state.status !== 'running') throw new ReducerError('agent spawned before the run started', event.seq);
+      if (state.status === 'pending') throw new ReducerError('agent spawned before the run started', event.seq);
       const id = event.agentId;
       if (!id || state.agents[id]) throw new ReducerError(`agent ${id ?? 'null'} spawned twice`, event.seq);
       const p = event.payload;
@@ -276,6 +301,8 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
         turn: null,
         turnsTaken: 0,
         messages: [{ role: 'user', content: p.task, seq: event.seq }],
+        pendingSteers: [],
+        pause: null,
         children: [],
         totals: emptyTotals(),
         activity: 'queued',
@@ -302,6 +329,8 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
           lastSeq: event.seq,
           turn: { turn: event.payload.turn, spanId: event.spanId, llm: null, toolCalls: [], finished: false },
           turnsTaken: event.payload.turn,
+          messages: agent.pendingSteers.length ? [...agent.messages, ...agent.pendingSteers] : agent.messages,
+          pendingSteers: [],
           totals: bump(agent.totals, 'turns'),
           activity: `turn ${event.payload.turn}`,
         }),
@@ -340,6 +369,39 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
         turn: agent.turn ? { ...agent.turn, finished: true } : null,
         error: event.payload.error,
         activity: 'failed',
+      });
+    }
+
+    case 'agent.killed': {
+      const agent = requireAgent(state, event);
+      return withAgent(state, {
+        ...agent,
+        status: 'killed',
+        lastSeq: event.seq,
+        turn: agent.turn ? { ...agent.turn, finished: true } : null,
+        error: `killed by ${event.payload.by.id}: ${event.payload.reason}`,
+        activity: 'killed',
+      });
+    }
+    case 'agent.paused': {
+      const agent = requireAgent(state, event);
+      if (agent.pause || isTerminalAgentStatus(agent.status)) {
+        throw new ReducerError(`agent paused while ${agent.pause ? 'paused' : agent.status}`, event.seq);
+      }
+      return withAgent(state, { ...agent, lastSeq: event.seq, pause: { ...event.payload, seq: event.seq }, activity: 'paused' });
+    }
+    case 'agent.resumed': {
+      const agent = requireAgent(state, event);
+      if (!agent.pause) throw new ReducerError('agent resumed but not paused', event.seq);
+      return withAgent(state, { ...agent, lastSeq: event.seq, pause: null, activity: agent.status === 'ready' ? 'queued' : agent.activity });
+    }
+    case 'agent.steered': {
+      const agent = requireAgent(state, event);
+      if (isTerminalAgentStatus(agent.status)) throw new ReducerError(`agent steered after it ended (${agent.status})`, event.seq);
+      return withAgent(state, {
+        ...agent,
+        lastSeq: event.seq,
+        pendingSteers: [...agent.pendingSteers, { role: 'user', content: `[operator ${event.payload.by.id}] ${event.payload.message}`, seq: event.seq }],
       });
     }
 
@@ -420,6 +482,10 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
         (t) => bump(t, 'toolCalls'),
       );
     }
+    case 'tool.call.interrupted':
+      return applyInterruption(state, event);
+    case 'tool.call.resolved':
+      return applyResolution(state, event);
     case 'tool.call.finished': {
       const agent = requireAgent(state, event);
       const turn = agent.turn;
@@ -428,9 +494,7 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
       if (!turn || !call || call.status !== 'dispatched') {
         throw new ReducerError(`tool call ${p.callId} finished but not dispatched`, event.seq);
       }
-      const toolCalls = turn.toolCalls.map((c) =>
-        c.callId === p.callId ? { ...c, status: 'finished' as const, ok: p.ok, output: p.output } : c,
-      );
+      const toolCalls = finishCall(turn.toolCalls, p.callId, p.ok, p.output);
       // A delegate result can arrive after the turn ended: the agent waits for it.
       const stillOpen = toolCalls.some((c) => c.status !== 'finished');
       const status = agent.status === 'waiting' && !stillOpen ? 'ready' : agent.status;
@@ -448,6 +512,55 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
     }
   }
 }
+
+function finishCall(calls: ToolCallState[], callId: string, ok: boolean, output: string): ToolCallState[] {
+  return calls.map((c) => (c.callId === callId ? { ...c, status: 'finished' as const, ok, output } : c));
+}
+
+function applyInterruption(state: RunState, event: EventOfType<'tool.call.interrupted'>): RunState {
+  const agent = requireAgent(state, event);
+  const turn = requireTurn(agent, event);
+  const call = turn.toolCalls.find((c) => c.callId === event.payload.callId);
+  if (!call || call.status !== 'dispatched') {
+    throw new ReducerError(`tool call ${event.payload.callId} interrupted but not dispatched`, event.seq);
+  }
+  return withAgent(state, {
+    ...agent,
+    status: 'blocked',
+    lastSeq: event.seq,
+    turn: { ...turn, toolCalls: turn.toolCalls.map((c) => (c.callId === call.callId ? { ...c, status: 'interrupted' as const } : c)) },
+    activity: `needs a decision: ${call.tool} was interrupted`,
+  });
+}
+
+function applyResolution(state: RunState, event: EventOfType<'tool.call.resolved'>): RunState {
+  const agent = requireAgent(state, event);
+  const turn = requireTurn(agent, event);
+  const p = event.payload;
+  const call = turn.toolCalls.find((c) => c.callId === p.callId);
+  if (!call || call.status !== 'interrupted') throw new ReducerError(`tool call ${p.callId} resolved but not interrupted`, event.seq);
+  if (p.resolution === 'retry') {
+    return withAgent(state, {
+      ...agent,
+      status: 'running',
+      lastSeq: event.seq,
+      turn: { ...turn, toolCalls: turn.toolCalls.map((c) => (c.callId === p.callId ? { ...c, status: 'requested' as const } : c)) },
+      activity: `retrying ${call.tool}`,
+    });
+  }
+  const ok = p.resolution === 'mark-done';
+  const output = ok ? p.output || `marked done by ${p.by.id}` : `skipped by ${p.by.id}: the call was interrupted and not repeated`;
+  return withAgent(state, {
+    ...agent,
+    status: 'running',
+    lastSeq: event.seq,
+    turn: { ...turn, toolCalls: finishCall(turn.toolCalls, p.callId, ok, output) },
+    messages: [...agent.messages, { role: 'tool', callId: p.callId, tool: call.tool, ok, content: output, seq: event.seq }],
+    activity: 'resuming',
+  });
+}
+
+type EventOfType<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
 
 function withTotals(state: RunState, update: (t: Totals) => Totals): RunState {
   return { ...state, totals: update(state.totals) };

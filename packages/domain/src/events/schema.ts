@@ -31,6 +31,14 @@ export type Actor = z.infer<typeof Actor>;
 
 const Reason = z.string().max(2000);
 
+/** How a pause treats the turn in flight: let it finish, or abort it (it resumes from the log). */
+export const PauseMode = z.enum(['finish-turn', 'abort-turn']);
+export type PauseMode = z.infer<typeof PauseMode>;
+
+/** A human's decision on a tool call whose outcome a crash left unknown. */
+export const ToolCallResolution = z.enum(['retry', 'skip', 'mark-done']);
+export type ToolCallResolution = z.infer<typeof ToolCallResolution>;
+
 /** Payload schemas, one per event type. */
 export const payloads = {
   'run.started': z.object({
@@ -44,6 +52,8 @@ export const payloads = {
   'run.completed': z.object({ result: z.string() }),
   'run.failed': z.object({ error: z.string() }),
   'run.killed': z.object({ by: Actor, reason: Reason }),
+  'run.paused': z.object({ by: Actor, reason: Reason, mode: PauseMode }),
+  'run.resumed': z.object({ by: Actor }),
 
   'agent.spawned': z.object({
     parentAgentId: Uuid.nullable(),
@@ -59,6 +69,11 @@ export const payloads = {
   'agent.turn.finished': z.object({ turn: z.number().int().positive() }),
   'agent.finished': z.object({ result: z.string() }),
   'agent.failed': z.object({ error: z.string() }),
+  'agent.killed': z.object({ by: Actor, reason: Reason }),
+  'agent.paused': z.object({ by: Actor, reason: Reason, mode: PauseMode }),
+  'agent.resumed': z.object({ by: Actor }),
+  /** An operator's message, delivered to the agent at the start of its next turn. */
+  'agent.steered': z.object({ by: Actor, message: z.string().min(1).max(8000) }),
 
   'llm.call.started': z.object({
     callId: CallId,
@@ -85,6 +100,15 @@ export const payloads = {
     output: z.string(),
     durationMs: z.number().nonnegative(),
   }),
+  /** A call that may have had effects was interrupted (worker crash): a human decides what happened. */
+  'tool.call.interrupted': z.object({ callId: CallId, tool: z.string(), reason: z.string() }),
+  'tool.call.resolved': z.object({
+    callId: CallId,
+    by: Actor,
+    resolution: ToolCallResolution,
+    /** For `mark-done`: the result to give the agent. */
+    output: z.string().max(64_000).default(''),
+  }),
 } as const;
 
 export type EventType = keyof typeof payloads;
@@ -110,16 +134,24 @@ export const RunEvent = z.discriminatedUnion('type', [
   variant('run.completed'),
   variant('run.failed'),
   variant('run.killed'),
+  variant('run.paused'),
+  variant('run.resumed'),
   variant('agent.spawned'),
   variant('agent.turn.started'),
   variant('agent.turn.finished'),
   variant('agent.finished'),
   variant('agent.failed'),
+  variant('agent.killed'),
+  variant('agent.paused'),
+  variant('agent.resumed'),
+  variant('agent.steered'),
   variant('llm.call.started'),
   variant('llm.call.finished'),
   variant('llm.call.failed'),
   variant('tool.call.dispatched'),
   variant('tool.call.finished'),
+  variant('tool.call.interrupted'),
+  variant('tool.call.resolved'),
 ]);
 export type RunEvent = z.infer<typeof RunEvent>;
 export type EventOf<T extends EventType> = Extract<RunEvent, { type: T }>;

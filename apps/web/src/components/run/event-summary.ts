@@ -10,6 +10,8 @@ export function categoryOf(type: RunEvent['type']): EventCategory {
 export const isFailureEvent = (event: RunEvent): boolean =>
   event.type.endsWith('.failed') ||
   event.type === 'run.killed' ||
+  event.type === 'agent.killed' ||
+  event.type === 'tool.call.interrupted' ||
   (event.type === 'tool.call.finished' && !event.payload.ok);
 
 function args(record: Record<string, unknown>): string {
@@ -28,6 +30,22 @@ export function summarize(event: RunEvent, state: RunState): string {
       return `Run failed: ${truncate(event.payload.error, 160)}`;
     case 'run.killed':
       return `Killed by ${event.payload.by.id}: ${truncate(event.payload.reason, 140)}`;
+    case 'run.paused':
+      return `Paused by ${event.payload.by.id} (${event.payload.mode === 'abort-turn' ? 'turns in flight aborted' : 'turns in flight finish'})${event.payload.reason ? `: ${truncate(event.payload.reason, 120)}` : ''}`;
+    case 'run.resumed':
+      return `Resumed by ${event.payload.by.id}`;
+    case 'agent.killed':
+      return `Killed by ${event.payload.by.id}: ${truncate(event.payload.reason, 140)}`;
+    case 'agent.paused':
+      return `Paused by ${event.payload.by.id}${event.payload.reason ? `: ${truncate(event.payload.reason, 120)}` : ''}`;
+    case 'agent.resumed':
+      return `Resumed by ${event.payload.by.id}`;
+    case 'agent.steered':
+      return `Steered by ${event.payload.by.id}: ${truncate(event.payload.message, 140)}`;
+    case 'tool.call.interrupted':
+      return `${event.payload.tool} interrupted: ${truncate(event.payload.reason, 140)} — needs a decision`;
+    case 'tool.call.resolved':
+      return `${event.payload.resolution} decided by ${event.payload.by.id}${event.payload.output ? `: ${truncate(event.payload.output, 100)}` : ''}`;
     case 'agent.spawned': {
       const parent = event.payload.parentAgentId ? state.agents[event.payload.parentAgentId]?.name : null;
       const model = `${event.payload.model.provider}/${event.payload.model.name}`;
