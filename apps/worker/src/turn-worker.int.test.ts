@@ -1,77 +1,28 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createToolRegistry, simulatedProvider } from '@flightdeck/agents';
 import { readAllEvents } from '@flightdeck/db';
-import { createMigratedTestDatabase } from '@flightdeck/db/testing';
 import { reduceEvents, type RunEvent } from '@flightdeck/domain';
-import {
-  createEngine,
-  type Engine,
-  getRun,
-  JOBS,
-  killRun,
-  QUEUES,
-  readDemoTeamSources,
-  reconcileRuns,
-  saveTeam,
-  spawnRun,
-} from '@flightdeck/engine';
-import { redisUrl, type TestDatabase, uniqueRedisPrefix } from '@flightdeck/testing';
-import { createLogger } from '@flightdeck/telemetry';
+import { type Engine, getRun, JOBS, killRun, QUEUES, reconcileRuns, saveTeam, spawnRun } from '@flightdeck/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTurnWorker, type TurnWorker } from './turn-worker';
+import { demoSource, type Harness, operator, startHarness, waitFor } from './test/harness';
+import type { TurnWorker } from './turn-worker';
 
-const operator = { kind: 'user', id: 'test-operator' } as const;
-const log = createLogger('test');
-
-let database: TestDatabase;
+let harness: Harness;
 let engine: Engine;
-let workers: TurnWorker[] = [];
-
-/** The shipped demo team with its simulated latency set for tests. */
-async function demoSource(latencyMs: number, slug: string): Promise<string> {
-  const [demo] = await readDemoTeamSources();
-  return demo!.source.replace('name: demo-research', `name: ${slug}`).replace(/latencyMs: \d+/, `latencyMs: ${latencyMs}`);
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+let workers: TurnWorker[];
 
 function assertGapless(events: RunEvent[]): void {
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
 }
 
 beforeAll(async () => {
-  database = await createMigratedTestDatabase('worker');
-  engine = await createEngine({
-    databaseUrl: database.url,
-    redisUrl: redisUrl(),
-    queuePrefix: uniqueRedisPrefix('worker'),
-    workspaceRoot: await mkdtemp(path.join(tmpdir(), 'fd-ws-')),
-  });
+  harness = await startHarness('worker');
+  ({ engine, workers } = harness);
   await saveTeam(engine, { source: await demoSource(5, 'fast-demo') });
   await saveTeam(engine, { source: await demoSource(400, 'slow-demo') });
-  const deps = { engine, providers: { simulated: simulatedProvider }, tools: createToolRegistry(), log };
-  workers = [
-    await startTurnWorker(deps, { concurrency: 10, name: 'test-worker-a' }),
-    await startTurnWorker(deps, { concurrency: 10, name: 'test-worker-b' }),
-  ];
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.close()));
-  await Promise.all(Object.values(engine.queues).map((q) => q.obliterate({ force: true })));
-  await engine.close();
-  await database.drop();
-});
+afterAll(() => harness.close());
 
 describe('agent turns on two workers', () => {
   it('run the demo team to completion with a gapless, ordered log', async () => {

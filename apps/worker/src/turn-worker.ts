@@ -28,13 +28,14 @@ export async function startTurnWorker(
   options: { concurrency: number; name: string },
 ): Promise<TurnWorker> {
   const { engine, log } = deps;
-  const activeByRun = new Map<string, Set<string>>();
+  /** Turns running in this process: run → job id → agent. */
+  const activeByRun = new Map<string, Map<string, string>>();
 
   const processor = createProcessor({
     'agent.turn': async (payload, { job, token, signal }) => {
       const jobId = job.id ?? '';
-      const active = activeByRun.get(payload.runId) ?? new Set<string>();
-      active.add(jobId);
+      const active = activeByRun.get(payload.runId) ?? new Map<string, string>();
+      active.set(jobId, payload.agentId);
       activeByRun.set(payload.runId, active);
       try {
         const outcome = await runTurn(deps, payload, signal ?? new AbortController().signal);
@@ -70,8 +71,10 @@ export async function startTurnWorker(
   await subscribeControl(
     subscriber,
     (message) => {
-      if (message.type === 'run.kill') {
-        for (const jobId of activeByRun.get(message.runId) ?? []) worker.cancelJob(jobId, `run killed: ${message.reason}`);
+      const active = activeByRun.get(message.runId);
+      if (!active) return;
+      for (const [jobId, agentId] of active) {
+        if (message.type === 'run.abort' || message.agentIds.includes(agentId)) worker.cancelJob(jobId, message.reason);
       }
     },
     (raw, error) => log.warn('ignored malformed control message', { raw: raw.slice(0, 200), error }),

@@ -8,6 +8,8 @@ export type DomainErrorCode =
   | 'INVALID_MANIFEST'
   | 'CONFLICT'
   | 'RUN_NOT_ACTIVE'
+  /** The state a decision was made on has changed (an append's fence did not hold): reload and decide again. */
+  | 'STALE_STATE'
   | 'FORBIDDEN'
   | 'UNAVAILABLE';
 

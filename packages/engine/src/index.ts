@@ -15,3 +15,5 @@ export * from './use-cases/load-run-state';
 export * from './use-cases/queries';
 export * from './use-cases/reconcile-runs';
 export * from './coordination/run-slots';
+export * from './use-cases/control/pause-run';
+export * from './use-cases/control/agent-control';

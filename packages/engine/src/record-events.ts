@@ -1,4 +1,4 @@
-import { appendEvents } from '@flightdeck/db';
+import { type AppendOptions, appendEvents } from '@flightdeck/db';
 import type { EventDraft, RunEvent } from '@flightdeck/domain';
 import { createLogger } from '@flightdeck/telemetry';
 import type { Engine } from './engine';
@@ -17,7 +17,7 @@ export async function recordEvents(
   engine: Engine,
   runId: string,
   drafts: EventDraft[],
-  options: { allowAfterEnd?: boolean } = {},
+  options: AppendOptions = {},
 ): Promise<RunEvent[]> {
   const events = await appendEvents(engine.db, runId, drafts, options);
   try {

@@ -1,4 +1,4 @@
-import { getRunRecord, getTeamManifest, readEvents } from '@flightdeck/db';
+import { getRunRecord, getTeamManifest, readAllEvents, readEvents } from '@flightdeck/db';
 import { applyEvent, DomainError, type Manifest, reduceEvents, type RunEvent, type RunState } from '@flightdeck/domain';
 import { type Engine, recordEvents } from '@flightdeck/engine';
 import type { EventDraft } from '@flightdeck/domain';
@@ -32,7 +32,7 @@ export class RunContext {
     const record = await getRunRecord(engine.db, runId);
     if (!record) throw new DomainError('NOT_FOUND', `no run ${runId}`);
     const manifest = await loadManifest(engine, record.teamId, record.manifestVersion);
-    const state = reduceEvents(await readAllAfter(engine, runId, 0));
+    const state = reduceEvents(await readAllEvents(engine.db, runId));
     return new RunContext(engine, runId, manifest, state);
   }
 
@@ -40,29 +40,29 @@ export class RunContext {
     return this.current;
   }
 
-  /** Persist then publish `drafts`, and fold them (and anything appended meanwhile) into the state. */
-  async record(drafts: EventDraft[]): Promise<RunEvent[]> {
-    const events = await recordEvents(this.engine, this.runId, drafts);
+  /**
+   * Persist then publish `drafts`, and fold them (and anything appended
+   * meanwhile) into the state. With a fence, the append happens only if the
+   * agent has seen every event about it (and the run is in one of
+   * `runStatuses`); otherwise it throws STALE_STATE and nothing is written.
+   */
+  async record(drafts: EventDraft[], fence?: { agentId: string; runStatuses: readonly RunState['status'][] }): Promise<RunEvent[]> {
+    const lastSeq = fence ? (this.current.agents[fence.agentId]?.lastSeq ?? 0) : 0;
+    const events = await recordEvents(this.engine, this.runId, drafts, fence ? { fence: { ...fence, lastSeq } } : {});
     const first = events[0];
-    if (first && first.seq !== this.current.lastSeq + 1) {
-      const missing = await readEvents(this.engine.db, this.runId, {
-        afterSeq: this.current.lastSeq,
-        limit: first.seq - this.current.lastSeq - 1,
-      });
-      this.current = reduceEvents(missing, this.current);
-    }
+    if (first && first.seq !== this.current.lastSeq + 1) await this.refresh(first.seq - 1);
     for (const event of events) this.current = applyEvent(this.current, event);
     return events;
   }
-}
 
-async function readAllAfter(engine: Engine, runId: string, afterSeq: number): Promise<RunEvent[]> {
-  const all: RunEvent[] = [];
-  let cursor = afterSeq;
-  for (;;) {
-    const page = await readEvents(engine.db, runId, { afterSeq: cursor, limit: 5000 });
-    all.push(...page);
-    if (page.length < 5000) return all;
-    cursor = page[page.length - 1]!.seq;
+  /** Fold in events others appended since this state was read (up to `untilSeq`, or all). */
+  async refresh(untilSeq?: number): Promise<void> {
+    for (;;) {
+      const limit = untilSeq === undefined ? 1000 : Math.min(1000, untilSeq - this.current.lastSeq);
+      if (limit <= 0) return;
+      const page = await readEvents(this.engine.db, this.runId, { afterSeq: this.current.lastSeq, limit });
+      this.current = reduceEvents(page, this.current);
+      if (page.length < limit) return;
+    }
   }
 }

@@ -15,7 +15,7 @@ import {
   type ToolCallState,
   type TurnStep,
 } from '@flightdeck/domain';
-import { acquireRunSlot, type Engine, enqueue, releaseRunSlot } from '@flightdeck/engine';
+import { acquireRunSlot, type Engine, enqueue, enqueueTurn, releaseRunSlot } from '@flightdeck/engine';
 import type { Logger } from '@flightdeck/telemetry';
 import { randomUUID } from 'node:crypto';
 import { ModelCallError, type ProviderRegistry } from '../providers/types';
@@ -54,6 +54,9 @@ export type TurnOutcome =
   | 'deferred';
 
 const now = () => new Date().toISOString();
+
+/** How many times one job re-decides a step after the log moved under it before giving up (and retrying the job). */
+const MAX_STALE_RETRIES = 100;
 
 /**
  * Execute one turn of one agent, step by step, each step recorded before its
@@ -127,15 +130,23 @@ class TurnExecution {
   }
 
   async run(): Promise<TurnOutcome> {
+    let staleRetries = 0;
     for (;;) {
       if (this.signal.aborted) return 'aborted';
       const step = nextStep(this.state, this.job.agentId, { maxTurns: this.spec.limits.maxTurns });
       if (!this.belongsToThisJob(step)) {
         await this.ensureContinuations();
-        return step.kind === 'idle' && this.state.status !== 'running' ? 'run-ended' : 'stale';
+        return step.kind === 'idle' && this.state.status !== 'running' && this.state.status !== 'paused' ? 'run-ended' : 'stale';
       }
-      const outcome = await this.perform(step);
-      if (outcome) return outcome;
+      try {
+        const outcome = await this.perform(step);
+        if (outcome) return outcome;
+      } catch (error) {
+        // Something about this agent changed since the step was decided (a pause, a kill, a steer):
+        // catch up with the log and decide again.
+        if (!(error instanceof DomainError && error.code === 'STALE_STATE') || ++staleRetries > MAX_STALE_RETRIES) throw error;
+        await this.context.refresh();
+      }
     }
   }
 
@@ -150,7 +161,7 @@ class TurnExecution {
   private async perform(step: TurnStep): Promise<TurnOutcome | null> {
     switch (step.kind) {
       case 'start-turn':
-        await this.record([this.draft('agent.turn.started', { turn: step.turn }, this.requireAgent().spanId)]);
+        await this.act([this.draft('agent.turn.started', { turn: step.turn }, this.requireAgent().spanId)], ['running']);
         return null;
       case 'call-model':
         await this.callModel(step.turn);
@@ -159,7 +170,7 @@ class TurnExecution {
       case 'resume-tool':
         return this.runToolCall(step.call, step.kind === 'resume-tool');
       case 'finish-turn':
-        await this.record([this.draft('agent.turn.finished', { turn: step.turn }, this.turnSpan())]);
+        await this.act([this.draft('agent.turn.finished', { turn: step.turn }, this.turnSpan())]);
         await this.ensureContinuations();
         return this.agent?.status === 'waiting' ? 'waiting' : 'turn-finished';
       case 'finish-agent':
@@ -177,7 +188,7 @@ class TurnExecution {
     const agent = this.requireAgent();
     const callId = `${agent.id}.t${turn}.llm`;
     const spanId = newSpanId();
-    await this.record([this.draft('llm.call.started', { callId, turn, model: agent.model }, this.turnSpan(), spanId)]);
+    await this.act([this.draft('llm.call.started', { callId, turn, model: agent.model }, this.turnSpan(), spanId)]);
 
     const provider = this.deps.providers[agent.model.provider];
     if (!provider) {
@@ -252,7 +263,7 @@ class TurnExecution {
       const drafts: EventDraft[] = [];
       if (call.status === 'requested') drafts.push(this.draft('tool.call.dispatched', { callId: call.callId, tool: call.tool, args: call.args }, this.turnSpan(), spanId));
       drafts.push(this.draft('tool.call.finished', { callId: call.callId, tool: call.tool, ok: false, output, durationMs: 0 }, this.turnSpan(), spanId));
-      await this.record(drafts);
+      await this.act(drafts);
     };
 
     // What the manifest does not grant does not exist for the agent, whatever the model asks.
@@ -269,7 +280,7 @@ class TurnExecution {
     }
     if (resumed && !(tool.isIdempotent?.(parsed.data) ?? tool.idempotent)) {
       // It may have had its effect: never repeat it without a human decision.
-      await this.record([
+      await this.act([
         this.draft(
           'tool.call.interrupted',
           { callId: call.callId, tool: call.tool, reason: 'the worker running this call stopped before it finished; the tool is not safe to repeat' },
@@ -280,7 +291,7 @@ class TurnExecution {
       return 'blocked';
     }
     if (!resumed) {
-      await this.record([this.draft('tool.call.dispatched', { callId: call.callId, tool: call.tool, args: call.args }, this.turnSpan(), spanId)]);
+      await this.act([this.draft('tool.call.dispatched', { callId: call.callId, tool: call.tool, args: call.args }, this.turnSpan(), spanId)]);
     }
     const started = performance.now();
     const workspace = await this.workspace();
@@ -309,7 +320,7 @@ class TurnExecution {
 
     const dispatched = this.draft('tool.call.dispatched', { callId: call.callId, tool: call.tool, args: call.args }, this.turnSpan(), spanId);
     if (refusal || !parsed.success) {
-      await this.record([
+      await this.act([
         ...(call.status === 'requested' ? [dispatched] : []),
         this.draft('tool.call.finished', { callId: call.callId, tool: call.tool, ok: false, output: refusal ?? 'refused', durationMs: 0 }, this.turnSpan(), spanId),
       ]);
@@ -319,7 +330,7 @@ class TurnExecution {
     if (!childSpec) throw new DomainError('INVALID_MANIFEST', `agent "${parsed.data.agent}" is not declared`);
     const childId = randomUUID();
     // Dispatch and spawn in one append: there is no state in which one happened without the other.
-    await this.record([
+    await this.act([
       ...(call.status === 'requested' ? [dispatched] : []),
       {
         type: 'agent.spawned',
@@ -375,7 +386,7 @@ class TurnExecution {
           : this.draft('run.failed', { error: `lead agent failed: ${result.text}` }, this.state.rootSpanId, newSpanId(), null),
       );
     }
-    await this.record(drafts);
+    await this.act(drafts);
     await this.ensureContinuations();
   }
 
@@ -391,7 +402,7 @@ class TurnExecution {
     for (const candidate of [agent?.id, agent?.parentId]) {
       const turn = candidate ? pendingTurnOf(this.state, candidate) : null;
       if (candidate && turn !== null && !(candidate === this.job.agentId && turn === this.job.turn)) {
-        await enqueue(this.deps.engine.queues, 'agent.turn', { runId: this.job.runId, agentId: candidate, turn });
+        await enqueueTurn(this.deps.engine.queues, { runId: this.job.runId, agentId: candidate, turn });
       }
     }
   }
@@ -402,8 +413,18 @@ class TurnExecution {
     return dir;
   }
 
+  /** Record facts (results that happened): never refused for staleness. */
   private record(drafts: EventDraft[]) {
     return this.context.record(drafts);
+  }
+
+  /**
+   * Record a decision to act, fenced: it is refused (STALE_STATE) if anything
+   * about this agent changed since the decision was made, or if the run is not
+   * in one of `runStatuses` — so a pause, kill or steer always wins the race.
+   */
+  private act(drafts: EventDraft[], runStatuses: readonly RunState['status'][] = ['running', 'paused']) {
+    return this.context.record(drafts, { agentId: this.job.agentId, runStatuses });
   }
 
   private traceId(): string {

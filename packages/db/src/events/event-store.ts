@@ -25,6 +25,12 @@ export interface AppendOptions {
    * run's status and end time stay as the first terminal event set them.
    */
   allowAfterEnd?: boolean;
+  /**
+   * Append only if the agent's last event is still `lastSeq` (and, when given,
+   * the run's status is one of `runStatuses`): a decision made on a state that
+   * has since changed — a pause, a kill, a steer — is refused with STALE_STATE.
+   */
+  fence?: { agentId: string; lastSeq: number; runStatuses?: readonly string[] };
 }
 
 const TERMINAL_STATUSES: ReadonlySet<string> = new Set(TERMINAL_RUN_STATUSES);
@@ -65,10 +71,12 @@ export async function appendEvents(
           `Run ${runId} has ended (${current.status}); nothing more may be appended`,
         );
       }
+      if (options.fence) await checkFence(client, runId, current.status, options.fence);
       const events = numbered.map((event, i) => ({ ...event, seq: current.last_seq + i + 1 }));
       await insertEvents(client, runId, events);
       await updateRunProjection(client, runId, events, delta, ended);
       await insertSpawnedAgents(client, runId, events, delta);
+      await updateAgentSeqs(client, runId, events);
       return events;
     });
   } catch (error) {
@@ -108,6 +116,39 @@ function validateDrafts(
     }
     return { ...parsed.data, at: new Date(parsed.data.at).toISOString() };
   });
+}
+
+async function checkFence(
+  client: pg.PoolClient,
+  runId: string,
+  runStatus: string,
+  fence: NonNullable<AppendOptions['fence']>,
+): Promise<void> {
+  if (fence.runStatuses && !fence.runStatuses.includes(runStatus)) {
+    throw new DomainError('STALE_STATE', `Run ${runId} is ${runStatus}, not ${fence.runStatuses.join(' or ')}`);
+  }
+  const agent = await client.query<{ last_seq: number }>('SELECT last_seq FROM agents WHERE id = $1 AND run_id = $2', [
+    fence.agentId,
+    runId,
+  ]);
+  const lastSeq = agent.rows[0]?.last_seq;
+  if (lastSeq !== fence.lastSeq) {
+    throw new DomainError(
+      'STALE_STATE',
+      `Agent ${fence.agentId} of run ${runId} has moved on (last event ${lastSeq ?? 'none'}, expected ${fence.lastSeq})`,
+    );
+  }
+}
+
+/** Each agent's last event seq, for the fence. */
+async function updateAgentSeqs(client: pg.PoolClient, runId: string, events: readonly RunEvent[]): Promise<void> {
+  const last = new Map<string, number>();
+  for (const event of events) if (event.agentId) last.set(event.agentId, event.seq);
+  if (last.size === 0) return;
+  await client.query(
+    `UPDATE agents SET last_seq = v.seq FROM unnest($2::uuid[], $3::int[]) AS v(id, seq) WHERE agents.id = v.id AND agents.run_id = $1`,
+    [runId, [...last.keys()], [...last.values()]],
+  );
 }
 
 async function insertEvents(

@@ -124,3 +124,17 @@ describe('kill one agent', () => {
     expect(nextStep(state, AGENT.lead, limits)).toEqual({ kind: 'idle', reason: 'agent is killed' });
   });
 });
+
+describe('late results after a kill', () => {
+  it('are kept in the log: tokens spent count, nothing else changes', () => {
+    const log = startedRun();
+    log.add({ type: 'agent.turn.started', agentId: AGENT.lead, payload: { turn: 1 } });
+    log.add({ type: 'llm.call.started', agentId: AGENT.lead, payload: { callId: 'm', turn: 1, model } });
+    log.add({ type: 'agent.killed', agentId: AGENT.lead, payload: { by: op, reason: 'x' } });
+    log.add({ type: 'llm.call.finished', agentId: AGENT.lead, payload: llmFinished('m', [], { inputTokens: 5, outputTokens: 6 }) });
+    const state = reduceEvents(log.events);
+    expect(state.agents[AGENT.lead]).toMatchObject({ status: 'killed', lastSeq: 6 });
+    expect(state.agents[AGENT.lead]?.messages).toHaveLength(1);
+    expect(state.totals).toMatchObject({ inputTokens: 5, outputTokens: 6, llmCalls: 1 });
+  });
+});

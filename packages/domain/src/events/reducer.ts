@@ -417,8 +417,15 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
     }
     case 'llm.call.finished': {
       const agent = requireAgent(state, event);
-      const turn = requireTurn(agent, event);
       const p = event.payload;
+      if (isTerminalAgentStatus(agent.status)) {
+        // A result that arrived after the agent was killed: the tokens were spent, nothing else changes.
+        return withTotals(
+          withAgent(state, { ...agent, lastSeq: event.seq, totals: addUsage(agent.totals, p.usage, p.costMicroUsd) }),
+          (t) => addUsage(t, p.usage, p.costMicroUsd),
+        );
+      }
+      const turn = requireTurn(agent, event);
       if (turn.llm?.callId !== p.callId) throw new ReducerError(`llm call ${p.callId} was not started`, event.seq);
       return withTotals(
         withAgent(state, {
@@ -441,6 +448,7 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
     }
     case 'llm.call.failed': {
       const agent = requireAgent(state, event);
+      if (isTerminalAgentStatus(agent.status)) return withAgent(state, { ...agent, lastSeq: event.seq });
       const turn = requireTurn(agent, event);
       if (turn.llm?.callId !== event.payload.callId) {
         throw new ReducerError(`llm call ${event.payload.callId} was not started`, event.seq);
@@ -488,6 +496,8 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
       return applyResolution(state, event);
     case 'tool.call.finished': {
       const agent = requireAgent(state, event);
+      // A result that arrived after the agent was killed is kept in the log, and changes nothing.
+      if (isTerminalAgentStatus(agent.status)) return withAgent(state, { ...agent, lastSeq: event.seq });
       const turn = agent.turn;
       const p = event.payload;
       const call = turn?.toolCalls.find((c) => c.callId === p.callId);

@@ -33,3 +33,18 @@ export async function removeQueuedJob<N extends JobName>(queues: Queues, name: N
   const removed = await queue.remove(jobId);
   return removed === 1;
 }
+
+const FINISHED = new Set(['completed', 'failed']);
+
+/**
+ * Queue the turn an agent needs. A finished job with the same id (a turn that
+ * was aborted by a pause, or blocked on a human decision) is stale: it is
+ * replaced. A waiting, delayed or active one is left alone.
+ */
+export async function enqueueTurn(queues: Queues, payload: JobPayload<'agent.turn'>): Promise<void> {
+  const definition = JOBS['agent.turn'];
+  const queue = queues[definition.queue];
+  const existing = await queue.getJob(definition.jobId(payload));
+  if (existing && FINISHED.has(await existing.getState())) await existing.remove();
+  await enqueue(queues, 'agent.turn', payload);
+}

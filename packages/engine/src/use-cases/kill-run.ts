@@ -40,7 +40,7 @@ export async function killRun(engine: Engine, input: KillRunInput): Promise<{ st
     throw error;
   }
 
-  await publishControl(engine.redis, { type: 'run.kill', runId: input.runId, reason: input.reason });
+  await publishControl(engine.redis, { type: 'run.abort', runId: input.runId, reason: `run killed: ${input.reason}` });
   await Promise.all(
     Object.values(before.agents)
       .filter((agent) => !isTerminalAgentStatus(agent.status))

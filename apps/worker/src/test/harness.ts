@@ -1,0 +1,70 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createToolRegistry, simulatedProvider, type Tool } from '@flightdeck/agents';
+import { readAllEvents } from '@flightdeck/db';
+import { createMigratedTestDatabase } from '@flightdeck/db/testing';
+import { reduceEvents, type RunEvent, type RunState } from '@flightdeck/domain';
+import { createEngine, type Engine, getRun, readDemoTeamSources } from '@flightdeck/engine';
+import { createLogger } from '@flightdeck/telemetry';
+import { redisUrl, type TestDatabase, uniqueRedisPrefix } from '@flightdeck/testing';
+import { startTurnWorker, type TurnWorker } from '../turn-worker';
+
+export const operator = { kind: 'user', id: 'test-operator' } as const;
+
+/** A real engine on a fresh database and Redis prefix, with in-process workers. */
+export interface Harness {
+  engine: Engine;
+  workers: TurnWorker[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(label: string, options: { workers?: number; extraTools?: Tool[] } = {}): Promise<Harness> {
+  const database: TestDatabase = await createMigratedTestDatabase(label);
+  const engine = await createEngine({
+    databaseUrl: database.url,
+    redisUrl: redisUrl(),
+    queuePrefix: uniqueRedisPrefix(label),
+    workspaceRoot: await mkdtemp(path.join(tmpdir(), 'fd-ws-')),
+  });
+  const tools = new Map(createToolRegistry());
+  for (const tool of options.extraTools ?? []) tools.set(tool.name, tool);
+  const deps = { engine, providers: { simulated: simulatedProvider }, tools, log: createLogger('test') };
+  const workers: TurnWorker[] = [];
+  for (let i = 0; i < (options.workers ?? 2); i++) workers.push(await startTurnWorker(deps, { concurrency: 10, name: `${label}-worker-${i}` }));
+  return {
+    engine,
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(Object.values(engine.queues).map((q) => q.obliterate({ force: true })));
+      await engine.close();
+      await database.drop();
+    },
+  };
+}
+
+/** The shipped demo team under another name, with its simulated latency set for tests. */
+export async function demoSource(latencyMs: number, slug: string): Promise<string> {
+  const [demo] = await readDemoTeamSources();
+  return demo!.source.replace('name: demo-research', `name: ${slug}`).replace(/latencyMs: \d+/, `latencyMs: ${latencyMs}`);
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function runState(engine: Engine, runId: string): Promise<{ events: RunEvent[]; state: RunState }> {
+  const events = await readAllEvents(engine.db, runId);
+  return { events, state: reduceEvents(events) };
+}
+
+export async function waitForStatus(engine: Engine, runId: string, status: string, timeoutMs = 30_000) {
+  return waitFor(`run ${runId} to be ${status}`, async () => (await getRun(engine, { runId }))?.status === status, timeoutMs);
+}
