@@ -134,7 +134,7 @@ simulation: { latencyMs: 0, minSteps: 1, maxSteps: 1, errorRate: 0 }
       },
       { ...base, type: 'tool.call.dispatched', spanId: newSpanId(), payload: { callId, tool: 'shell', args: { command: 'touch marker' } } },
     ]);
-    for (const w of harness.workers) w.worker.resume();
+    for (const w of harness.workers) await w.worker.resume();
     return { runId, leadId: lead.id, callId };
   }
 
