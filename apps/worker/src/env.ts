@@ -25,6 +25,9 @@ const Env = z.object({
   FLIGHTDECK_QUEUE_PREFIX: z.string().min(1).default('{fd}'),
   FLIGHTDECK_WORKSPACE_ROOT: z.string().min(1).default(path.join(repoRoot, '.flightdeck', 'workspaces')),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  /** How long a turn's lock lasts without renewal: a worker that died is noticed after about this long. */
+  WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).max(600_000).default(15_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   // Model providers: each is offered only when its key is set. Keys stay in this process.

@@ -1,4 +1,4 @@
-import { createProviderRegistry, createToolRegistry } from '@flightdeck/agents';
+import { createProviderRegistry, createToolRegistry, McpToolHost } from '@flightdeck/agents';
 import { createEngine, reconcileRunsIfLeader } from '@flightdeck/engine';
 import { createLogger, setLogLevel } from '@flightdeck/telemetry';
 import { hostname } from 'node:os';
@@ -19,8 +19,13 @@ async function main(): Promise<void> {
   const name = `worker-${hostname()}-${process.pid}`;
   const providers = createProviderRegistry(providerConfig(env));
   const turns = await startTurnWorker(
-    { engine, providers, tools: createToolRegistry(), log },
-    { concurrency: env.WORKER_CONCURRENCY, name },
+    { engine, providers, tools: createToolRegistry(), mcp: new McpToolHost(), log },
+    {
+      concurrency: env.WORKER_CONCURRENCY,
+      name,
+      lockDurationMs: env.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+    },
   );
   log.info('worker ready', { name, concurrency: env.WORKER_CONCURRENCY, providers: Object.keys(providers) });
 

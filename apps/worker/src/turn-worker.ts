@@ -25,7 +25,7 @@ export interface TurnWorker {
  */
 export async function startTurnWorker(
   deps: Omit<TurnDependencies, 'log'> & { log: Logger },
-  options: { concurrency: number; name: string },
+  options: { concurrency: number; name: string; lockDurationMs?: number; stalledIntervalMs?: number },
 ): Promise<TurnWorker> {
   const { engine, log } = deps;
   /** Turns running in this process: run → job id → agent. */
@@ -61,6 +61,10 @@ export async function startTurnWorker(
     prefix: engine.config.queuePrefix,
     concurrency: options.concurrency,
     name: options.name,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.stalledIntervalMs ?? 15_000,
+    // Turns resume from the log, so a turn whose worker died may be picked up again and again.
+    maxStalledCount: 100,
   });
   worker.on('error', (error) => log.error('worker error', { error }));
   worker.on('failed', (job, error) => {

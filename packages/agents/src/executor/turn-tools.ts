@@ -1,6 +1,7 @@
 import { type AgentSpec, grantOf, type Manifest, type ToolGrant } from '@flightdeck/domain';
 import type { ModelToolSpec } from '../providers/types';
 import { grantNameFor } from '../tools/mcp/mcp-tool';
+import { scopedSpec } from '../tools/grant-scope';
 import type { McpSession, McpToolHost } from '../tools/mcp/tool-host';
 import { toModelSpec, type Tool, type ToolRegistry } from '../tools/types';
 
@@ -35,7 +36,7 @@ export class TurnTools {
   async modelSpecs(): Promise<ModelToolSpec[]> {
     const builtIns = this.spec.tools.flatMap((grant) => {
       const tool = grant.name === 'delegate' ? undefined : this.builtIns.get(grant.name);
-      return tool ? [toModelSpec(tool)] : [];
+      return tool ? [scopedSpec(toModelSpec(tool), grant)] : [];
     });
     return [...builtIns, ...(await this.mcpTools()).map(toModelSpec)];
   }

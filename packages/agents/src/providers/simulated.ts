@@ -163,6 +163,12 @@ function workCall(
     return { tool: 'fs.read', args: { path: `sources/${slugify(pick(ANGLES, rng))}.txt` } };
   }
   if (workIndex === 0 && has('fs.list')) return { tool: 'fs.list', args: { path: '.' } };
+  const commands = shellCommands(request);
+  if (commands.length && workIndex % 2 === 0) {
+    // Run one of the granted commands, filling its wildcards with a token unique to this step.
+    const token = `${options.seed}-${slugify(options.agentName)}-${hashString(options.agentKey).toString(36)}-${workIndex}`;
+    return { tool: 'shell', args: { command: pick(commands, rng).replace(/\*/g, token) } };
+  }
   if (has('fs.write') && workIndex % 2 === 1) {
     const angle = pick(ANGLES, rng);
     return {
@@ -180,6 +186,13 @@ function workCall(
   if (has('fs.read') && typeof path === 'string') return { tool: 'fs.read', args: { path } };
   if (has('fs.list')) return { tool: 'fs.list', args: { path: 'notes' } };
   return null;
+}
+
+function shellCommands(request: ModelRequest): string[] {
+  const spec = request.tools.find((t) => t.name === 'shell');
+  const properties = spec?.parameters.properties as Record<string, { examples?: unknown }> | undefined;
+  const examples = properties?.command?.examples;
+  return Array.isArray(examples) ? examples.filter((e): e is string => typeof e === 'string') : [];
 }
 
 function wroteFile(messages: readonly Message[], path: string): boolean {

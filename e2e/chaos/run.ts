@@ -1,0 +1,31 @@
+/**
+ * `npm run chaos [-- --quick] [--seed N]`: the chaos suite. Prints its seed, a
+ * table of what happened, and as its last line a JSON object; exits non-zero
+ * when an invariant broke.
+ */
+import { crashWorkers } from './crash-workers';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const seedArg = args[args.indexOf('--seed') + 1];
+const seed = args.includes('--seed') && seedArg ? Number(seedArg) : Math.floor(Math.random() * 2 ** 31);
+
+async function main(): Promise<void> {
+  console.log(`chaos: crash-workers, seed ${seed}${quick ? ' (quick)' : ''}`);
+  const report = await crashWorkers({
+    runs: quick ? 6 : 20,
+    seed,
+    minShareHitInTool: quick ? 0 : 1 / 3,
+    timeoutMs: quick ? 90_000 : 240_000,
+  });
+  const { problems, ...figures } = report;
+  for (const [key, value] of Object.entries(figures)) console.log(`  ${key.padEnd(24)} ${value}`);
+  for (const problem of problems) console.log(`  PROBLEM: ${problem}`);
+  console.log(JSON.stringify({ chaos: 'crash-workers', ...figures, problems: problems.length }));
+  process.exit(problems.length ? 1 : 0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
