@@ -47,7 +47,7 @@ function requireRole(minimum: Role) {
 
 /** Reads: anyone who may see the fleet. */
 export const viewerProcedure = requireRole('viewer');
-/** Commands that change what runs: spawn, kill, save a team. */
+/** Commands that change what runs: spawn, kill, pause, resume, steer, decide; save a team. */
 export const operatorProcedure = requireRole('operator');
 /** Process health: no viewer needed (load balancers, the top bar). */
 export const publicProcedure = baseProcedure;

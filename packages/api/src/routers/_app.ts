@@ -1,11 +1,15 @@
 import { router } from '../trpc';
+import { agentsRouter } from './agents';
 import { health } from './health';
 import { runsRouter } from './runs';
 import { teamsRouter } from './teams';
+import { toolCallsRouter } from './tool-calls';
 
 export const appRouter = router({
   health,
   runs: runsRouter,
+  agents: agentsRouter,
+  toolCalls: toolCallsRouter,
   teams: teamsRouter,
 });
 

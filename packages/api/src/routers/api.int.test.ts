@@ -185,3 +185,111 @@ describe('a run through the API', () => {
     expect(await caller.health()).toEqual({ ok: true });
   });
 });
+
+describe('controlling a run through the API', () => {
+  /** A fresh run (no worker here: its lead waits for its first turn, so nothing moves by itself). */
+  async function liveRun() {
+    const { runId } = await caller.runs.spawn({ teamSlug: 'demo-research', goal: 'Control me' });
+    const { events } = await caller.runs.events({ runId, afterSeq: 0, limit: 100 });
+    const lead = events.find((e) => e.type === 'agent.spawned');
+    if (!lead?.agentId) throw new Error('the run has no lead');
+    return { runId, leadId: lead.agentId };
+  }
+
+  async function lastSeq(runId: string): Promise<number> {
+    return (await caller.runs.get({ runId })).lastSeq;
+  }
+
+  it('rejects malformed control inputs with BAD_REQUEST and records nothing', async () => {
+    const { runId, leadId } = await liveRun();
+    const before = await lastSeq(runId);
+    const malformed: Array<[string, () => Promise<unknown>]> = [
+      ['runs.pause without a mode', () => caller.runs.pause({ runId, reason: 'x' } as never)],
+      ['runs.pause with an unknown mode', () => caller.runs.pause({ runId, mode: 'freeze', reason: 'x' } as never)],
+      ['runs.pause with an unknown key', () => caller.runs.pause({ runId, mode: 'finish-turn', force: true } as never)],
+      ['runs.pause with a reason over the cap', () => caller.runs.pause({ runId, mode: 'finish-turn', reason: 'x'.repeat(2001) })],
+      ['runs.resume with a non-uuid run id', () => caller.runs.resume({ runId: 'nope' })],
+      ['agents.pause with a non-uuid agent id', () => caller.agents.pause({ runId, agentId: 'lead', mode: 'abort-turn' })],
+      ['agents.resume with an unknown key', () => caller.agents.resume({ runId, agentId: leadId, all: true } as never)],
+      ['agents.kill without a reason', () => caller.agents.kill({ runId, agentId: leadId, reason: '   ' })],
+      ['agents.kill with a reason over the cap', () => caller.agents.kill({ runId, agentId: leadId, reason: 'x'.repeat(2001) })],
+      ['agents.steer with an empty message', () => caller.agents.steer({ runId, agentId: leadId, message: ' \n ' })],
+      ['agents.steer with a message over the cap', () => caller.agents.steer({ runId, agentId: leadId, message: 'x'.repeat(8001) })],
+      ['agents.steer with a number for a message', () => caller.agents.steer({ runId, agentId: leadId, message: 42 } as never)],
+      ['toolCalls.resolve with an unknown resolution', () => caller.toolCalls.resolve({ runId, agentId: leadId, callId: 'c', resolution: 'undo' } as never)],
+      ['toolCalls.resolve with an output for a skip', () => caller.toolCalls.resolve({ runId, agentId: leadId, callId: 'c', resolution: 'skip', output: 'x' })],
+      ['toolCalls.resolve with an empty call id', () => caller.toolCalls.resolve({ runId, agentId: leadId, callId: '', resolution: 'retry' })],
+      ['toolCalls.resolve with an output over the cap', () => caller.toolCalls.resolve({ runId, agentId: leadId, callId: 'c', resolution: 'mark-done', output: 'x'.repeat(64_001) })],
+    ];
+    for (const [label, call] of malformed) {
+      const error = await failure(call());
+      expect(error.code, label).toBe('BAD_REQUEST');
+    }
+    expect(await lastSeq(runId)).toBe(before);
+    expect((await caller.runs.get({ runId })).status).toBe('running');
+
+    const { status, body } = await http('agents.steer', { runId, agentId: leadId, message: '' });
+    expect(status).toBe(400);
+    expect((body.error as { data: { issues: Array<{ path: string }> } }).data.issues.map((i) => i.path)).toContain('message');
+    await caller.runs.kill({ runId, reason: 'test over' });
+  });
+
+  it('refuses to pause or resume what cannot be, with CONFLICT, and finds nothing unknown', async () => {
+    const { runId, leadId } = await liveRun();
+    expect((await failure(caller.runs.resume({ runId }))).code).toBe('CONFLICT');
+    expect((await failure(caller.agents.resume({ runId, agentId: leadId }))).code).toBe('CONFLICT');
+    expect((await failure(caller.toolCalls.resolve({ runId, agentId: leadId, callId: 'no-such-call', resolution: 'retry' }))).code).toBe(
+      'CONFLICT',
+    );
+
+    await caller.runs.kill({ runId, reason: 'ended on purpose' });
+    const ended = await lastSeq(runId);
+    const pauseEnded = await failure(caller.runs.pause({ runId, mode: 'finish-turn', reason: 'too late' }));
+    expect(pauseEnded.code).toBe('CONFLICT');
+    expect(pauseEnded.message).toMatch(/killed/);
+    expect((await failure(caller.agents.steer({ runId, agentId: leadId, message: 'hello?' }))).code).toBe('CONFLICT');
+    expect((await failure(caller.agents.kill({ runId, agentId: leadId, reason: 'again' }))).code).toBe('CONFLICT');
+    expect(await lastSeq(runId)).toBe(ended);
+
+    const { status, body } = await http('runs.pause', { runId, mode: 'abort-turn' });
+    expect(status).toBe(409);
+    expect((body.error as { data: { domainCode: string } }).data.domainCode).toBe('CONFLICT');
+
+    const unknownAgent = crypto.randomUUID();
+    expect((await failure(caller.agents.steer({ runId: (await liveRun()).runId, agentId: unknownAgent, message: 'hi' }))).code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await failure(caller.runs.pause({ runId: crypto.randomUUID(), mode: 'finish-turn' }))).code).toBe('NOT_FOUND');
+    expect((await failure(caller.agents.kill({ runId: crypto.randomUUID(), agentId: unknownAgent, reason: 'x' }))).code).toBe('NOT_FOUND');
+  });
+
+  it('records a pause / resume round trip, an agent pause, and a steer as events', async () => {
+    const { runId, leadId } = await liveRun();
+    const start = await lastSeq(runId);
+
+    expect(await caller.runs.pause({ runId, mode: 'abort-turn', reason: '  look at the spend  ' })).toEqual({ status: 'paused' });
+    expect((await caller.runs.get({ runId })).status).toBe('paused');
+    expect((await failure(caller.runs.pause({ runId, mode: 'finish-turn' }))).code).toBe('CONFLICT');
+    expect(await caller.runs.resume({ runId })).toMatchObject({ status: 'running' });
+    expect((await caller.runs.get({ runId })).status).toBe('running');
+
+    expect(await caller.agents.pause({ runId, agentId: leadId, mode: 'finish-turn' })).toEqual({ paused: true });
+    expect((await failure(caller.agents.pause({ runId, agentId: leadId, mode: 'finish-turn' }))).code).toBe('CONFLICT');
+    expect(await caller.agents.steer({ runId, agentId: leadId, message: '  cite two sources  ' })).toEqual({ seq: start + 4 });
+    expect(await caller.agents.resume({ runId, agentId: leadId })).toEqual({ paused: false });
+
+    const { events } = await caller.runs.events({ runId, afterSeq: start, limit: 100 });
+    const operator = { kind: 'user', id: 'operator' };
+    expect(events.map((e) => [e.type, e.agentId, e.payload])).toEqual([
+      ['run.paused', null, { by: operator, reason: 'look at the spend', mode: 'abort-turn' }],
+      ['run.resumed', null, { by: operator }],
+      ['agent.paused', leadId, { by: operator, reason: '', mode: 'finish-turn' }],
+      ['agent.steered', leadId, { by: operator, message: 'cite two sources' }],
+      ['agent.resumed', leadId, { by: operator }],
+    ]);
+
+    // Killing the lead kills the run.
+    expect(await caller.agents.kill({ runId, agentId: leadId, reason: 'done here' })).toMatchObject({ run: 'killed' });
+    expect((await caller.runs.get({ runId })).status).toBe('killed');
+  });
+});

@@ -1,20 +1,35 @@
 'use client';
 
-import { type AgentState, formatUsd, type Message } from '@flightdeck/domain';
-import { BotIcon, CircleCheckIcon, CircleXIcon, UserIcon, WrenchIcon } from 'lucide-react';
+import { type AgentState, formatUsd, isTerminalAgentStatus, type Message, type RunState } from '@flightdeck/domain';
+import { BotIcon, CircleCheckIcon, CircleXIcon, ClockIcon, MegaphoneIcon, UserIcon, WrenchIcon } from 'lucide-react';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { formatTokens } from '@/client/format';
-import { AgentStatusLabel } from '@/components/status';
+import { agentPhase, AgentStatusLabel } from '@/components/status';
 import { cn } from '@/lib/utils';
 
 const PAGE = 150;
 
-/** What one agent was told, said, asked for, and got back. */
-export function Conversation({ agent }: { agent: AgentState | null }) {
+/** An operator's message as the reducer stores it once delivered: `[operator <id>] <message>`. */
+const STEER = /^\[operator ([^\]]+)\] ([\s\S]*)$/;
+
+/** Who steered and what they said, for a user message an operator sent (not the agent's task). */
+export function steerOf(message: Message, agent: AgentState): { by: string; text: string } | null {
+  if (message.role !== 'user' || message.seq === agent.spawnedSeq) return null;
+  const match = STEER.exec(message.content);
+  return match ? { by: match[1] ?? '', text: match[2] ?? '' } : null;
+}
+
+/**
+ * What one agent was told, said, asked for, and got back; the operator
+ * messages still waiting for its next turn; and, below, whatever the run view
+ * puts in the footer (a decision to take, the steer box).
+ */
+export function Conversation({ agent, run, footer }: { agent: AgentState | null; run: RunState; footer?: ReactNode }) {
   const [shown, setShown] = useState(PAGE);
   const scrollRef = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const count = agent?.messages.length ?? 0;
+  const queued = agent?.pendingSteers.length ?? 0;
 
   useEffect(() => {
     setShown(PAGE);
@@ -24,7 +39,7 @@ export function Conversation({ agent }: { agent: AgentState | null }) {
   useEffect(() => {
     const el = scrollRef.current;
     if (el && pinned.current) el.scrollTop = el.scrollHeight;
-  }, [count, agent?.id, agent?.result, agent?.error]);
+  }, [count, queued, agent?.id, agent?.result, agent?.error]);
 
   if (!agent) return <div className="p-6 text-center text-sm text-muted-foreground">Select an agent to read its conversation.</div>;
 
@@ -35,7 +50,7 @@ export function Conversation({ agent }: { agent: AgentState | null }) {
         <div className="min-w-0">
           <div className="flex items-center gap-2">
             <span className="truncate text-sm font-semibold">{agent.name}</span>
-            <AgentStatusLabel status={agent.status} />
+            <AgentStatusLabel status={agentPhase(agent, run)} data-testid="conversation-status" />
           </div>
           <div className="truncate text-xs text-muted-foreground">
             {agent.role} · <span className="font-mono">{agent.model.provider}/{agent.model.name}</span>
@@ -63,7 +78,10 @@ export function Conversation({ agent }: { agent: AgentState | null }) {
         )}
         <ol className="flex flex-col gap-3">
           {messages.map((m) => (
-            <MessageItem key={`${m.seq}:${m.role}:${m.role === 'tool' ? m.callId : ''}`} message={m} />
+            <MessageItem key={`${m.seq}:${m.role}:${m.role === 'tool' ? m.callId : ''}`} message={m} agent={agent} />
+          ))}
+          {agent.pendingSteers.map((m) => (
+            <PendingSteer key={`pending:${m.seq}`} message={m} agent={agent} />
           ))}
         </ol>
         {agent.result && (
@@ -78,11 +96,55 @@ export function Conversation({ agent }: { agent: AgentState | null }) {
           </div>
         )}
       </div>
+      {footer}
     </div>
   );
 }
 
-function MessageItem({ message }: { message: Message }) {
+function PendingSteer({ message, agent }: { message: Message; agent: AgentState }) {
+  const steer = steerOf(message, agent);
+  const ended = isTerminalAgentStatus(agent.status);
+  return (
+    <li data-testid="pending-steer" data-seq={message.seq} className="flex gap-2.5">
+      <Avatar className="border border-dashed border-primary/50 text-primary">
+        <ClockIcon className="size-3.5" />
+      </Avatar>
+      <div className="min-w-0 flex-1">
+        <div className="mb-1 flex items-center gap-1.5 text-xs font-medium text-muted-foreground">
+          {steer ? `Operator ${steer.by}` : 'Operator'}
+          <span
+            className={cn(
+              'rounded-full px-1.5 py-px text-[10.5px] font-medium',
+              ended ? 'bg-status-killed-bg text-status-killed' : 'bg-primary/10 text-primary',
+            )}
+          >
+            {ended ? `not delivered: ${agent.name} ended first` : 'queued for next turn'}
+          </span>
+          <span className="ml-auto font-mono text-[11px] font-normal">#{message.seq}</span>
+        </div>
+        <div className="rounded-md border border-dashed border-primary/40 bg-primary/[0.03] px-3 py-2 text-sm whitespace-pre-wrap text-foreground/80">
+          {steer ? steer.text : message.content}
+        </div>
+      </div>
+    </li>
+  );
+}
+
+function MessageItem({ message, agent }: { message: Message; agent: AgentState }) {
+  const steer = steerOf(message, agent);
+  if (steer) {
+    return (
+      <li data-testid="message" data-role="user" data-steer="true" className="flex gap-2.5">
+        <Avatar className="bg-primary text-primary-foreground">
+          <MegaphoneIcon className="size-3.5" />
+        </Avatar>
+        <div className="min-w-0 flex-1">
+          <Meta label={`Operator ${steer.by} · steered`} seq={message.seq} />
+          <div className="rounded-md border border-primary/30 bg-primary/[0.06] px-3 py-2 text-sm whitespace-pre-wrap">{steer.text}</div>
+        </div>
+      </li>
+    );
+  }
   if (message.role === 'user') {
     return (
       <li data-testid="message" data-role="user" className="flex gap-2.5">

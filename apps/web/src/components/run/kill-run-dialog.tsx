@@ -23,20 +23,27 @@ export function KillRunDialog({ runId, disabled, activeAgents }: { runId: string
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
+  const [refused, setRefused] = useState<string | null>(null);
   const kill = useMutation(
     trpc.runs.kill.mutationOptions({
-      onSuccess: async () => {
+      onSuccess: async ({ status }) => {
+        if (status === 'already-ended' && !disabled) {
+          // The server found nothing to kill while this view shows the run live: say so, do not pretend.
+          setRefused('Nothing was killed: the server reports this run as already ended. Reload the page to see its latest state.');
+          return;
+        }
         setOpen(false);
         setReason('');
         await queryClient.invalidateQueries(trpc.runs.pathFilter());
       },
     }),
   );
-  const error = kill.error ? describeError(kill.error) : null;
+  const error = kill.error ? describeError(kill.error).message : refused;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!reason.trim()) return;
+    setRefused(null);
     kill.mutate({ runId, reason: reason.trim() });
   };
 
@@ -45,7 +52,10 @@ export function KillRunDialog({ runId, disabled, activeAgents }: { runId: string
       open={open}
       onOpenChange={(next) => {
         setOpen(next);
-        if (!next) kill.reset();
+        if (!next) {
+          kill.reset();
+          setRefused(null);
+        }
       }}
     >
       <DialogTrigger asChild>
@@ -78,7 +88,7 @@ export function KillRunDialog({ runId, disabled, activeAgents }: { runId: string
           </div>
           {error && (
             <div role="alert" className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive">
-              {error.message}
+              {error}
             </div>
           )}
           <DialogFooter>

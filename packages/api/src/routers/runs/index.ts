@@ -3,6 +3,8 @@ import { events } from './events';
 import { get } from './get';
 import { kill } from './kill';
 import { list } from './list';
+import { pause } from './pause';
+import { resume } from './resume';
 import { spawn } from './spawn';
 
-export const runsRouter = router({ spawn, kill, list, get, events });
+export const runsRouter = router({ spawn, kill, pause, resume, list, get, events });

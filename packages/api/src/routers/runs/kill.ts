@@ -1,12 +1,12 @@
 import { killRun } from '@flightdeck/engine';
 import { z } from 'zod';
-import { MAX_REASON_CHARS, RunId } from '../../schemas';
+import { RequiredReason, RunId } from '../../schemas';
 import { operatorProcedure } from '../../trpc';
 
 export const KillRunInput = z
   .object({
     runId: RunId,
-    reason: z.string().trim().min(1, 'say why').max(MAX_REASON_CHARS),
+    reason: RequiredReason,
   })
   .strict();
 
