@@ -2,6 +2,7 @@ import { runTurn, type TurnDependencies } from '@flightdeck/agents';
 import {
   createProcessor,
   createRedis,
+  publishControlAck,
   QUEUES,
   subscribeControl,
 } from '@flightdeck/engine';
@@ -75,11 +76,12 @@ export async function startTurnWorker(
   await subscribeControl(
     subscriber,
     (message) => {
-      const active = activeByRun.get(message.runId);
-      if (!active) return;
-      for (const [jobId, agentId] of active) {
-        if (message.type === 'run.abort' || message.agentIds.includes(agentId)) worker.cancelJob(jobId, message.reason);
+      let aborted = 0;
+      for (const [jobId, agentId] of activeByRun.get(message.runId) ?? []) {
+        if (message.type === 'run.abort' || message.agentIds.includes(agentId)) aborted += worker.cancelJob(jobId, message.reason) ? 1 : 0;
       }
+      const ack = { runId: message.runId, worker: options.name, aborted, at: performance.timeOrigin + performance.now() };
+      publishControlAck(engine.redis, ack).catch((error: unknown) => log.warn('control ack failed', { error }));
     },
     (raw, error) => log.warn('ignored malformed control message', { raw: raw.slice(0, 200), error }),
   );

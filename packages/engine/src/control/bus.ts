@@ -43,3 +43,23 @@ export async function subscribeControl(
   });
   await subscriber.subscribe(CONTROL_CHANNEL);
 }
+
+/**
+ * Each worker acknowledges every control message it acted on, with how many
+ * turns it aborted: operators (and the kill benchmark) can see a kill reach
+ * every worker.
+ */
+export const CONTROL_ACK_CHANNEL = 'fd:control:ack';
+
+export const ControlAck = z.object({
+  runId: z.uuid(),
+  worker: z.string().max(200),
+  aborted: z.number().int().nonnegative(),
+  /** When the aborts fired, in epoch milliseconds (fractional). */
+  at: z.number(),
+});
+export type ControlAck = z.infer<typeof ControlAck>;
+
+export async function publishControlAck(redis: Redis, ack: ControlAck): Promise<void> {
+  await redis.publish(CONTROL_ACK_CHANNEL, JSON.stringify(ack));
+}

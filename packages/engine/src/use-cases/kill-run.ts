@@ -1,5 +1,5 @@
-import { getRunRecord } from '@flightdeck/db';
-import { type Actor, DomainError, isTerminalAgentStatus, newSpanId } from '@flightdeck/domain';
+import { getRunRecord, readEvents } from '@flightdeck/db';
+import { type Actor, DomainError, newSpanId, TERMINAL_RUN_STATUSES } from '@flightdeck/domain';
 import { publishControl } from '../control/bus';
 import type { Engine } from '../engine';
 import { removeQueuedJob } from '../jobs/queues';
@@ -12,16 +12,20 @@ export interface KillRunInput {
   reason: string;
 }
 
+const ENDED: ReadonlySet<string> = new Set(TERMINAL_RUN_STATUSES);
+
 /**
- * Kill a run: record `run.killed` (after which the store refuses every further
- * append of the run, so nothing more can be dispatched), signal every worker to
- * abort its in-flight turns, and remove the run's queued turns.
+ * Kill a run: record `run.killed` (from that commit on the store refuses every
+ * further append of the run, so nothing more can be dispatched), signal every
+ * worker to abort the run's turns in flight, then remove its queued turns.
+ * The critical path reads one row and one event; the clean-up comes after.
  */
 export async function killRun(engine: Engine, input: KillRunInput): Promise<{ status: 'killed' | 'already-ended' }> {
   const run = await getRunRecord(engine.db, input.runId);
   if (!run) throw new DomainError('NOT_FOUND', `No run ${input.runId}.`);
-  const before = await loadRunState(engine, input.runId);
-  if (before.status !== 'running' && before.status !== 'pending') return { status: 'already-ended' };
+  if (ENDED.has(run.status)) return { status: 'already-ended' };
+  const [started] = await readEvents(engine.db, input.runId, { afterSeq: 0, limit: 1 });
+  const reason = input.reason.trim() || 'killed by an operator';
 
   try {
     await recordEvents(engine, input.runId, [
@@ -29,24 +33,22 @@ export async function killRun(engine: Engine, input: KillRunInput): Promise<{ st
         type: 'run.killed',
         at: new Date().toISOString(),
         agentId: null,
-        traceId: before.traceId ?? '0'.repeat(32),
+        traceId: started?.traceId ?? '0'.repeat(32),
         spanId: newSpanId(),
-        parentSpanId: before.rootSpanId,
-        payload: { by: input.by, reason: input.reason.trim() || 'killed by an operator' },
+        parentSpanId: started?.spanId ?? null,
+        payload: { by: input.by, reason },
       },
     ]);
   } catch (error) {
     if (error instanceof DomainError && error.code === 'RUN_NOT_ACTIVE') return { status: 'already-ended' };
     throw error;
   }
+  await publishControl(engine.redis, { type: 'run.abort', runId: input.runId, reason: `run killed: ${reason}` });
 
-  await publishControl(engine.redis, { type: 'run.abort', runId: input.runId, reason: `run killed: ${input.reason}` });
+  // Queued turns would find the run killed and do nothing; removing them keeps the queue clean.
+  const state = await loadRunState(engine, input.runId);
   await Promise.all(
-    Object.values(before.agents)
-      .filter((agent) => !isTerminalAgentStatus(agent.status))
-      .map((agent) =>
-        removeQueuedJob(engine.queues, 'agent.turn', { runId: input.runId, agentId: agent.id, turn: agent.turnsTaken + 1 }),
-      ),
+    Object.values(state.agents).map((agent) => removeQueuedJob(engine.queues, 'agent.turn', { runId: input.runId, agentId: agent.id, turn: agent.turnsTaken + 1 })),
   );
   return { status: 'killed' };
 }

@@ -1,0 +1,12 @@
+import { killBench } from './kill';
+
+export interface BenchOptions {
+  quick: boolean;
+}
+export type BenchResult = Record<string, number | string>;
+export type Benchmark = (options: BenchOptions) => Promise<BenchResult>;
+
+/** Every benchmark, by the name `npm run bench -- <name>` takes (see shared/design/BENCH.md). */
+export const BENCHMARKS: Record<string, Benchmark> = {
+  kill: killBench,
+};
