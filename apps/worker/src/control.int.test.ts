@@ -166,3 +166,63 @@ simulation: { latencyMs: 0, minSteps: 1, maxSteps: 1, errorRate: 0 }
     expect(await marker(runId)).toBe(true);
   }, 30_000);
 });
+
+describe('a delegate call with a scope', () => {
+  const team = `
+name: scoped-team
+lead: lead
+agents:
+  lead:
+    role: Lead
+    model: simulated/gpt-4o-mini
+    tools: [delegate, fs.read, fs.write, fs.list]
+    delegates: [helper]
+  helper:
+    role: Helper
+    model: simulated/gpt-4o-mini
+    tools: [fs.read, fs.write, fs.list]
+simulation: { latencyMs: 0, minSteps: 4, maxSteps: 4, errorRate: 0 }
+`;
+
+  it('narrows the subagent to the tools it names, and refuses one that would widen it', async () => {
+    await saveTeam(engine, { source: team });
+    for (const w of harness.workers) await w.worker.pause();
+    const { runId } = await spawnRun(engine, { teamSlug: 'scoped-team', goal: 'read only please', by: operator });
+    const { state } = await runState(engine, runId);
+    const lead = state.agents[state.leadAgentId!]!;
+    const base = { at: new Date().toISOString(), agentId: lead.id, traceId: state.traceId!, parentSpanId: lead.spanId };
+    const narrow = { callId: `${lead.id}.t1.c1`, tool: 'delegate', args: { agent: 'helper', task: 'read notes', tools: ['fs.read', 'fs.list'] } };
+    const wide = { callId: `${lead.id}.t1.c2`, tool: 'delegate', args: { agent: 'helper', task: 'run things', tools: ['fs.read', 'shell'] } };
+    await recordEvents(engine, runId, [
+      { ...base, type: 'agent.turn.started', spanId: newSpanId(), payload: { turn: 1 } },
+      { ...base, type: 'llm.call.started', spanId: newSpanId(), payload: { callId: 'm', turn: 1, model: lead.model } },
+      {
+        ...base,
+        type: 'llm.call.finished',
+        spanId: newSpanId(),
+        payload: {
+          callId: 'm',
+          text: 'delegating',
+          toolCalls: [narrow, wide],
+          usage: { inputTokens: 1, outputTokens: 1 },
+          costMicroUsd: 0,
+          priceVersion: 'test',
+          latencyMs: 0,
+          finishReason: 'tool_calls',
+        },
+      },
+    ]);
+    for (const w of harness.workers) await w.worker.resume();
+    await waitForStatus(engine, runId, 'completed');
+    const { state: final, events } = await runState(engine, runId);
+    const refused = events.find((e) => e.type === 'tool.call.finished' && e.payload.callId === wide.callId);
+    expect(refused?.type === 'tool.call.finished' && refused.payload).toMatchObject({ ok: false, output: expect.stringContaining('would widen helper: "shell" is not granted') });
+    const helper = Object.values(final.agents).find((a) => a.name === 'helper')!;
+    expect(helper.toolScope).toEqual(['fs.read', 'fs.list']);
+    const helperTools = events.flatMap((e) => (e.type === 'tool.call.dispatched' && e.agentId === helper.id ? [e.payload.tool] : []));
+    expect(helperTools.length).toBeGreaterThan(0);
+    // The model is only offered the narrowed tools, so it never even asks for the others.
+    expect(helperTools.filter((t) => t !== 'fs.read' && t !== 'fs.list')).toEqual([]);
+  }, 30_000);
+});
+

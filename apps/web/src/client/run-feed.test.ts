@@ -35,6 +35,7 @@ function log(): RunEvent[] {
         model: { provider: 'simulated', name: 'gpt-4o' },
         task: 'g',
         depth: 0,
+        toolScope: null,
       },
     },
     { ...envelope(3), agentId: lead, type: 'agent.turn.started', payload: { turn: 1 } },

@@ -89,6 +89,16 @@ export async function runTurn(deps: TurnDependencies, job: TurnJob, signal: Abor
   }
 }
 
+/** Why a delegate call's tool scope is refused: it may only narrow what the manifest grants the subagent. */
+function scopeRefusal(child: AgentSpec | undefined, name: string, tools: readonly string[] | undefined): string | null {
+  if (!child || !tools) return null;
+  const granted = new Set(child.tools.map((g) => g.name));
+  const widening = tools.filter((t) => !granted.has(t));
+  return widening.length
+    ? `refused: the scope would widen ${name}: ${widening.map((t) => `"${t}"`).join(', ')} ${widening.length === 1 ? 'is' : 'are'} not granted to it (it has ${[...granted].join(', ') || 'no tools'})`
+    : null;
+}
+
 class TurnExecution {
   private readonly spec: AgentSpec;
   private readonly tools: TurnTools;
@@ -102,8 +112,10 @@ class TurnExecution {
     const agent = this.agent;
     const spec = agent ? context.manifest.agents[agent.name] : undefined;
     if (!spec) throw new DomainError('NOT_FOUND', `agent ${job.agentId} is not in the run's manifest`);
-    this.spec = spec;
-    this.tools = new TurnTools(deps.tools, deps.mcp, spec, context.manifest, () => this.workspace(), signal);
+    // A delegate call may have narrowed the agent to some of its tools: the others do not exist for it.
+    const scope = agent?.toolScope;
+    this.spec = scope ? { ...spec, tools: spec.tools.filter((g) => scope.includes(g.name) || (g.name.startsWith('mcp.') && scope.some((t) => t.startsWith(`${g.name}.`) || t === g.name))) } : spec;
+    this.tools = new TurnTools(deps.tools, deps.mcp, this.spec, context.manifest, () => this.workspace(), signal);
   }
 
   close(): Promise<void> {
@@ -317,6 +329,7 @@ class TurnExecution {
     else if (!parsed.success) refusal = `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
     else if (agent.depth + 1 > limits.maxDepth) refusal = `delegation depth limit reached (${limits.maxDepth})`;
     else if (agent.children.length >= limits.maxChildrenPerAgent) refusal = `children limit reached (${limits.maxChildrenPerAgent} per agent)`;
+    else refusal = scopeRefusal(this.context.manifest.agents[parsed.data.agent], parsed.data.agent, parsed.data.tools);
 
     const dispatched = this.draft('tool.call.dispatched', { callId: call.callId, tool: call.tool, args: call.args }, this.turnSpan(), spanId);
     if (refusal || !parsed.success) {
@@ -347,6 +360,7 @@ class TurnExecution {
           model: childSpec.model,
           task: parsed.data.task,
           depth: agent.depth + 1,
+          toolScope: parsed.data.tools ?? null,
         },
       },
     ]);

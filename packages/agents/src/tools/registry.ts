@@ -20,6 +20,11 @@ export function delegateArgs(agents: readonly string[]) {
     .object({
       agent: z.enum(agents as [string, ...string[]]).describe('the agent of the team to delegate to'),
       task: z.string().min(1).max(4000).describe('what the subagent should do and report back'),
+      tools: z
+        .array(z.string().min(1).max(200))
+        .max(64)
+        .optional()
+        .describe('narrow the subagent to these of its tools (it can never get more than its manifest grants)'),
     })
     .strict();
 }

@@ -93,6 +93,7 @@ export class Drafts {
         model: { provider: 'simulated', name: 'gpt-4o-mini' },
         task: 'Summarize the repo',
         depth,
+        toolScope: null,
       },
     };
   }

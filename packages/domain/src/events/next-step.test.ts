@@ -76,7 +76,7 @@ describe('nextStep', () => {
     log.add({
       type: 'agent.spawned',
       agentId: AGENT.child,
-      payload: { parentAgentId: AGENT.lead, parentCallId: 'd', name: 'w', role: 'W', model, task: 't', depth: 1 },
+      payload: { parentAgentId: AGENT.lead, parentCallId: 'd', name: 'w', role: 'W', model, task: 't', depth: 1, toolScope: null },
     });
     expect(nextStep(reduceEvents(log.events), AGENT.lead, limits)).toEqual({ kind: 'finish-turn', turn: 1 });
     log.add({ type: 'agent.turn.finished', agentId: AGENT.lead, payload: { turn: 1 } });

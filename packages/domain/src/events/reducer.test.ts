@@ -96,7 +96,7 @@ describe('reducer: run lifecycle', () => {
     log.add({
       type: 'agent.spawned',
       agentId: AGENT.child,
-      payload: { parentAgentId: AGENT.lead, parentCallId: 'c1', name: 'w', role: 'W', model, task: 't', depth: 1 },
+      payload: { parentAgentId: AGENT.lead, parentCallId: 'c1', name: 'w', role: 'W', model, task: 't', depth: 1, toolScope: null },
     });
     log.add({ type: 'agent.turn.started', agentId: AGENT.child, payload: { turn: 1 } });
     log.add({ type: 'agent.finished', agentId: AGENT.child, payload: { result: 'done' } });
@@ -207,7 +207,7 @@ describe('reducer: subagent trees', () => {
     log.add({
       type: 'agent.spawned',
       agentId: AGENT.child,
-      payload: { parentAgentId: AGENT.lead, parentCallId: 'd1', name: 'w', role: 'Worker', model, task: 'sub task', depth: 1 },
+      payload: { parentAgentId: AGENT.lead, parentCallId: 'd1', name: 'w', role: 'Worker', model, task: 'sub task', depth: 1, toolScope: null },
     });
     return log;
   }
@@ -249,14 +249,14 @@ describe('reducer: subagent trees', () => {
     log.add({
       type: 'agent.spawned',
       agentId: AGENT.child,
-      payload: { parentAgentId: AGENT.grandchild, parentCallId: 'x', name: 'w', role: 'W', model, task: 't', depth: 1 },
+      payload: { parentAgentId: AGENT.grandchild, parentCallId: 'x', name: 'w', role: 'W', model, task: 't', depth: 1, toolScope: null },
     });
     expect(() => reduceEvents(log.events)).toThrow(/parent .* unknown/);
     const twice = startedRun();
     twice.add({
       type: 'agent.spawned',
       agentId: AGENT.lead,
-      payload: { parentAgentId: null, parentCallId: null, name: 'lead', role: 'L', model, task: 't', depth: 0 },
+      payload: { parentAgentId: null, parentCallId: null, name: 'lead', role: 'L', model, task: 't', depth: 0, toolScope: null },
     });
     expect(() => reduceEvents(twice.events)).toThrow(/spawned twice/);
   });

@@ -68,6 +68,8 @@ export interface AgentState {
   model: ModelRef;
   task: string;
   depth: number;
+  /** Tools a delegate call narrowed this agent to; null: all its manifest grants. */
+  toolScope: string[] | null;
   status: AgentStatus;
   /** The agent's span: its turns are children of it. */
   spanId: string;
@@ -294,6 +296,7 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
         model: p.model,
         task: p.task,
         depth: p.depth,
+        toolScope: p.toolScope,
         status: 'ready',
         spanId: event.spanId,
         spawnedSeq: event.seq,

@@ -64,6 +64,8 @@ export const payloads = {
     model: ModelRef,
     task: z.string(),
     depth: z.number().int().nonnegative(),
+    /** Tools the delegate call narrowed this agent to (a subset of its manifest grants); null: all of them. */
+    toolScope: z.array(z.string()).nullable().default(null),
   }),
   'agent.turn.started': z.object({ turn: z.number().int().positive() }),
   'agent.turn.finished': z.object({ turn: z.number().int().positive() }),

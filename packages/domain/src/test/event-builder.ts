@@ -45,7 +45,7 @@ export function startedRun(): LogBuilder {
   log.add({
     type: 'agent.spawned',
     agentId: AGENT.lead,
-    payload: { parentAgentId: null, parentCallId: null, name: 'lead', role: 'Lead', model, task: 'find things', depth: 0 },
+    payload: { parentAgentId: null, parentCallId: null, name: 'lead', role: 'Lead', model, task: 'find things', depth: 0, toolScope: null },
   });
   return log;
 }

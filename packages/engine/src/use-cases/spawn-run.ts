@@ -60,6 +60,7 @@ export async function spawnRun(engine: Engine, input: SpawnRunInput): Promise<{ 
         model: lead.model,
         task: goal,
         depth: 0,
+        toolScope: null,
       },
     },
   ]);

@@ -1,0 +1,4 @@
+import { router } from '../../trpc';
+import { resolve } from './resolve';
+
+export const toolCallsRouter = router({ resolve });

@@ -1,0 +1,82 @@
+/**
+ * Attribute keys. Model, agent and tool spans follow the OpenTelemetry GenAI
+ * semantic conventions (development status; `gen_ai.provider.name` replaced
+ * `gen_ai.system` in semconv 1.37); everything Flightdeck-specific lives under
+ * `flightdeck.*`. Strings, not `@opentelemetry/semantic-conventions`, so this
+ * module stays dependency-free for the browser.
+ */
+export const GenAi = {
+  operationName: 'gen_ai.operation.name',
+  providerName: 'gen_ai.provider.name',
+  requestModel: 'gen_ai.request.model',
+  conversationId: 'gen_ai.conversation.id',
+  agentId: 'gen_ai.agent.id',
+  agentName: 'gen_ai.agent.name',
+  agentDescription: 'gen_ai.agent.description',
+  workflowName: 'gen_ai.workflow.name',
+  usageInputTokens: 'gen_ai.usage.input_tokens',
+  usageOutputTokens: 'gen_ai.usage.output_tokens',
+  responseFinishReasons: 'gen_ai.response.finish_reasons',
+  outputMessages: 'gen_ai.output.messages',
+  toolName: 'gen_ai.tool.name',
+  toolCallId: 'gen_ai.tool.call.id',
+  toolType: 'gen_ai.tool.type',
+  toolCallArguments: 'gen_ai.tool.call.arguments',
+  toolCallResult: 'gen_ai.tool.call.result',
+  errorType: 'error.type',
+} as const;
+
+export const GenAiOperation = {
+  chat: 'chat',
+  executeTool: 'execute_tool',
+  invokeAgent: 'invoke_agent',
+  invokeWorkflow: 'invoke_workflow',
+} as const;
+
+export const Fd = {
+  runId: 'flightdeck.run.id',
+  runStatus: 'flightdeck.run.status',
+  runGoal: 'flightdeck.run.goal',
+  runSeed: 'flightdeck.run.seed',
+  teamId: 'flightdeck.team.id',
+  teamName: 'flightdeck.team.name',
+  manifestVersion: 'flightdeck.manifest.version',
+  agentId: 'flightdeck.agent.id',
+  agentName: 'flightdeck.agent.name',
+  agentRole: 'flightdeck.agent.role',
+  agentDepth: 'flightdeck.agent.depth',
+  agentParentId: 'flightdeck.agent.parent_id',
+  agentParentCallId: 'flightdeck.agent.parent_call_id',
+  agentTask: 'flightdeck.agent.task',
+  agentToolScope: 'flightdeck.agent.tool_scope',
+  agentStatus: 'flightdeck.agent.status',
+  turn: 'flightdeck.turn',
+  callId: 'flightdeck.call.id',
+  costMicroUsd: 'flightdeck.cost_micro_usd',
+  priceVersion: 'flightdeck.price_version',
+  latencyMs: 'flightdeck.llm.latency_ms',
+  llmRetryable: 'flightdeck.llm.retryable',
+  llmToolCallCount: 'flightdeck.llm.tool_call_count',
+  toolOk: 'flightdeck.tool.ok',
+  toolDurationMs: 'flightdeck.tool.duration_ms',
+  toolDispatches: 'flightdeck.tool.dispatches',
+  toolInterrupted: 'flightdeck.tool.interrupted',
+  toolResolution: 'flightdeck.tool.resolution',
+  delegateAgentIds: 'flightdeck.delegate.agent_ids',
+  llmCalls: 'flightdeck.llm_calls',
+  toolCalls: 'flightdeck.tool_calls',
+  turns: 'flightdeck.turns',
+  seqStart: 'flightdeck.seq.start',
+  seqEnd: 'flightdeck.seq.end',
+  seq: 'flightdeck.seq',
+  endedBy: 'flightdeck.ended_by',
+  abandoned: 'flightdeck.abandoned',
+  partial: 'flightdeck.partial',
+  actorKind: 'flightdeck.actor.kind',
+  actorId: 'flightdeck.actor.id',
+  reason: 'flightdeck.reason',
+  pauseMode: 'flightdeck.pause.mode',
+  steerMessage: 'flightdeck.steer.message',
+  steerLength: 'flightdeck.steer.length',
+  error: 'flightdeck.error',
+} as const;
