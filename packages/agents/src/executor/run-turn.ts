@@ -324,12 +324,13 @@ class TurnExecution {
     const spanId = call.spanId ?? newSpanId();
     const limits = this.context.manifest.limits;
     const parsed = delegateArgs(this.spec.delegates.length ? this.spec.delegates : ['-']).safeParse(call.args);
-    let refusal: string | null = null;
-    if (!grantOf(this.spec, 'delegate') || this.spec.delegates.length === 0) refusal = 'this agent may not delegate';
-    else if (!parsed.success) refusal = `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
-    else if (agent.depth + 1 > limits.maxDepth) refusal = `delegation depth limit reached (${limits.maxDepth})`;
-    else if (agent.children.length >= limits.maxChildrenPerAgent) refusal = `children limit reached (${limits.maxChildrenPerAgent} per agent)`;
-    else refusal = scopeRefusal(this.context.manifest.agents[parsed.data.agent], parsed.data.agent, parsed.data.tools);
+    const refusal = ((): string | null => {
+      if (!grantOf(this.spec, 'delegate') || this.spec.delegates.length === 0) return 'this agent may not delegate';
+      if (!parsed.success) return `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
+      if (agent.depth + 1 > limits.maxDepth) return `delegation depth limit reached (${limits.maxDepth})`;
+      if (agent.children.length >= limits.maxChildrenPerAgent) return `children limit reached (${limits.maxChildrenPerAgent} per agent)`;
+      return scopeRefusal(this.context.manifest.agents[parsed.data.agent], parsed.data.agent, parsed.data.tools);
+    })();
 
     const dispatched = this.draft('tool.call.dispatched', { callId: call.callId, tool: call.tool, args: call.args }, this.turnSpan(), spanId);
     if (refusal || !parsed.success) {

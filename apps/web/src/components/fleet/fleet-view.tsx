@@ -7,6 +7,7 @@ import { useCallback, useMemo, useState } from 'react';
 import { useTRPC } from '@/client/trpc';
 import { upsertRun, useFleetLive } from '@/client/use-fleet-live';
 import { PageHeader } from '@/components/page-header';
+import { isActiveRun } from '@/components/status';
 import { Card } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { cn } from '@/lib/utils';
@@ -19,7 +20,8 @@ type Filter = 'all' | 'active' | RunStatus;
 
 const FILTERS: Array<{ value: Filter; label: string; match: (s: RunStatus) => boolean }> = [
   { value: 'all', label: 'All', match: () => true },
-  { value: 'active', label: 'Active', match: (s) => s === 'running' || s === 'pending' },
+  { value: 'active', label: 'Active', match: isActiveRun },
+  { value: 'paused', label: 'Paused', match: (s) => s === 'paused' },
   { value: 'completed', label: 'Completed', match: (s) => s === 'completed' },
   { value: 'failed', label: 'Failed', match: (s) => s === 'failed' },
   { value: 'killed', label: 'Killed', match: (s) => s === 'killed' },

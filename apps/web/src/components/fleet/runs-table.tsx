@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { formatDuration, formatRelative, formatTokens, formatUsd, shortId } from '@/client/format';
 import { useNow } from '@/client/use-now';
-import { RunStatusBadge } from '@/components/status';
+import { isActiveRun, RunStatusBadge } from '@/components/status';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { Tooltip, TooltipContent, TooltipTrigger } from '@/components/ui/tooltip';
 
@@ -29,7 +29,8 @@ export function RunsTable({ runs }: { runs: readonly RunSummary[] }) {
       </TableHeader>
       <TableBody>
         {runs.map((run) => {
-          const end = run.endedAt ? Date.parse(run.endedAt) : now;
+          // Only an ended run has an end (a paused run's row may carry the time of its pause).
+          const end = run.endedAt && !isActiveRun(run.status) ? Date.parse(run.endedAt) : now;
           const duration = now ? end - Date.parse(run.createdAt) : NaN;
           return (
             <TableRow

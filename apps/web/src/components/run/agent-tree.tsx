@@ -53,14 +53,16 @@ function AgentBranch(props: AgentTreeProps & { id: string; depth: number }) {
 /** Phases worth a word in the tree, not only a coloured dot. */
 const LABELLED: ReadonlySet<AgentPhase> = new Set(['paused', 'pausing', 'blocked', 'killed', 'failed']);
 
-function activityOf(agent: AgentState, phase: AgentPhase, state: RunState): string {
-  const pause = state.pause ?? agent.pause;
-  if (phase === 'paused' && pause) {
-    const who = state.pause ? `run paused by ${pause.by.id}` : `paused by ${pause.by.id}`;
-    return pause.reason ? `${who}: ${pause.reason}` : who;
+function activityOf(agent: AgentState, phase: AgentPhase): string {
+  if (phase === 'paused' || phase === 'pausing') {
+    // The agent's own pause says who and why; the run's is in the banner above.
+    if (agent.pause) return `paused by ${agent.pause.by.id}${agent.pause.reason ? `: ${agent.pause.reason}` : ''}`;
+    const doing = agent.activity === 'queued' ? 'next turn not started' : agent.activity;
+    return phase === 'pausing' ? `finishing its turn (${doing}), then paused` : `paused with the run · ${doing}`;
   }
-  if (phase === 'pausing') return `finishing its turn (${agent.activity}), then paused`;
-  return agent.activity;
+  if ((phase === 'killed' || phase === 'failed') && agent.error) return agent.error;
+  // The reducer keeps "paused" as the activity of a resumed agent until its next step.
+  return agent.activity === 'paused' ? 'resumed' : agent.activity;
 }
 
 function AgentNode({
@@ -111,18 +113,18 @@ function AgentNode({
             className={cn('truncate text-xs', phase === 'blocked' ? 'font-medium text-status-failed' : 'text-muted-foreground')}
             data-testid="agent-activity"
           >
-            {activityOf(agent, phase, state)}
+            {activityOf(agent, phase)}
           </span>
           <span className="ml-auto shrink-0 text-[11px] text-muted-foreground tabular">{formatTokens(tokens)} tok</span>
         </div>
-        <div className="flex items-center gap-1.5 pl-4">
-          <span className="rounded bg-muted px-1 py-px font-mono text-[10.5px] text-muted-foreground">{agent.model.name}</span>
-          <span className="text-[11px] text-muted-foreground tabular">
+        <div className="flex min-w-0 items-center gap-1.5 pl-4">
+          <span className="min-w-0 truncate rounded bg-muted px-1 py-px font-mono text-[10.5px] text-muted-foreground">{agent.model.name}</span>
+          <span className="shrink-0 text-[11px] whitespace-nowrap text-muted-foreground tabular">
             {agent.turnsTaken} turn{agent.turnsTaken === 1 ? '' : 's'} · {agent.totals.toolCalls} tool call{agent.totals.toolCalls === 1 ? '' : 's'}
           </span>
           {steers > 0 && (
             <span
-              className="ml-auto inline-flex items-center gap-1 rounded bg-primary/10 px-1 py-px text-[10.5px] font-medium text-primary"
+              className="ml-auto inline-flex shrink-0 items-center gap-1 rounded bg-primary/10 px-1 py-px text-[10.5px] font-medium whitespace-nowrap text-primary"
               title="Operator messages waiting for this agent's next turn"
               data-testid="agent-pending-steers"
             >

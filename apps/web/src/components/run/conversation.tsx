@@ -6,18 +6,9 @@ import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { formatTokens } from '@/client/format';
 import { agentPhase, AgentStatusLabel } from '@/components/status';
 import { cn } from '@/lib/utils';
+import { steerOf } from './steer-message';
 
 const PAGE = 150;
-
-/** An operator's message as the reducer stores it once delivered: `[operator <id>] <message>`. */
-const STEER = /^\[operator ([^\]]+)\] ([\s\S]*)$/;
-
-/** Who steered and what they said, for a user message an operator sent (not the agent's task). */
-export function steerOf(message: Message, agent: AgentState): { by: string; text: string } | null {
-  if (message.role !== 'user' || message.seq === agent.spawnedSeq) return null;
-  const match = STEER.exec(message.content);
-  return match ? { by: match[1] ?? '', text: match[2] ?? '' } : null;
-}
 
 /**
  * What one agent was told, said, asked for, and got back; the operator

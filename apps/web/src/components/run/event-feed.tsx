@@ -7,10 +7,10 @@ import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useStat
 import { formatClock, formatCount } from '@/client/format';
 import { Button } from '@/components/ui/button';
 import { cn } from '@/lib/utils';
-import { categoryOf, type EventCategory, isFailureEvent, summarize } from './event-summary';
+import { categoryOf, type EventCategory, isFailureEvent, isControlEvent, summarize } from './event-summary';
 import { EventTypeBadge } from './event-type-badge';
 
-type CategoryFilter = 'all' | EventCategory | 'failures';
+type CategoryFilter = 'all' | EventCategory | 'control' | 'failures';
 
 const CATEGORY_FILTERS: Array<{ value: CategoryFilter; label: string }> = [
   { value: 'all', label: 'All' },
@@ -18,10 +18,18 @@ const CATEGORY_FILTERS: Array<{ value: CategoryFilter; label: string }> = [
   { value: 'tool', label: 'Tools' },
   { value: 'agent', label: 'Agents' },
   { value: 'run', label: 'Run' },
+  { value: 'control', label: 'Control' },
   { value: 'failures', label: 'Failures' },
 ];
 
 const ROW_HEIGHT = 32;
+
+function matches(event: RunEvent, category: CategoryFilter): boolean {
+  if (category === 'all') return true;
+  if (category === 'failures') return isFailureEvent(event);
+  if (category === 'control') return isControlEvent(event);
+  return categoryOf(event.type) === category;
+}
 
 interface EventFeedProps {
   events: readonly RunEvent[];
@@ -52,7 +60,7 @@ export function EventFeed({ events, count, state, agentFilter, onClearAgentFilte
       const e = events[i];
       if (!e) continue;
       if (agentFilter && e.agentId !== agentFilter) continue;
-      if (category === 'failures' ? !isFailureEvent(e) : category !== 'all' && categoryOf(e.type) !== category) continue;
+      if (!matches(e, category)) continue;
       picked.push(i);
     }
     return { size: picked.length, at: (i) => events[picked[i] ?? -1] };

@@ -1,4 +1,4 @@
-import { formatUsd, type RunEvent, type RunState } from '@flightdeck/domain';
+import { formatUsd, type PauseMode, type RunEvent, type RunState, type ToolCallResolution } from '@flightdeck/domain';
 import { truncate } from '@/client/format';
 
 export type EventCategory = 'run' | 'agent' | 'llm' | 'tool';
@@ -13,6 +13,37 @@ export const isFailureEvent = (event: RunEvent): boolean =>
   event.type === 'agent.killed' ||
   event.type === 'tool.call.interrupted' ||
   (event.type === 'tool.call.finished' && !event.payload.ok);
+
+/** The control path's facts: pauses, resumes, steers, kills, decisions on interrupted calls. */
+const CONTROL_EVENTS: ReadonlySet<RunEvent['type']> = new Set([
+  'run.killed',
+  'run.paused',
+  'run.resumed',
+  'agent.killed',
+  'agent.paused',
+  'agent.resumed',
+  'agent.steered',
+  'tool.call.resolved',
+]);
+
+export const isControlEvent = (event: RunEvent): boolean => CONTROL_EVENTS.has(event.type);
+
+const PAUSE_MODE: Record<PauseMode, string> = {
+  'finish-turn': 'turns in flight finish',
+  'abort-turn': 'turns in flight aborted',
+};
+
+const RESOLUTION: Record<ToolCallResolution, string> = {
+  retry: 'Retry',
+  skip: 'Skip',
+  'mark-done': 'Mark done',
+};
+
+/** The tool of a call, looked up in the agent's current turn (for events that carry only its id). */
+function toolOf(state: RunState, agentId: string | null, callId: string): string | null {
+  const call = agentId ? state.agents[agentId]?.turn?.toolCalls.find((c) => c.callId === callId) : undefined;
+  return call?.tool ?? null;
+}
 
 function args(record: Record<string, unknown>): string {
   const parts = Object.entries(record).map(([k, v]) => `${k}: ${typeof v === 'string' ? JSON.stringify(truncate(v, 40)) : JSON.stringify(v)}`);
@@ -31,21 +62,24 @@ export function summarize(event: RunEvent, state: RunState): string {
     case 'run.killed':
       return `Killed by ${event.payload.by.id}: ${truncate(event.payload.reason, 140)}`;
     case 'run.paused':
-      return `Paused by ${event.payload.by.id} (${event.payload.mode === 'abort-turn' ? 'turns in flight aborted' : 'turns in flight finish'})${event.payload.reason ? `: ${truncate(event.payload.reason, 120)}` : ''}`;
+      return `Run paused by ${event.payload.by.id} (${PAUSE_MODE[event.payload.mode]})${event.payload.reason ? `: ${truncate(event.payload.reason, 120)}` : ''}`;
     case 'run.resumed':
-      return `Resumed by ${event.payload.by.id}`;
+      return `Run resumed by ${event.payload.by.id}`;
     case 'agent.killed':
       return `Killed by ${event.payload.by.id}: ${truncate(event.payload.reason, 140)}`;
     case 'agent.paused':
-      return `Paused by ${event.payload.by.id}${event.payload.reason ? `: ${truncate(event.payload.reason, 120)}` : ''}`;
+      return `Paused by ${event.payload.by.id} (${PAUSE_MODE[event.payload.mode]})${event.payload.reason ? `: ${truncate(event.payload.reason, 120)}` : ''}`;
     case 'agent.resumed':
       return `Resumed by ${event.payload.by.id}`;
     case 'agent.steered':
-      return `Steered by ${event.payload.by.id}: ${truncate(event.payload.message, 140)}`;
+      return `Steered by ${event.payload.by.id} (read at its next turn): “${truncate(event.payload.message, 130)}”`;
     case 'tool.call.interrupted':
-      return `${event.payload.tool} interrupted: ${truncate(event.payload.reason, 140)} — needs a decision`;
-    case 'tool.call.resolved':
-      return `${event.payload.resolution} decided by ${event.payload.by.id}${event.payload.output ? `: ${truncate(event.payload.output, 100)}` : ''}`;
+      return `${event.payload.tool} interrupted (${truncate(event.payload.reason, 120)}): needs a decision`;
+    case 'tool.call.resolved': {
+      const p = event.payload;
+      const tool = toolOf(state, event.agentId, p.callId) ?? p.callId;
+      return `${RESOLUTION[p.resolution]} ${tool}, decided by ${p.by.id}${p.resolution === 'mark-done' && p.output ? `: ${truncate(p.output, 100)}` : ''}`;
+    }
     case 'agent.spawned': {
       const parent = event.payload.parentAgentId ? state.agents[event.payload.parentAgentId]?.name : null;
       const model = `${event.payload.model.provider}/${event.payload.model.name}`;

@@ -16,7 +16,11 @@ import { cn } from '@/lib/utils';
 import { AgentTree } from './agent-tree';
 import { Conversation } from './conversation';
 import { EventFeed } from './event-feed';
+import { InterruptedCalls } from './interrupted-call';
 import { KillRunDialog } from './kill-run-dialog';
+import { PauseRunDialog, ResumeRunButton } from './pause-run-dialog';
+import { NeedsDecisionBanner, RunPausedBanner } from './run-alerts';
+import { SteerBox } from './steer-box';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -32,6 +36,8 @@ function LiveRun({ runId }: { runId: string }) {
   const state = live.state;
   const [selected, setSelected] = useState<string | null>(null);
   const [feedAgent, setFeedAgent] = useState<string | null>(null);
+  /** "Steer…" on an agent: select it and focus the steer box (a new token each time). */
+  const [steerRequest, setSteerRequest] = useState<{ agentId: string; token: number } | null>(null);
   const now = useNow(1000);
 
   if (live.error === 'This run does not exist.' || summary.error?.data?.code === 'NOT_FOUND') {
@@ -43,11 +49,23 @@ function LiveRun({ runId }: { runId: string }) {
   const teamName = state.teamName ?? summary.data?.teamName ?? '';
   const goal = state.goal || summary.data?.goal || '';
   const startedAt = state.startedAt ?? summary.data?.createdAt ?? null;
-  const endedAt = state.endedAt ?? summary.data?.endedAt ?? null;
+  // Only an ended run has an end: a summary row may carry a time for a pause.
+  const endedAt = state.endedAt ?? (summary.data && !isActiveRun(summary.data.status) ? summary.data.endedAt : null);
   const duration = startedAt && now ? (endedAt ? Date.parse(endedAt) : now) - Date.parse(startedAt) : NaN;
   const selectedId = selected ?? state.leadAgentId;
   const selectedAgent = selectedId ? (state.agents[selectedId] ?? null) : null;
   const activeAgents = Object.values(state.agents).filter((a) => !isTerminalAgentStatus(a.status)).length;
+  const pausedAt = state.pause ? (live.events[state.pause.seq - 1]?.at ?? null) : null;
+
+  const select = (id: string) => {
+    setSelected(id);
+    setSteerRequest(null);
+    setFeedAgent((current) => (current ? id : current));
+  };
+  const steer = (id: string) => {
+    select(id);
+    setSteerRequest((current) => ({ agentId: id, token: (current?.token ?? 0) + 1 }));
+  };
 
   return (
     <div className="flex h-full min-h-[720px] flex-col gap-4 p-6" data-testid="run-page" data-run-id={runId}>
@@ -93,10 +111,17 @@ function LiveRun({ runId }: { runId: string }) {
             </div>
           </div>
           <div className="flex items-center gap-2">
+            {status === 'paused' ? (
+              <ResumeRunButton runId={runId} />
+            ) : (
+              <PauseRunDialog runId={runId} disabled={status !== 'running'} activeAgents={activeAgents} />
+            )}
             <KillRunDialog runId={runId} disabled={!isActiveRun(status)} activeAgents={activeAgents} />
           </div>
         </div>
         <Stats state={state} durationMs={duration} running={isActiveRun(status)} />
+        <RunPausedBanner state={state} pausedAt={pausedAt} now={now} />
+        <NeedsDecisionBanner state={state} onReview={select} />
         <Outcome state={state} />
         {live.error && live.error !== 'This run does not exist.' && (
           <div role="alert" className="flex items-center gap-2 rounded-md border border-status-failed/40 bg-status-failed-bg/50 px-3 py-2 text-sm text-status-failed">
@@ -117,14 +142,7 @@ function LiveRun({ runId }: { runId: string }) {
             {!live.loaded ? (
               <TreeSkeleton />
             ) : (
-              <AgentTree
-                state={state}
-                selected={selectedId}
-                onSelect={(id) => {
-                  setSelected(id);
-                  setFeedAgent((current) => (current ? id : current));
-                }}
-              />
+              <AgentTree runId={runId} state={state} selected={selectedId} onSelect={select} onSteer={steer} />
             )}
           </div>
           {selectedAgent && (
@@ -162,7 +180,24 @@ function LiveRun({ runId }: { runId: string }) {
             <span className="text-xs text-muted-foreground">{selectedAgent ? `${selectedAgent.messages.length} messages` : ''}</span>
           </CardHeader>
           <div className="min-h-0 flex-1">
-            <Conversation agent={selectedAgent} />
+            <Conversation
+              agent={selectedAgent}
+              run={state}
+              footer={
+                selectedAgent && (
+                  <>
+                    <InterruptedCalls runId={runId} agent={selectedAgent} />
+                    <SteerBox
+                      key={selectedAgent.id}
+                      runId={runId}
+                      state={state}
+                      agent={selectedAgent}
+                      focusKey={steerRequest?.agentId === selectedAgent.id ? steerRequest.token : 0}
+                    />
+                  </>
+                )
+              }
+            />
           </div>
         </Card>
       </div>
