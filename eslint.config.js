@@ -68,7 +68,7 @@ export default tseslint.config(
   // expect.any() and friends are typed `any`.
   { files: tests, rules: { '@typescript-eslint/no-unsafe-assignment': 'off', '@typescript-eslint/no-unsafe-argument': 'off' } },
   boundary(['packages/domain/**'], [], ['zod/*', 'node:*', 'ioredis', 'bullmq', 'pg', '@prisma/*', 'next', 'react']),
-  boundary(['packages/telemetry/**'], []),
+  boundary(['packages/telemetry/**'], ['domain']),
   boundary(['packages/db/**'], ['domain', 'testing']),
   boundary(['packages/engine/**'], ['domain', 'telemetry', 'db', 'testing']),
   boundary(['packages/agents/**'], ['domain', 'telemetry', 'db', 'engine', 'testing']),

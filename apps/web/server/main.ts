@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appRouter, createContext } from '@flightdeck/api';
-import { checkReadiness, createRedis, ensureDemoTeams, type Engine } from '@flightdeck/engine';
+import { checkReadiness, createRedis, ensureDemoTeams, type Engine, readRunEvents } from '@flightdeck/engine';
+import { createOtlpRunTraceExporter, parseOtlpHeaders } from '@flightdeck/telemetry';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import next from 'next';
 import { EnvError, type Env, isDev, parseEnv } from '../src/env';
@@ -54,6 +55,16 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Run traces, derived from the events this process appends (spawns, kills, control), go to an OTLP collector when configured.
+  const traces = env.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? createOtlpRunTraceExporter({
+        endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+        headers: parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS),
+        serviceName: 'flightdeck-web',
+        loadEvents: (runId, afterSeq) => readRunEvents(engine, { runId, afterSeq, limit: 1000 }),
+      })
+    : undefined;
+  engine.recorded = traces;
   // The shipped teams are a convenience: failing to seed them must not keep the control plane down.
   try {
     const created = await ensureDemoTeams(engine);
@@ -131,6 +142,7 @@ async function main(): Promise<void> {
       httpServer.closeIdleConnections();
       await closing;
       await nextApp.close();
+      await traces?.shutdown();
       await engine.close();
       process.exit(0);
     } catch (error) {

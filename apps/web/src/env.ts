@@ -44,6 +44,10 @@ const EnvSchema = z.object({
     .default(path.join(repoRoot, '.flightdeck/workspaces'))
     .transform((p) => path.resolve(repoRoot, p)),
   NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'one of development, production, test' }).default('development'),
+  /** OTLP/HTTP collector base URL (/v1/traces is appended): run traces are exported only when it is set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: Url(['http:', 'https:'], 'http://127.0.0.1:4318').optional(),
+  /** key=value,key2=value2: a hosted backend's credentials. */
+  OTEL_EXPORTER_OTLP_HEADERS: z.string().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProviderConfig } from '@flightdeck/agents';
+import { parseOtlpHeaders } from '@flightdeck/telemetry';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -10,7 +11,7 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof
 const apiRoot = (example: string) => z.url({ protocol: /^https?$/, error: `an http(s) URL of the API root, with its /v1, such as ${example}` });
 
 /** Never echoed, not even in a configuration error. */
-const SECRETS = new Set(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY']);
+const SECRETS = new Set(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OTEL_EXPORTER_OTLP_HEADERS']);
 
 /** The worker's configuration: the only place it reads process.env. */
 const Env = z.object({
@@ -36,6 +37,19 @@ const Env = z.object({
   OPENAI_BASE_URL: optional(apiRoot('https://api.openai.com/v1 or http://127.0.0.1:11434/v1')),
   ANTHROPIC_API_KEY: optional(z.string().trim()),
   ANTHROPIC_BASE_URL: optional(apiRoot('https://api.anthropic.com/v1')),
+  /** OTLP/HTTP collector base URL (/v1/traces is appended): run traces are exported only when it is set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'an OTLP/HTTP collector base URL, such as http://127.0.0.1:4318' })),
+  /** key=value,key2=value2: a hosted backend's credentials. */
+  OTEL_EXPORTER_OTLP_HEADERS: optional(
+    z.string().refine((v) => {
+      try {
+        parseOtlpHeaders(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'comma-separated key=value pairs'),
+  ),
 });
 export type WorkerEnv = z.infer<typeof Env>;
 

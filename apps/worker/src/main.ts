@@ -1,6 +1,7 @@
 import { createProviderRegistry, createToolRegistry, McpToolHost } from '@flightdeck/agents';
+import { readEvents } from '@flightdeck/db';
 import { createEngine, reconcileRunsIfLeader } from '@flightdeck/engine';
-import { createLogger, setLogLevel } from '@flightdeck/telemetry';
+import { createLogger, createOtlpRunTraceExporter, parseOtlpHeaders, setLogLevel } from '@flightdeck/telemetry';
 import { hostname } from 'node:os';
 import { loadEnv, providerConfig } from './env';
 import { startTurnWorker } from './turn-worker';
@@ -17,6 +18,18 @@ async function main(): Promise<void> {
     workspaceRoot: env.FLIGHTDECK_WORKSPACE_ROOT,
   });
   const name = `worker-${hostname()}-${process.pid}`;
+  // Run traces, derived from the events this process appends, go to an OTLP collector when one is configured.
+  const traces = env.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? createOtlpRunTraceExporter({
+        endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+        headers: parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS),
+        serviceName: 'flightdeck-worker',
+        resourceAttributes: { 'service.instance.id': name },
+        loadEvents: (runId, afterSeq) => readEvents(engine.db, runId, { afterSeq }),
+        logger: log.child({ component: 'traces' }),
+      })
+    : undefined;
+  engine.recorded = traces;
   const providers = createProviderRegistry(providerConfig(env));
   const turns = await startTurnWorker(
     { engine, providers, tools: createToolRegistry(), mcp: new McpToolHost(), log },
@@ -48,6 +61,7 @@ async function main(): Promise<void> {
     log.info('worker stopping', { signal, activeTurns: turns.activeTurns() });
     clearInterval(reconciler);
     await turns.close();
+    await traces?.shutdown();
     await engine.close();
     process.exit(0);
   };

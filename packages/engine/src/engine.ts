@@ -1,4 +1,5 @@
 import { createDb, type Db } from '@flightdeck/db';
+import type { RunEvent } from '@flightdeck/domain';
 import type { Redis } from 'ioredis';
 import { createQueues, type Queues } from './jobs/queues';
 import { FleetPublisher } from './realtime/fleet-publisher';
@@ -14,6 +15,11 @@ export interface EngineConfig {
   maxDbConnections?: number;
 }
 
+/** Told of every batch this process commits (e.g. to export trace spans). Must not throw or block. */
+export interface RecordedEventsListener {
+  onEvents(runId: string, events: readonly RunEvent[]): void;
+}
+
 /** The shared services every use case runs against, in web and worker alike. */
 export interface Engine {
   config: EngineConfig;
@@ -22,6 +28,8 @@ export interface Engine {
   redis: Redis;
   queues: Queues;
   fleet: FleetPublisher;
+  /** Set by the app when traces are exported. */
+  recorded?: RecordedEventsListener;
   close(): Promise<void>;
 }
 

@@ -21,6 +21,11 @@ export async function recordEvents(
 ): Promise<RunEvent[]> {
   const events = await appendEvents(engine.db, runId, drafts, options);
   try {
+    engine.recorded?.onEvents(runId, events);
+  } catch (error) {
+    log.warn('recorded-events listener failed', { runId, error });
+  }
+  try {
     await publishRunEvents(engine.redis, runId, events);
   } catch (error) {
     // The log is the truth: viewers catch up by seq from PostgreSQL. Say so, loudly.
