@@ -20,11 +20,12 @@ test('launch the demo team from the fleet page, watch it live, kill it', async (
   const runId = page.url().split('/').pop()!;
   await expect(page.getByTestId('run-status')).toHaveText(/running/i);
 
-  // Events arrive live, without a reload.
-  const rows = page.getByTestId('event-row');
-  await expect(rows.first()).toBeVisible();
-  const early = await rows.count();
-  await expect.poll(async () => rows.count(), { timeout: 20_000 }).toBeGreaterThan(early);
+  // Events arrive live, without a reload. (The feed is virtualized: count events, not rendered rows.)
+  const feed = page.getByTestId('event-feed');
+  const events = async () => Number(await feed.getAttribute('data-count'));
+  await expect(page.getByTestId('event-row').first()).toBeVisible();
+  const early = await events();
+  await expect.poll(events, { timeout: 20_000 }).toBeGreaterThan(early);
   await expect.poll(async () => page.getByTestId('agent-node').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
   await page.screenshot({ path: path.join(artifacts, 'run-live.png'), fullPage: true });
 

@@ -292,4 +292,12 @@ describe('controlling a run through the API', () => {
     expect(await caller.agents.kill({ runId, agentId: leadId, reason: 'done here' })).toMatchObject({ run: 'killed' });
     expect((await caller.runs.get({ runId })).status).toBe('killed');
   });
+
+  it('kills a paused run (an operator must never be unable to stop one)', async () => {
+    const { runId } = await liveRun();
+    await caller.runs.pause({ runId, mode: 'finish-turn', reason: 'hold' });
+    expect(await caller.runs.kill({ runId, reason: 'stop it' })).toEqual({ status: 'killed' });
+    expect((await caller.runs.get({ runId })).status).toBe('killed');
+    expect((await failure(caller.runs.resume({ runId }))).code).toBe('CONFLICT');
+  });
 });

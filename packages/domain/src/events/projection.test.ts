@@ -30,5 +30,7 @@ describe('projectBatch', () => {
     expect(delta.status).toBeNull();
     expect(delta.ended).toBe(false);
     expect(projectBatch(log.events.slice(0, 1))).toMatchObject({ status: 'running', ended: false });
+    log.add({ type: 'run.paused', agentId: null, payload: { by: { kind: 'user', id: 'op' }, reason: '', mode: 'finish-turn' } });
+    expect(projectBatch(log.events.slice(-1))).toMatchObject({ status: 'paused', ended: false });
   });
 });

@@ -1,4 +1,4 @@
-import type { RunStatus } from './reducer';
+import { isTerminalRunStatus, type RunStatus } from './reducer';
 import type { EventDraft, EventOf } from './schema';
 
 /**
@@ -39,7 +39,7 @@ export function projectBatch(events: readonly EventDraft[]): ProjectionDelta {
     const status = STATUS_BY_TYPE[event.type];
     if (status) {
       delta.status = status;
-      delta.ended = status !== 'running';
+      delta.ended = isTerminalRunStatus(status);
     }
     switch (event.type) {
       case 'agent.turn.started':

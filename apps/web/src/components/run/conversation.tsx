@@ -102,7 +102,7 @@ function PendingSteer({ message, agent }: { message: Message; agent: AgentState 
       </Avatar>
       <div className="min-w-0 flex-1">
         <div className="mb-1 flex items-center gap-1.5 text-xs font-medium text-muted-foreground">
-          {steer ? `Operator ${steer.by}` : 'Operator'}
+          {steer ? `Steer from ${steer.by}` : 'Steer'}
           <span
             className={cn(
               'rounded-full px-1.5 py-px text-[10.5px] font-medium',
@@ -130,7 +130,7 @@ function MessageItem({ message, agent }: { message: Message; agent: AgentState }
           <MegaphoneIcon className="size-3.5" />
         </Avatar>
         <div className="min-w-0 flex-1">
-          <Meta label={`Operator ${steer.by} · steered`} seq={message.seq} />
+          <Meta label={`Steer from ${steer.by} · delivered`} seq={message.seq} />
           <div className="rounded-md border border-primary/30 bg-primary/[0.06] px-3 py-2 text-sm whitespace-pre-wrap">{steer.text}</div>
         </div>
       </li>

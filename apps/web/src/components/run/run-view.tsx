@@ -177,7 +177,7 @@ function LiveRun({ runId }: { runId: string }) {
         <Card className="min-h-[420px] overflow-hidden lg:col-span-2 2xl:col-span-1">
           <CardHeader>
             <CardTitle>Conversation</CardTitle>
-            <span className="text-xs text-muted-foreground">{selectedAgent ? `${selectedAgent.messages.length} messages` : ''}</span>
+            <span className="text-xs text-muted-foreground">{selectedAgent ? `${formatCount(selectedAgent.messages.length)} message${selectedAgent.messages.length === 1 ? '' : 's'}` : ''}</span>
           </CardHeader>
           <div className="min-h-0 flex-1">
             <Conversation
