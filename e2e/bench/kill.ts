@@ -48,7 +48,7 @@ async function rawCancel(samples: number): Promise<number[]> {
   const queueName = 'raw-cancel';
   const child = fork(path.join(import.meta.dirname, 'raw', 'cancel-worker.ts'), [redisUrl(), prefix, queueName], {
     execArgv: ['--import', 'tsx'],
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
   });
   await new Promise<void>((resolve) => child.once('message', () => resolve()));
   const redis = new Redis(redisUrl());
@@ -66,9 +66,16 @@ async function rawCancel(samples: number): Promise<number[]> {
       const job = await queue.add('wait', {}, { jobId: `j${i}` });
       while ((await job.getState()) !== 'active') await new Promise((r) => setTimeout(r, 5));
       const firedAt = new Promise<number>((resolve) => fired.set(String(job.id), resolve));
-      const t0 = now();
-      await redis.publish(`${prefix}:raw-cancel:cancel`, String(job.id));
-      out.push((await firedAt) - t0);
+      // "active" in Redis can precede the processor's start by a moment; a cancel that finds no job is sent again.
+      for (;;) {
+        const t0 = now();
+        await redis.publish(`${prefix}:raw-cancel:cancel`, String(job.id));
+        const at = await Promise.race([firedAt, new Promise<null>((r) => setTimeout(() => r(null), 250))]);
+        if (at !== null) {
+          out.push(at - t0);
+          break;
+        }
+      }
     }
   } finally {
     child.kill('SIGTERM');
@@ -82,7 +89,7 @@ async function rawCancel(samples: number): Promise<number[]> {
 
 export async function killBench({ quick }: BenchOptions): Promise<BenchResult> {
   const kills = quick ? 5 : 50;
-  const warmUp = 1; // the first kill after start pays for JIT and the first route load: not measured
+  const warmUp = 3; // the first kills after start pay for JIT and first loads in web and workers: not measured
   const stack = await startStack({ label: 'bench-kill', workers: 2, web: true });
   const { engine, baseUrl } = stack;
   const acks = new Redis(redisUrl());
