@@ -352,40 +352,12 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
         activity: open ? 'waiting for subagents' : 'queued',
       });
     }
-    case 'agent.finished': {
-      const agent = requireAgent(state, event);
-      return withAgent(state, {
-        ...agent,
-        status: 'done',
-        lastSeq: event.seq,
-        turn: agent.turn ? { ...agent.turn, finished: true } : null,
-        result: event.payload.result,
-        activity: 'done',
-      });
-    }
-    case 'agent.failed': {
-      const agent = requireAgent(state, event);
-      return withAgent(state, {
-        ...agent,
-        status: 'failed',
-        lastSeq: event.seq,
-        turn: agent.turn ? { ...agent.turn, finished: true } : null,
-        error: event.payload.error,
-        activity: 'failed',
-      });
-    }
-
-    case 'agent.killed': {
-      const agent = requireAgent(state, event);
-      return withAgent(state, {
-        ...agent,
-        status: 'killed',
-        lastSeq: event.seq,
-        turn: agent.turn ? { ...agent.turn, finished: true } : null,
-        error: `killed by ${event.payload.by.id}: ${event.payload.reason}`,
-        activity: 'killed',
-      });
-    }
+    case 'agent.finished':
+      return endAgent(state, event, 'done', { result: event.payload.result });
+    case 'agent.failed':
+      return endAgent(state, event, 'failed', { error: event.payload.error });
+    case 'agent.killed':
+      return endAgent(state, event, 'killed', { error: `killed by ${event.payload.by.id}: ${event.payload.reason}` });
     case 'agent.paused': {
       const agent = requireAgent(state, event);
       if (agent.pause || isTerminalAgentStatus(agent.status)) {
@@ -524,6 +496,24 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
       });
     }
   }
+}
+
+/** An agent ends: its turn closes, and it keeps how it ended. */
+function endAgent(
+  state: RunState,
+  event: RunEvent,
+  status: 'done' | 'failed' | 'killed',
+  outcome: { result?: string; error?: string },
+): RunState {
+  const agent = requireAgent(state, event);
+  return withAgent(state, {
+    ...agent,
+    ...outcome,
+    status,
+    lastSeq: event.seq,
+    turn: agent.turn ? { ...agent.turn, finished: true } : null,
+    activity: status,
+  });
 }
 
 function finishCall(calls: ToolCallState[], callId: string, ok: boolean, output: string): ToolCallState[] {
