@@ -6,22 +6,31 @@ import tseslint from 'typescript-eslint';
 
 const internal = ['domain', 'telemetry', 'db', 'engine', 'agents', 'api', 'testing'];
 
-/** Forbid importing any internal package not listed in `allowed` (and every app). */
-function boundary(files, allowed, extra = [], allowTypeImports = false) {
+/**
+ * Forbid importing any internal package not listed in `allowed` (and every app).
+ * `except` re-allows single entry points of a banned package (`@flightdeck/x/y`):
+ * the package's root is then banned by exact name (a gitignore-style group
+ * pattern on the root would also cover everything under it, beyond any `!`),
+ * its other entry points and everything under the excepted one stay banned.
+ */
+function boundary(files, allowed, extra = [], allowTypeImports = false, except = []) {
+  const message = 'This import crosses a package boundary (see ARCHITECTURE.md: domain ← db ← engine ← agents / api ← apps).';
   const banned = internal.filter((p) => !allowed.includes(p)).map((p) => `@flightdeck/${p}`);
+  const hasException = (b) => except.some((e) => e.startsWith(`${b}/`));
+  const group = banned.flatMap((b) => {
+    if (!hasException(b)) return [b, `${b}/*`];
+    const kept = except.filter((e) => e.startsWith(`${b}/`));
+    return [`${b}/*`, ...kept.flatMap((e) => [`!${e}`, `${e}/*`])];
+  });
+  const paths = banned.filter(hasException).map((name) => ({ name, allowTypeImports, message }));
   return {
     files,
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            {
-              group: [...banned.flatMap((b) => [b, `${b}/*`]), '@flightdeck/web', '@flightdeck/worker', ...extra],
-              allowTypeImports,
-              message: 'This import crosses a package boundary (see ARCHITECTURE.md: domain ← db ← engine ← agents / api ← apps).',
-            },
-          ],
+          paths,
+          patterns: [{ group: [...group, '@flightdeck/web', '@flightdeck/worker', ...extra], allowTypeImports, message }],
         },
       ],
     },
@@ -76,6 +85,7 @@ export default tseslint.config(
   boundary(['packages/testing/**'], []),
   boundary(['apps/worker/**'], ['domain', 'telemetry', 'db', 'engine', 'agents', 'testing'], ['next', 'next/*', 'react', 'react-dom', '@trpc/*']),
   boundary(['apps/web/**'], ['domain', 'telemetry', 'db', 'engine', 'api', 'testing'], ['bullmq']),
-  boundary(['apps/web/src/app/**', 'apps/web/src/components/**', 'apps/web/src/client/**'], ['domain'], ['bullmq', 'ioredis', 'pg', 'node:*'], true),
+  // Browser code: the domain, plus the telemetry's pure span derivation (the trace waterfall) — not the rest of telemetry.
+  boundary(['apps/web/src/app/**', 'apps/web/src/components/**', 'apps/web/src/client/**'], ['domain'], ['bullmq', 'ioredis', 'pg', 'node:*'], true, ['@flightdeck/telemetry/spans']),
   prettier,
 );

@@ -3,7 +3,8 @@ import { PHASE_DEVELOPMENT_SERVER } from 'next/constants';
 
 /**
  * Internal packages are consumed from TypeScript source. Browser code imports
- * only @flightdeck/domain (and types from @flightdeck/api); server code (engine,
+ * only @flightdeck/domain, @flightdeck/telemetry/spans (pure) and types from
+ * @flightdeck/api; server code (engine,
  * Prisma, ioredis) is never bundled: the tRPC route handler reaches it through
  * the custom server's runtime (src/server-runtime.ts).
  */
@@ -38,7 +39,7 @@ export default function config(phase: string): NextConfig {
     poweredByHeader: false,
     // The dev-tools badge sits on top of the sidebar's footer.
     devIndicators: false,
-    transpilePackages: ['@flightdeck/domain', '@flightdeck/api'],
+    transpilePackages: ['@flightdeck/domain', '@flightdeck/api', '@flightdeck/telemetry'],
     headers: () => Promise.resolve([{ source: '/:path*', headers: securityHeaders }]),
   };
 }

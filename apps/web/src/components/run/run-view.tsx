@@ -21,6 +21,7 @@ import { KillRunDialog } from './kill-run-dialog';
 import { PauseRunDialog, ResumeRunButton } from './pause-run-dialog';
 import { NeedsDecisionBanner, RunPausedBanner } from './run-alerts';
 import { SteerBox } from './steer-box';
+import { TraceWaterfall } from './waterfall/trace-waterfall';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -36,6 +37,8 @@ function LiveRun({ runId }: { runId: string }) {
   const state = live.state;
   const [selected, setSelected] = useState<string | null>(null);
   const [feedAgent, setFeedAgent] = useState<string | null>(null);
+  /** The middle column: the event log, or the trace waterfall (which takes the conversation's column too on wide screens). */
+  const [middle, setMiddle] = useState<'log' | 'trace'>('log');
   /** "Steer…" on an agent: select it and focus the steer box (a new token each time). */
   const [steerRequest, setSteerRequest] = useState<{ agentId: string; token: number } | null>(null);
   const now = useNow(1000);
@@ -158,23 +161,27 @@ function LiveRun({ runId }: { runId: string }) {
           )}
         </Card>
 
-        <Card className="min-h-[420px] overflow-hidden">
-          <CardHeader>
-            <CardTitle>Event log</CardTitle>
+        <Card className={cn('min-h-[420px] overflow-hidden', middle === 'trace' && '2xl:col-span-2')}>
+          <CardHeader className="py-2">
+            <ViewTabs value={middle} onChange={setMiddle} />
             <span className="text-xs text-muted-foreground">seq {formatCount(live.lastSeq)}</span>
           </CardHeader>
           <div className="min-h-0 flex-1">
-            <EventFeed
-              events={live.events}
-              count={live.count}
-              state={state}
-              agentFilter={feedAgent}
-              onClearAgentFilter={() => setFeedAgent(null)}
-            />
+            {middle === 'log' ? (
+              <EventFeed
+                events={live.events}
+                count={live.count}
+                state={state}
+                agentFilter={feedAgent}
+                onClearAgentFilter={() => setFeedAgent(null)}
+              />
+            ) : (
+              <TraceWaterfall events={live.events} count={live.count} />
+            )}
           </div>
         </Card>
 
-        <Card className="min-h-[420px] overflow-hidden lg:col-span-2 2xl:col-span-1">
+        <Card className={cn('min-h-[420px] overflow-hidden lg:col-span-2 2xl:col-span-1', middle === 'trace' && '2xl:hidden')}>
           <CardHeader>
             <CardTitle>Conversation</CardTitle>
             <span className="text-xs text-muted-foreground">{selectedAgent ? `${formatCount(selectedAgent.messages.length)} message${selectedAgent.messages.length === 1 ? '' : 's'}` : ''}</span>
@@ -201,6 +208,33 @@ function LiveRun({ runId }: { runId: string }) {
           </div>
         </Card>
       </div>
+    </div>
+  );
+}
+
+function ViewTabs({ value, onChange }: { value: 'log' | 'trace'; onChange: (v: 'log' | 'trace') => void }) {
+  const tabs = [
+    { value: 'log', label: 'Event log' },
+    { value: 'trace', label: 'Trace' },
+  ] as const;
+  return (
+    <div role="tablist" aria-label="Run view" className="inline-flex rounded-md bg-muted p-0.5">
+      {tabs.map((tab) => (
+        <button
+          key={tab.value}
+          role="tab"
+          type="button"
+          aria-selected={value === tab.value}
+          className={cn(
+            'rounded px-2.5 py-1 text-[13px] leading-none font-medium text-muted-foreground transition-colors hover:text-foreground',
+            value === tab.value && 'bg-background text-foreground shadow-xs',
+          )}
+          onClick={() => onChange(tab.value)}
+          data-testid={`run-view-${tab.value}`}
+        >
+          {tab.label}
+        </button>
+      ))}
     </div>
   );
 }
