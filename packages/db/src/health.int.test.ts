@@ -28,7 +28,7 @@ describe('checkDatabase', () => {
       expect(await checkDatabase(db, { migrationsDir })).toEqual({
         ok: false,
         reason: expect.stringMatching(
-          /^1 migration\(s\) not applied \(\d{14}_init\); run npm run db:migrate$/,
+          /^\d+ migration\(s\) not applied \(\d{14}_init, .*\); run npm run db:migrate$/,
         ) as string,
       });
       await migrate(database.url, { migrationsDir });

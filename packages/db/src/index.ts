@@ -39,3 +39,18 @@ export {
 } from './teams/team-repository';
 export { StoredManifestInvalidError } from './teams/stored-manifest';
 export type { PrismaClient } from './generated/prisma/client';
+export {
+  costByAgent,
+  costByModel,
+  costByTeam,
+  costTimeseries,
+  sumCosts,
+  topCostRuns,
+  type AgentCost,
+  type CostBucket,
+  type CostlyRun,
+  type CostSums,
+  type CostWindow,
+  type ModelCost,
+  type TeamCost,
+} from './costs/cost-queries';

@@ -17,3 +17,4 @@ export * from './use-cases/reconcile-runs';
 export * from './coordination/run-slots';
 export * from './use-cases/control/pause-run';
 export * from './use-cases/control/agent-control';
+export * from './use-cases/costs';

@@ -1,5 +1,6 @@
 import { router } from '../trpc';
 import { agentsRouter } from './agents';
+import { costsRouter } from './costs';
 import { health } from './health';
 import { runsRouter } from './runs';
 import { teamsRouter } from './teams';
@@ -11,6 +12,7 @@ export const appRouter = router({
   agents: agentsRouter,
   toolCalls: toolCallsRouter,
   teams: teamsRouter,
+  costs: costsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,6 @@
 'use client';
 
-import { LayoutDashboardIcon, RadioTowerIcon, UsersIcon } from 'lucide-react';
+import { CoinsIcon, LayoutDashboardIcon, RadioTowerIcon, UsersIcon } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/lib/utils';
@@ -8,6 +8,7 @@ import { cn } from '@/lib/utils';
 const NAV = [
   { href: '/', label: 'Fleet', icon: LayoutDashboardIcon, match: (p: string) => p === '/' || p.startsWith('/runs') },
   { href: '/teams', label: 'Teams', icon: UsersIcon, match: (p: string) => p.startsWith('/teams') },
+  { href: '/costs', label: 'Costs', icon: CoinsIcon, match: (p: string) => p.startsWith('/costs') },
 ];
 
 export function Sidebar() {
