@@ -151,7 +151,10 @@ test('pause a live team, steer the lead, resume, kill one subagent while the res
   await expect(page.getByTestId('run-status')).toHaveText(/completed/i, { timeout: 60_000 });
   await expect(node(page, 'writer')).toHaveAttribute('data-agent-status', 'done');
   await expect(node(page, 'lead')).toHaveAttribute('data-agent-status', 'done');
+  // The log is virtualized: show only control events, so the kill is on screen however long the run was.
+  await page.getByTestId('feed-filter-control').click();
   await expect(page.getByTestId('event-feed')).toContainText('agent.killed');
+  await page.getByTestId('feed-filter-all').click();
   await node(page, 'researcher').click();
   await expect(page.getByTestId('conversation')).toContainText('killed by operator: e2e: the writer has enough');
   await expect(page.getByTestId('steer-closed')).toBeVisible();
