@@ -18,3 +18,4 @@ export * from './coordination/run-slots';
 export * from './use-cases/control/pause-run';
 export * from './use-cases/control/agent-control';
 export * from './use-cases/costs';
+export * from './use-cases/workspace';

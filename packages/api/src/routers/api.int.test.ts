@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createMigratedTestDatabase } from '@flightdeck/db/testing';
@@ -86,6 +86,20 @@ describe('malformed input', () => {
   it('runs.events caps the page size', async () => {
     const error = await failure(caller.runs.events({ runId: crypto.randomUUID(), afterSeq: 0, limit: 100_000 }));
     expect(error.code).toBe('BAD_REQUEST');
+  });
+
+  it('runs.workspaceFiles / workspaceFile read the run folder and refuse escapes', async () => {
+    const runId = crypto.randomUUID();
+    const folder = path.join(engine.config.workspaceRoot, runId);
+    expect(await caller.runs.workspaceFiles({ runId })).toEqual([]);
+    await mkdir(path.join(folder, 'notes'), { recursive: true });
+    await writeFile(path.join(folder, 'notes', 'a.md'), '# A\n');
+    expect((await caller.runs.workspaceFiles({ runId })).map((f) => f.path)).toEqual(['notes/a.md']);
+    expect(await caller.runs.workspaceFile({ runId, path: 'notes/a.md' })).toMatchObject({ content: '# A\n', truncated: false });
+    expect((await failure(caller.runs.workspaceFile({ runId, path: '../x' }))).code).toBe('BAD_REQUEST');
+    expect((await failure(caller.runs.workspaceFile({ runId, path: 'nope.md' }))).code).toBe('NOT_FOUND');
+    expect((await failure(caller.runs.workspaceFile({ runId, path: 'x'.repeat(1025) }))).code).toBe('BAD_REQUEST');
+    expect((await failure(caller.runs.workspaceFiles({ runId: 'not-a-uuid' }))).code).toBe('BAD_REQUEST');
   });
 
   it('answers over HTTP with 400, the issue paths, and no stack', async () => {

@@ -39,6 +39,9 @@ interface EventFeedProps {
   /** Show only this agent's events, when set. */
   agentFilter: string | null;
   onClearAgentFilter: () => void;
+  /** Seqs of the `fs.write` dispatches that changed a file: their rows link to the change. */
+  changeSeqs?: ReadonlySet<number>;
+  onShowChange?: (seq: number) => void;
 }
 
 /**
@@ -46,7 +49,7 @@ interface EventFeedProps {
  * the rows in view (plus a few). Newest at the bottom; it follows the tail
  * while you are at the bottom and stops when you scroll up.
  */
-export function EventFeed({ events, count, state, agentFilter, onClearAgentFilter }: EventFeedProps) {
+export function EventFeed({ events, count, state, agentFilter, onClearAgentFilter, changeSeqs, onShowChange }: EventFeedProps) {
   const [category, setCategory] = useState<CategoryFilter>('all');
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
   const [follow, setFollow] = useState(true);
@@ -164,6 +167,7 @@ export function EventFeed({ events, count, state, agentFilter, onClearAgentFilte
                       summary={summarize(event, state)}
                       expanded={expanded.has(event.seq)}
                       onToggle={toggle}
+                      onShowChange={changeSeqs?.has(event.seq) ? onShowChange : undefined}
                     />
                   </div>
                 );
@@ -193,12 +197,15 @@ const EventRow = memo(function EventRow({
   summary,
   expanded,
   onToggle,
+  onShowChange,
 }: {
   event: RunEvent;
   agentName: string;
   summary: string;
   expanded: boolean;
   onToggle: (seq: number) => void;
+  /** Set on an `fs.write` that changed a file: a "diff" link to that change. */
+  onShowChange?: (seq: number) => void;
 }) {
   const failed = isFailureEvent(event);
   return (
@@ -208,23 +215,40 @@ const EventRow = memo(function EventRow({
       data-type={event.type}
       className={cn('border-b border-border/60', expanded && 'bg-muted/40')}
     >
-      <button
-        type="button"
-        onClick={() => onToggle(event.seq)}
-        aria-expanded={expanded}
-        className="flex h-8 w-full items-center gap-2 px-3 text-left hover:bg-muted/50"
-      >
-        <ChevronRightIcon className={cn('size-3 shrink-0 text-muted-foreground transition-transform', expanded && 'rotate-90')} />
-        <span className="w-10 shrink-0 text-right text-muted-foreground tabular">{event.seq}</span>
-        <span className="w-[60px] shrink-0 text-muted-foreground tabular" title={event.at}>
-          {formatClock(event.at).slice(0, 8)}
-        </span>
-        <EventTypeBadge type={event.type} failed={failed} className="w-[138px] shrink-0 justify-start" />
-        <span className={cn('min-w-0 flex-1 truncate font-sans text-[13px]', failed ? 'text-status-failed' : 'text-foreground/80')}>
-          {agentName && <span className="mr-1.5 font-medium text-foreground">{agentName}</span>}
-          {summary}
-        </span>
-      </button>
+      <div className="flex items-center hover:bg-muted/50">
+        <button
+          type="button"
+          onClick={() => onToggle(event.seq)}
+          aria-expanded={expanded}
+          className="flex h-8 min-w-0 flex-1 items-center gap-2 px-3 text-left"
+        >
+          <ChevronRightIcon className={cn('size-3 shrink-0 text-muted-foreground transition-transform', expanded && 'rotate-90')} />
+          <span className="w-10 shrink-0 text-right text-muted-foreground tabular">{event.seq}</span>
+          <span className="w-[60px] shrink-0 text-muted-foreground tabular" title={event.at}>
+            {formatClock(event.at).slice(0, 8)}
+          </span>
+          <EventTypeBadge type={event.type} failed={failed} className="w-[138px] shrink-0 justify-start" />
+          <span className={cn('min-w-0 flex-1 truncate font-sans text-[13px]', failed ? 'text-status-failed' : 'text-foreground/80')}>
+            {agentName && <span className="mr-1.5 font-medium text-foreground">{agentName}</span>}
+            {summary}
+          </span>
+        </button>
+        {onShowChange && (
+          <a
+            href={`?tab=workspace&change=${event.seq}`}
+            onClick={(e) => {
+              if (e.metaKey || e.ctrlKey || e.shiftKey) return;
+              e.preventDefault();
+              onShowChange(event.seq);
+            }}
+            className="mr-3 shrink-0 rounded border px-1.5 font-sans text-[11px] leading-4 text-primary hover:bg-primary/10"
+            title="Show the change this write made, in the Workspace tab"
+            data-testid="event-diff-link"
+          >
+            diff
+          </a>
+        )}
+      </div>
       {expanded && (
         <pre
           data-testid="event-json"

@@ -4,7 +4,8 @@ import { formatUsd, isTerminalAgentStatus, type RunState, type RunStatus } from 
 import { useQuery } from '@tanstack/react-query';
 import { ChevronRightIcon, LoaderCircleIcon, TriangleAlertIcon } from 'lucide-react';
 import Link from 'next/link';
-import { useState } from 'react';
+import { useSearchParams } from 'next/navigation';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { formatCount, formatDateTime, formatDuration, formatRelative, formatTokens, shortId } from '@/client/format';
 import { useTRPC } from '@/client/trpc';
 import { useNow } from '@/client/use-now';
@@ -12,6 +13,8 @@ import { useRunEvents } from '@/client/use-run-events';
 import { isActiveRun, RunStatusBadge } from '@/components/status';
 import { Card, CardHeader, CardTitle } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
+import { FileChangeTracker } from '@/components/workspace/changes';
+import { WorkspaceView, type WorkspaceSelection } from '@/components/workspace/workspace-view';
 import { cn } from '@/lib/utils';
 import { AgentTree } from './agent-tree';
 import { Conversation } from './conversation';
@@ -22,6 +25,11 @@ import { PauseRunDialog, ResumeRunButton } from './pause-run-dialog';
 import { NeedsDecisionBanner, RunPausedBanner } from './run-alerts';
 import { SteerBox } from './steer-box';
 import { TraceWaterfall } from './waterfall/trace-waterfall';
+
+type MiddleTab = 'log' | 'trace' | 'workspace';
+
+const parseTab = (value: string | null): MiddleTab => (value === 'trace' || value === 'workspace' ? value : 'log');
+const parseSeq = (value: string | null): number | null => (value && /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : null);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -37,8 +45,32 @@ function LiveRun({ runId }: { runId: string }) {
   const state = live.state;
   const [selected, setSelected] = useState<string | null>(null);
   const [feedAgent, setFeedAgent] = useState<string | null>(null);
-  /** The middle column: the event log, or the trace waterfall (which takes the conversation's column too on wide screens). */
-  const [middle, setMiddle] = useState<'log' | 'trace'>('log');
+  const searchParams = useSearchParams();
+  /**
+   * The middle column: the event log, the trace waterfall or the workspace (those two take the
+   * conversation's column too on wide screens). Kept in the URL: `?tab=workspace&change=<seq>`.
+   */
+  const [middle, setMiddle] = useState<MiddleTab>(() => parseTab(searchParams.get('tab')));
+  const [workspace, setWorkspace] = useState<WorkspaceSelection>(() => ({
+    file: searchParams.get('file'),
+    change: parseSeq(searchParams.get('change')),
+  }));
+  useEffect(() => {
+    const url = new URL(window.location.href);
+    const set = (key: string, value: string | null) => (value === null ? url.searchParams.delete(key) : url.searchParams.set(key, value));
+    set('tab', middle === 'log' ? null : middle);
+    set('file', middle === 'workspace' && workspace.change === null ? workspace.file : null);
+    set('change', middle === 'workspace' && workspace.change !== null ? String(workspace.change) : null);
+    if (url.href !== window.location.href) window.history.replaceState(window.history.state, '', url);
+  }, [middle, workspace]);
+  // The files each agent wrote, from the log (read incrementally as it grows).
+  const [changeTracker] = useState(() => new FileChangeTracker());
+  const changes = useMemo(() => changeTracker.advance(live.events, live.count), [changeTracker, live.events, live.count]);
+  const changeSeqs = useMemo(() => new Set(changes.map((c) => c.seq)), [changes]);
+  const showChange = useCallback((seq: number) => {
+    setWorkspace({ file: null, change: seq });
+    setMiddle('workspace');
+  }, []);
   /** "Steer…" on an agent: select it and focus the steer box (a new token each time). */
   const [steerRequest, setSteerRequest] = useState<{ agentId: string; token: number } | null>(null);
   const now = useNow(1000);
@@ -59,6 +91,8 @@ function LiveRun({ runId }: { runId: string }) {
   const selectedAgent = selectedId ? (state.agents[selectedId] ?? null) : null;
   const activeAgents = Object.values(state.agents).filter((a) => !isTerminalAgentStatus(a.status)).length;
   const pausedAt = state.pause ? (live.events[state.pause.seq - 1]?.at ?? null) : null;
+
+  const agentName = (agentId: string | null) => (agentId ? (state.agents[agentId]?.name ?? '') : '');
 
   const select = (id: string) => {
     setSelected(id);
@@ -161,7 +195,7 @@ function LiveRun({ runId }: { runId: string }) {
           )}
         </Card>
 
-        <Card className={cn('min-h-[420px] overflow-hidden', middle === 'trace' && '2xl:col-span-2')}>
+        <Card className={cn('min-h-[420px] overflow-hidden', middle !== 'log' && '2xl:col-span-2')}>
           <CardHeader className="py-2">
             <ViewTabs value={middle} onChange={setMiddle} />
             <span className="text-xs text-muted-foreground">seq {formatCount(live.lastSeq)}</span>
@@ -174,14 +208,18 @@ function LiveRun({ runId }: { runId: string }) {
                 state={state}
                 agentFilter={feedAgent}
                 onClearAgentFilter={() => setFeedAgent(null)}
+                changeSeqs={changeSeqs}
+                onShowChange={showChange}
               />
-            ) : (
+            ) : middle === 'trace' ? (
               <TraceWaterfall events={live.events} count={live.count} />
+            ) : (
+              <WorkspaceView runId={runId} changes={changes} agentName={agentName} selection={workspace} onSelect={setWorkspace} />
             )}
           </div>
         </Card>
 
-        <Card className={cn('min-h-[420px] overflow-hidden lg:col-span-2 2xl:col-span-1', middle === 'trace' && '2xl:hidden')}>
+        <Card className={cn('min-h-[420px] overflow-hidden lg:col-span-2 2xl:col-span-1', middle !== 'log' && '2xl:hidden')}>
           <CardHeader>
             <CardTitle>Conversation</CardTitle>
             <span className="text-xs text-muted-foreground">{selectedAgent ? `${formatCount(selectedAgent.messages.length)} message${selectedAgent.messages.length === 1 ? '' : 's'}` : ''}</span>
@@ -212,10 +250,11 @@ function LiveRun({ runId }: { runId: string }) {
   );
 }
 
-function ViewTabs({ value, onChange }: { value: 'log' | 'trace'; onChange: (v: 'log' | 'trace') => void }) {
+function ViewTabs({ value, onChange }: { value: MiddleTab; onChange: (v: MiddleTab) => void }) {
   const tabs = [
-    { value: 'log', label: 'Event log' },
-    { value: 'trace', label: 'Trace' },
+    { value: 'log', label: 'Event log', testId: 'run-view-log' },
+    { value: 'trace', label: 'Trace', testId: 'run-view-trace' },
+    { value: 'workspace', label: 'Workspace', testId: 'tab-workspace' },
   ] as const;
   return (
     <div role="tablist" aria-label="Run view" className="inline-flex rounded-md bg-muted p-0.5">
@@ -230,7 +269,7 @@ function ViewTabs({ value, onChange }: { value: 'log' | 'trace'; onChange: (v: '
             value === tab.value && 'bg-background text-foreground shadow-xs',
           )}
           onClick={() => onChange(tab.value)}
-          data-testid={`run-view-${tab.value}`}
+          data-testid={tab.testId}
         >
           {tab.label}
         </button>

@@ -6,5 +6,7 @@ import { list } from './list';
 import { pause } from './pause';
 import { resume } from './resume';
 import { spawn } from './spawn';
+import { workspaceFile } from './workspace-file';
+import { workspaceFiles } from './workspace-files';
 
-export const runsRouter = router({ spawn, kill, pause, resume, list, get, events });
+export const runsRouter = router({ spawn, kill, pause, resume, list, get, events, workspaceFiles, workspaceFile });
