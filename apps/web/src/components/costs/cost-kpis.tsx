@@ -1,36 +1,8 @@
 import { CalendarIcon, CoinsIcon, CpuIcon, FlameIcon, TrophyIcon } from 'lucide-react';
-import type { ComponentType, ReactNode } from 'react';
 import { formatCount, formatTokens, formatUsd } from '@/client/format';
-import { Card } from '@/components/ui/card';
+import { Kpi } from '@/components/ui/kpi';
 import { Skeleton } from '@/components/ui/skeleton';
 import type { CostSummary } from './types';
-
-function Kpi({
-  label,
-  value,
-  hint,
-  icon: Icon,
-  testId,
-}: {
-  label: string;
-  value: ReactNode;
-  hint: ReactNode;
-  icon: ComponentType<{ className?: string }>;
-  testId: string;
-}) {
-  return (
-    <Card className="min-w-0 gap-1 px-4 py-3.5" data-testid={testId}>
-      <div className="flex items-center justify-between text-xs font-medium text-muted-foreground">
-        {label}
-        <Icon className="size-4 opacity-70" />
-      </div>
-      <div className="truncate text-2xl font-semibold tracking-tight tabular" data-testid={`${testId}-value`}>
-        {value}
-      </div>
-      <div className="truncate text-xs text-muted-foreground">{hint}</div>
-    </Card>
-  );
-}
 
 export function CostKpis({ summary, rangeLabel }: { summary: CostSummary | undefined; rangeLabel: string }) {
   if (!summary) {

@@ -1,35 +1,9 @@
 import type { RunSummary } from '@flightdeck/domain';
 import { ActivityIcon, BotIcon, CoinsIcon, CpuIcon } from 'lucide-react';
-import type { ComponentType, ReactNode } from 'react';
 import { formatCount, formatTokens, formatUsd } from '@/client/format';
 import { isActiveRun } from '@/components/status';
-import { Card } from '@/components/ui/card';
+import { Kpi } from '@/components/ui/kpi';
 import { Skeleton } from '@/components/ui/skeleton';
-
-function Kpi({
-  label,
-  value,
-  hint,
-  icon: Icon,
-  testId,
-}: {
-  label: string;
-  value: ReactNode;
-  hint: ReactNode;
-  icon: ComponentType<{ className?: string }>;
-  testId: string;
-}) {
-  return (
-    <Card className="gap-1 px-4 py-3.5" data-testid={testId}>
-      <div className="flex items-center justify-between text-xs font-medium text-muted-foreground">
-        {label}
-        <Icon className="size-4 opacity-70" />
-      </div>
-      <div className="text-2xl font-semibold tracking-tight tabular">{value}</div>
-      <div className="truncate text-xs text-muted-foreground">{hint}</div>
-    </Card>
-  );
-}
 
 export function KpiCards({ runs }: { runs: readonly RunSummary[] | undefined }) {
   if (!runs) {
