@@ -19,6 +19,7 @@ import {
 } from '@/components/ui/dropdown-menu';
 import { Label } from '@/components/ui/label';
 import { Textarea } from '@/components/ui/textarea';
+import { FormError } from '@/components/ui/form-error';
 import { PauseModeField } from './pause-mode-field';
 
 interface AgentActionsProps {
@@ -168,11 +169,7 @@ function PauseAgentDialog({ runId, agent, open, onOpenChange }: DialogProps) {
               onChange={(e) => setReason(e.target.value)}
             />
           </div>
-          {error && (
-            <div role="alert" className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive">
-              {error.message}
-            </div>
-          )}
+          <FormError message={error?.message} />
           <DialogFooter>
             <Button type="button" variant="outline" onClick={() => onOpenChange(false)}>
               Cancel
@@ -275,11 +272,7 @@ function KillAgentDialog({ runId, state, agent, open, onOpenChange }: DialogProp
               autoFocus
             />
           </div>
-          {error && (
-            <div role="alert" className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive">
-              {error}
-            </div>
-          )}
+          <FormError message={error} />
           <DialogFooter>
             <Button type="button" variant="outline" onClick={() => onOpenChange(false)}>
               Cancel

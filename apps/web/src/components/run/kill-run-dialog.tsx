@@ -17,6 +17,7 @@ import {
 } from '@/components/ui/dialog';
 import { Label } from '@/components/ui/label';
 import { Textarea } from '@/components/ui/textarea';
+import { FormError } from '@/components/ui/form-error';
 
 export function KillRunDialog({ runId, disabled, activeAgents }: { runId: string; disabled: boolean; activeAgents: number }) {
   const trpc = useTRPC();
@@ -86,11 +87,7 @@ export function KillRunDialog({ runId, disabled, activeAgents }: { runId: string
               autoFocus
             />
           </div>
-          {error && (
-            <div role="alert" className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive">
-              {error}
-            </div>
-          )}
+          <FormError message={error} />
           <DialogFooter>
             <Button type="button" variant="outline" onClick={() => setOpen(false)}>
               Cancel

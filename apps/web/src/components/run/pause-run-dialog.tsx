@@ -18,6 +18,7 @@ import {
 } from '@/components/ui/dialog';
 import { Label } from '@/components/ui/label';
 import { Textarea } from '@/components/ui/textarea';
+import { FormError } from '@/components/ui/form-error';
 import { PauseModeField } from './pause-mode-field';
 
 /** Pause the whole team: choose what happens to the turns in flight, say why (optional). */
@@ -81,11 +82,7 @@ export function PauseRunDialog({ runId, disabled, activeAgents }: { runId: strin
               onChange={(e) => setReason(e.target.value)}
             />
           </div>
-          {error && (
-            <div role="alert" className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive">
-              {error.message}
-            </div>
-          )}
+          <FormError message={error?.message} />
           <DialogFooter>
             <Button type="button" variant="outline" onClick={() => setOpen(false)}>
               Cancel
