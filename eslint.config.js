@@ -14,7 +14,8 @@ const internal = ['domain', 'telemetry', 'db', 'engine', 'agents', 'api', 'testi
  * its other entry points and everything under the excepted one stay banned.
  */
 function boundary(files, allowed, extra = [], allowTypeImports = false, except = []) {
-  const message = 'This import crosses a package boundary (see ARCHITECTURE.md: domain ← db ← engine ← agents / api ← apps).';
+  const message =
+    'This import crosses a package boundary (see ARCHITECTURE.md: domain ← db ← engine ← agents / api ← apps).';
   const banned = internal.filter((p) => !allowed.includes(p)).map((p) => `@flightdeck/${p}`);
   const hasException = (b) => except.some((e) => e.startsWith(`${b}/`));
   const group = banned.flatMap((b) => {
@@ -30,7 +31,13 @@ function boundary(files, allowed, extra = [], allowTypeImports = false, except =
         'error',
         {
           paths,
-          patterns: [{ group: [...group, '@flightdeck/web', '@flightdeck/worker', ...extra], allowTypeImports, message }],
+          patterns: [
+            {
+              group: [...group, '@flightdeck/web', '@flightdeck/worker', ...extra],
+              allowTypeImports,
+              message,
+            },
+          ],
         },
       ],
     },
@@ -65,27 +72,57 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { attributes: false } },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration only in an env.ts file (one zod schema per app).' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration only in an env.ts file (one zod schema per app).',
+        },
       ],
     },
   },
   { files: ['**/env.ts', ...tests, 'e2e/**'], rules: { 'no-restricted-properties': 'off' } },
   // expect.any() and friends are typed `any`.
-  { files: tests, rules: { '@typescript-eslint/no-unsafe-assignment': 'off', '@typescript-eslint/no-unsafe-argument': 'off' } },
-  boundary(['packages/domain/**'], [], ['zod/*', 'node:*', 'ioredis', 'bullmq', 'pg', '@prisma/*', 'next', 'react']),
+  {
+    files: tests,
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+    },
+  },
+  boundary(
+    ['packages/domain/**'],
+    [],
+    ['zod/*', 'node:*', 'ioredis', 'bullmq', 'pg', '@prisma/*', 'next', 'react'],
+  ),
   boundary(['packages/telemetry/**'], ['domain']),
   boundary(['packages/db/**'], ['domain', 'testing']),
   boundary(['packages/engine/**'], ['domain', 'telemetry', 'db', 'testing']),
   boundary(['packages/agents/**'], ['domain', 'telemetry', 'db', 'engine', 'testing']),
   boundary(['packages/api/**'], ['domain', 'telemetry', 'db', 'engine', 'testing']),
   boundary(['packages/testing/**'], []),
-  boundary(['apps/worker/**'], ['domain', 'telemetry', 'db', 'engine', 'agents', 'testing'], ['next', 'next/*', 'react', 'react-dom', '@trpc/*']),
+  boundary(
+    ['apps/worker/**'],
+    ['domain', 'telemetry', 'db', 'engine', 'agents', 'testing'],
+    ['next', 'next/*', 'react', 'react-dom', '@trpc/*'],
+  ),
   boundary(['apps/web/**'], ['domain', 'telemetry', 'db', 'engine', 'api', 'testing'], ['bullmq']),
   // Browser code: the domain, plus the telemetry's pure span derivation (the trace waterfall) — not the rest of telemetry.
-  boundary(['apps/web/src/app/**', 'apps/web/src/components/**', 'apps/web/src/client/**'], ['domain'], ['bullmq', 'ioredis', 'pg', 'node:*'], true, ['@flightdeck/telemetry/spans']),
+  boundary(
+    ['apps/web/src/app/**', 'apps/web/src/components/**', 'apps/web/src/client/**'],
+    ['domain'],
+    ['bullmq', 'ioredis', 'pg', 'node:*'],
+    true,
+    ['@flightdeck/telemetry/spans'],
+  ),
   prettier,
 );

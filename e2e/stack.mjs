@@ -8,7 +8,8 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const port = process.env.E2E_PORT ?? '3199';
 const database = `fd_e2e_${process.pid}_${Date.now()}`;
-const adminUrl = process.env.E2E_ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const adminUrl =
+  process.env.E2E_ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${database}`);
 const workers = Number(process.env.E2E_WORKERS ?? 2);
 
@@ -29,8 +30,16 @@ sh('npx turbo run build --filter=@flightdeck/web --output-logs=errors-only');
 
 // Each child leads its own process group, so stopping it stops npm, tsx and node beneath it.
 const start = (workspace) =>
-  spawn('npm', ['run', '--silent', 'start', '--workspace', workspace], { cwd: root, env, stdio: 'inherit', detached: true });
-const children = [start('@flightdeck/web'), ...Array.from({ length: workers }, () => start('@flightdeck/worker'))];
+  spawn('npm', ['run', '--silent', 'start', '--workspace', workspace], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+    detached: true,
+  });
+const children = [
+  start('@flightdeck/web'),
+  ...Array.from({ length: workers }, () => start('@flightdeck/worker')),
+];
 
 let stopping = false;
 async function stop() {
@@ -43,9 +52,13 @@ async function stop() {
       // already gone
     }
   }
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.on('exit', r)))));
+  await Promise.all(
+    children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.on('exit', r)))),
+  );
   try {
-    execSync(`psql "${adminUrl}" -q -c 'DROP DATABASE IF EXISTS "${database}" WITH (FORCE)'`, { stdio: 'ignore' });
+    execSync(`psql "${adminUrl}" -q -c 'DROP DATABASE IF EXISTS "${database}" WITH (FORCE)'`, {
+      stdio: 'ignore',
+    });
   } catch {
     // The database stays behind; nothing else is affected.
   }

@@ -26,7 +26,11 @@ const processes = [
 
 const children = processes.map(({ name, args }) => {
   // Its own process group: stopping it stops npm, tsx and node beneath it.
-  const child = spawn('npm', ['--silent', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('npm', ['--silent', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const prefix = (stream, out) => {
     let buffered = '';
     stream.on('data', (chunk) => {
@@ -58,7 +62,9 @@ function stop(code = 0) {
     }
   }
   setTimeout(() => process.exit(code), 5000).unref();
-  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.on('exit', r))))).then(() => process.exit(code));
+  Promise.all(
+    children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.on('exit', r)))),
+  ).then(() => process.exit(code));
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));

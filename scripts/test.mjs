@@ -11,11 +11,14 @@ try {
   await ensureServices({ redisUrl: process.env.REDIS_URL });
   ensureDependencies();
   ensureChromium();
+  run('npx prettier --check . --log-level warn');
   run('npx turbo run lint typecheck test --output-logs=errors-only --concurrency=2');
   run('npm run --silent test:e2e');
   run('npm run --silent chaos -- --quick');
   console.log('\n[flightdeck] all checks passed');
 } catch (error) {
-  console.error(`\n[flightdeck] tests failed${error.message ? `: ${error.message.split('\n')[0]}` : ''}`);
+  console.error(
+    `\n[flightdeck] tests failed${error.message ? `: ${error.message.split('\n')[0]}` : ''}`,
+  );
   process.exit(1);
 }

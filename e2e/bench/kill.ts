@@ -46,14 +46,21 @@ simulation: { latencyMs: 1500, errorRate: 0, minSteps: 2, maxSteps: 2 }
 async function rawCancel(samples: number): Promise<number[]> {
   const prefix = `{${uniqueRedisPrefix('raw-cancel')}}`;
   const queueName = 'raw-cancel';
-  const child = fork(path.join(import.meta.dirname, 'raw', 'cancel-worker.ts'), [redisUrl(), prefix, queueName], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-  });
+  const child = fork(
+    path.join(import.meta.dirname, 'raw', 'cancel-worker.ts'),
+    [redisUrl(), prefix, queueName],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    },
+  );
   await new Promise<void>((resolve) => child.once('message', () => resolve()));
   const redis = new Redis(redisUrl());
   const subscriber = new Redis(redisUrl());
-  const queue = new Queue(queueName, { connection: new Redis(redisUrl(), { maxRetriesPerRequest: null }), prefix });
+  const queue = new Queue(queueName, {
+    connection: new Redis(redisUrl(), { maxRetriesPerRequest: null }),
+    prefix,
+  });
   const fired = new Map<string, (at: number) => void>();
   subscriber.on('message', (_c, raw: string) => {
     const { jobId, at } = JSON.parse(raw) as { jobId: string; at: number };
@@ -70,7 +77,10 @@ async function rawCancel(samples: number): Promise<number[]> {
       for (;;) {
         const t0 = now();
         await redis.publish(`${prefix}:raw-cancel:cancel`, String(job.id));
-        const at = await Promise.race([firedAt, new Promise<null>((r) => setTimeout(() => r(null), 250))]);
+        const at = await Promise.race([
+          firedAt,
+          new Promise<null>((r) => setTimeout(() => r(null), 250)),
+        ]);
         if (at !== null) {
           out.push(at - t0);
           break;
@@ -107,7 +117,12 @@ export async function killBench({ quick }: BenchOptions): Promise<BenchResult> {
     await saveTeam(engine, { source: team() });
     for (let k = -warmUp; k < kills; k++) {
       const seed = 100_000 + k;
-      const { runId } = await spawnRun(engine, { teamSlug: 'kill-bench', goal: `Kill ${k}`, by: { kind: 'system', id: 'bench' }, seed });
+      const { runId } = await spawnRun(engine, {
+        teamSlug: 'kill-bench',
+        goal: `Kill ${k}`,
+        by: { kind: 'system', id: 'bench' },
+        seed,
+      });
       const viewers: Socket[] = await Promise.all(
         Array.from({ length: 3 }, async () => {
           const socket = io(baseUrl!, { transports: ['websocket'] });
@@ -124,8 +139,15 @@ export async function killBench({ quick }: BenchOptions): Promise<BenchResult> {
         const state = reduceEvents(await readAllEvents(engine.db, runId));
         const agents = Object.values(state.agents);
         inModel = agents.filter((a) => a.turn?.llm?.status === 'started').length;
-        inShell = agents.filter((a) => a.turn?.toolCalls.some((c) => c.tool === 'shell' && c.status === 'dispatched')).length;
-        if (agents.length === 20 && inShell >= 3 && (inModel >= 3 || Date.now() > settleBy - 15_000)) break;
+        inShell = agents.filter((a) =>
+          a.turn?.toolCalls.some((c) => c.tool === 'shell' && c.status === 'dispatched'),
+        ).length;
+        if (
+          agents.length === 20 &&
+          inShell >= 3 &&
+          (inModel >= 3 || Date.now() > settleBy - 15_000)
+        )
+          break;
         await new Promise((r) => setTimeout(r, 25));
       }
       mix.push(`${inModel}/${inShell}`);
@@ -135,7 +157,8 @@ export async function killBench({ quick }: BenchOptions): Promise<BenchResult> {
           new Promise<number>((resolve) =>
             socket.on('run.events', (message: unknown) => {
               const parsed = RunEventsMessage.safeParse(message);
-              if (parsed.success && parsed.data.events.some((e) => e.type === 'run.killed')) resolve(now());
+              if (parsed.success && parsed.data.events.some((e) => e.type === 'run.killed'))
+                resolve(now());
             }),
           ),
       );
@@ -156,8 +179,10 @@ export async function killBench({ quick }: BenchOptions): Promise<BenchResult> {
       const stopMs = (await acked) - t0;
       const uiMs = Math.max(...(await Promise.all(seen))) - t0;
       for (;;) {
-        if (!listProcesses().some((p) => p.cmdline.includes(SLEEPER) && p.cmdline.includes(marker))) break;
-        if (now() - t0 > 10_000) throw new Error(`processes of run ${runId} outlived its kill by 10 s`);
+        if (!listProcesses().some((p) => p.cmdline.includes(SLEEPER) && p.cmdline.includes(marker)))
+          break;
+        if (now() - t0 > 10_000)
+          throw new Error(`processes of run ${runId} outlived its kill by 10 s`);
         await new Promise((r) => setTimeout(r, 5));
       }
       const procsMs = now() - t0;
@@ -167,7 +192,9 @@ export async function killBench({ quick }: BenchOptions): Promise<BenchResult> {
       stop.push(stopMs);
       ui.push(uiMs);
       procs.push(procsMs);
-      process.stdout.write(`kill ${k + 1}/${kills}: stop ${stop.at(-1)!.toFixed(1)} ms, ui ${ui.at(-1)!.toFixed(1)} ms, procs ${procs.at(-1)!.toFixed(0)} ms (in model/shell ${mix.at(-1)})\n`);
+      process.stdout.write(
+        `kill ${k + 1}/${kills}: stop ${stop.at(-1)!.toFixed(1)} ms, ui ${ui.at(-1)!.toFixed(1)} ms, procs ${procs.at(-1)!.toFixed(0)} ms (in model/shell ${mix.at(-1)})\n`,
+      );
     }
   } finally {
     acks.disconnect();

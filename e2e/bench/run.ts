@@ -12,7 +12,9 @@ const quick = rest.includes('--quick');
 async function main(): Promise<void> {
   const run = BENCHMARKS[name];
   if (name !== 'all' && !run) {
-    console.log(`usage: npm run bench -- <${[...Object.keys(BENCHMARKS), 'all'].join('|')}> [--quick]`);
+    console.log(
+      `usage: npm run bench -- <${[...Object.keys(BENCHMARKS), 'all'].join('|')}> [--quick]`,
+    );
     process.exit(name === 'list' ? 0 : 2);
   }
   if (run) {

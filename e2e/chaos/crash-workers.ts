@@ -73,7 +73,8 @@ simulation: { latencyMs: 60, errorRate: 0.1, minSteps: 3, maxSteps: 5 }
 type Settled = 'completed' | 'failed' | 'killed' | 'waiting_for_human';
 
 function settledAs(state: RunState): Settled | null {
-  if (state.status === 'completed' || state.status === 'failed' || state.status === 'killed') return state.status;
+  if (state.status === 'completed' || state.status === 'failed' || state.status === 'killed')
+    return state.status;
   const agents = Object.values(state.agents);
   const blocked = agents.some((a) => a.status === 'blocked');
   const moving = agents.some((a) => a.status === 'ready' || (a.status === 'running' && !a.pause));
@@ -119,7 +120,12 @@ export async function crashWorkers(options: CrashWorkersOptions): Promise<CrashW
     await saveTeam(engine, { source: chaosTeam(sinkFile) });
     const runIds: string[] = [];
     for (let i = 0; i < options.runs; i++) {
-      const { runId } = await spawnRun(engine, { teamSlug: 'chaos-team', goal: `Chaos run ${i}`, by: { kind: 'system', id: 'chaos' }, seed: options.seed + i });
+      const { runId } = await spawnRun(engine, {
+        teamSlug: 'chaos-team',
+        goal: `Chaos run ${i}`,
+        by: { kind: 'system', id: 'chaos' },
+        seed: options.seed + i,
+      });
       runIds.push(runId);
     }
     log(`spawned ${options.runs} runs; seed ${options.seed}`);
@@ -130,9 +136,19 @@ export async function crashWorkers(options: CrashWorkersOptions): Promise<CrashW
       for (const runId of runIds) {
         if (settled.has(runId)) continue;
         const events = await readAllEvents(engine.db, runId);
-        const finished = new Set(events.flatMap((e) => (e.type === 'tool.call.finished' || e.type === 'tool.call.interrupted' ? [e.payload.callId] : [])));
+        const finished = new Set(
+          events.flatMap((e) =>
+            e.type === 'tool.call.finished' || e.type === 'tool.call.interrupted'
+              ? [e.payload.callId]
+              : [],
+          ),
+        );
         for (const e of events) {
-          if (e.type === 'tool.call.dispatched' && e.payload.tool === 'shell' && !finished.has(e.payload.callId)) {
+          if (
+            e.type === 'tool.call.dispatched' &&
+            e.payload.tool === 'shell' &&
+            !finished.has(e.payload.callId)
+          ) {
             open.set(String(e.payload.args.command).split(' ').at(-1) ?? '', runId);
           }
         }
@@ -152,7 +168,14 @@ export async function crashWorkers(options: CrashWorkersOptions): Promise<CrashW
             for (const call of agent.turn?.toolCalls ?? []) {
               if (call.status !== 'interrupted') continue;
               const resolution = random() < 0.5 ? 'skip' : 'mark-done';
-              await resolveToolCall(engine, { runId, agentId: agent.id, callId: call.callId, by: human, resolution, output: 'checked by hand' });
+              await resolveToolCall(engine, {
+                runId,
+                agentId: agent.id,
+                callId: call.callId,
+                by: human,
+                resolution,
+                output: 'checked by hand',
+              });
               decisions += 1;
             }
           }
@@ -161,13 +184,19 @@ export async function crashWorkers(options: CrashWorkersOptions): Promise<CrashW
       if (settled.size === runIds.length) break;
 
       await new Promise((r) => setTimeout(r, 600 + random() * 1400));
-      const live = workers.flatMap((w, slot) => (w?.pid && w.exitCode === null ? [{ w, slot, pid: w.pid }] : []));
+      const live = workers.flatMap((w, slot) =>
+        w?.pid && w.exitCode === null ? [{ w, slot, pid: w.pid }] : [],
+      );
       if (live.length === 0) continue;
       // Prefer a worker that is inside a sink call of a run not yet hit; otherwise kill at random.
       const sinks = listProcesses().filter((p) => p.cmdline.includes(SINK_SCRIPT));
       const open = sinks.length ? await openCallRuns() : new Map<string, string>();
       const inTool = sinks
-        .map((s) => ({ s, runId: open.get(s.cmdline.split(' ').at(-1) ?? ''), victim: live.find((l) => l.pid === s.ppid) }))
+        .map((s) => ({
+          s,
+          runId: open.get(s.cmdline.split(' ').at(-1) ?? ''),
+          victim: live.find((l) => l.pid === s.ppid),
+        }))
         .filter((c) => c.runId && c.victim);
       const fresh = inTool.filter((c) => !hitRuns.has(c.runId!));
       const choice = fresh[0] ?? (random() < 0.5 ? inTool[0] : undefined);
@@ -181,15 +210,27 @@ export async function crashWorkers(options: CrashWorkersOptions): Promise<CrashW
       for (const runId of hit) hitRuns.add(runId);
       workers[victim.slot] = null;
       const slot = victim.slot;
-      const timer = setTimeout(() => {
-        restarts.delete(timer);
-        workers[slot] = startApp('worker', env);
-      }, 200 + random() * 600);
+      const timer = setTimeout(
+        () => {
+          restarts.delete(timer);
+          workers[slot] = startApp('worker', env);
+        },
+        200 + random() * 600,
+      );
       restarts.add(timer);
     }
 
     // Verify what must hold.
-    const report = { human_decisions: decisions, completed: 0, failed: 0, killed: 0, waiting_for_human: 0, unsettled: 0, seq_gaps: 0, reducer_errors: 0 };
+    const report = {
+      human_decisions: decisions,
+      completed: 0,
+      failed: 0,
+      killed: 0,
+      waiting_for_human: 0,
+      unsettled: 0,
+      seq_gaps: 0,
+      reducer_errors: 0,
+    };
     for (const runId of runIds) {
       const events = await readAllEvents(engine.db, runId);
       if (events.some((e, i) => e.seq !== i + 1)) {
@@ -208,17 +249,23 @@ export async function crashWorkers(options: CrashWorkersOptions): Promise<CrashW
         problems.push(`run ${runId}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    const starts = (await readFile(sinkFile, 'utf8')).split('\n').filter((l) => l.startsWith('start '));
+    const starts = (await readFile(sinkFile, 'utf8'))
+      .split('\n')
+      .filter((l) => l.startsWith('start '));
     const counts = new Map<string, number>();
     for (const line of starts) counts.set(line, (counts.get(line) ?? 0) + 1);
     const repeated = [...counts.values()].filter((n) => n > 1).length;
     if (repeated) {
-      const which = [...counts].filter(([, n]) => n > 1).map(([line, n]) => `${line.slice(6)} ×${n}`);
+      const which = [...counts]
+        .filter(([, n]) => n > 1)
+        .map(([line, n]) => `${line.slice(6)} ×${n}`);
       problems.push(`${repeated} side effects executed more than once: ${which.join(', ')}`);
     }
     const share = hitRuns.size / options.runs;
     if (share < options.minShareHitInTool) {
-      problems.push(`only ${hitRuns.size} of ${options.runs} runs had a worker killed inside a tool call (wanted ${Math.ceil(options.minShareHitInTool * options.runs)})`);
+      problems.push(
+        `only ${hitRuns.size} of ${options.runs} runs had a worker killed inside a tool call (wanted ${Math.ceil(options.minShareHitInTool * options.runs)})`,
+      );
     }
     return {
       seed: options.seed,

@@ -8,7 +8,8 @@ import { crashWorkers } from './crash-workers';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const seedArg = args[args.indexOf('--seed') + 1];
-const seed = args.includes('--seed') && seedArg ? Number(seedArg) : Math.floor(Math.random() * 2 ** 31);
+const seed =
+  args.includes('--seed') && seedArg ? Number(seedArg) : Math.floor(Math.random() * 2 ** 31);
 
 async function main(): Promise<void> {
   console.log(`chaos: crash-workers, seed ${seed}${quick ? ' (quick)' : ''}`);

@@ -19,14 +19,19 @@ export function startApp(
 }
 
 export function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  return new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null
+      ? resolve()
+      : child.once('exit', () => resolve()),
+  );
 }
 
 export async function stopAll(children: Iterable<ChildProcess>): Promise<void> {
   const list = [...children];
   for (const child of list) if (child.exitCode === null) child.kill('SIGTERM');
   await Promise.race([Promise.all(list.map(exited)), new Promise((r) => setTimeout(r, 8000))]);
-  for (const child of list) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of list)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
 export interface ProcessInfo {

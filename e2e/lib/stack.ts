@@ -17,14 +17,23 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(options: { label: string; workers: number; web: boolean; port?: number; workerEnv?: Record<string, string> }): Promise<Stack> {
+export async function startStack(options: {
+  label: string;
+  workers: number;
+  web: boolean;
+  port?: number;
+  workerEnv?: Record<string, string>;
+}): Promise<Stack> {
   const database = await createMigratedTestDatabase(options.label);
   const port = options.port ?? 3300 + Math.floor(Math.random() * 500);
   const env: Record<string, string> = {
     DATABASE_URL: database.url,
     REDIS_URL: redisUrl(),
     FLIGHTDECK_QUEUE_PREFIX: `{${uniqueRedisPrefix(options.label)}}`,
-    FLIGHTDECK_WORKSPACE_ROOT: path.join(await mkdtemp(path.join(tmpdir(), `fd-${options.label}-`)), 'workspaces'),
+    FLIGHTDECK_WORKSPACE_ROOT: path.join(
+      await mkdtemp(path.join(tmpdir(), `fd-${options.label}-`)),
+      'workspaces',
+    ),
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: 'warn',
@@ -37,10 +46,15 @@ export async function startStack(options: { label: string; workers: number; web:
   });
   const children: ChildProcess[] = [];
   if (options.web) {
-    execSync('npx turbo run build --filter=@flightdeck/web --output-logs=errors-only', { cwd: repoRoot, stdio: 'ignore' });
+    execSync('npx turbo run build --filter=@flightdeck/web --output-logs=errors-only', {
+      cwd: repoRoot,
+      stdio: 'ignore',
+    });
     children.push(startApp('web', { ...env, NODE_ENV: 'production' }, { quiet: true }));
   }
-  const workers = Array.from({ length: options.workers }, () => startApp('worker', { ...env, ...options.workerEnv }, { quiet: true }));
+  const workers = Array.from({ length: options.workers }, () =>
+    startApp('worker', { ...env, ...options.workerEnv }, { quiet: true }),
+  );
   children.push(...workers);
   const baseUrl = options.web ? `http://127.0.0.1:${port}` : null;
   if (baseUrl) await waitForReady(`${baseUrl}/readyz`);

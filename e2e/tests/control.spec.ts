@@ -12,13 +12,22 @@ import { expect, type Locator, type Page, test } from '@playwright/test';
 const artifacts = path.join(import.meta.dirname, '..', 'artifacts');
 mkdirSync(artifacts, { recursive: true });
 
-const node = (page: Page, name: string) => page.locator(`[data-testid="agent-node"][data-agent-name="${name}"]`);
-const actions = (page: Page, name: string) => page.locator(`[data-testid="agent-actions"][data-agent-name="${name}"]`);
-const eventCount = async (page: Page) => Number(await page.getByTestId('event-feed').getAttribute('data-count'));
-const turns = async (page: Page) => Number((await page.getByTestId('stat-turns').locator('div').nth(1).textContent())?.replace(/\D/g, ''));
+const node = (page: Page, name: string) =>
+  page.locator(`[data-testid="agent-node"][data-agent-name="${name}"]`);
+const actions = (page: Page, name: string) =>
+  page.locator(`[data-testid="agent-actions"][data-agent-name="${name}"]`);
+const eventCount = async (page: Page) =>
+  Number(await page.getByTestId('event-feed').getAttribute('data-count'));
+const turns = async (page: Page) =>
+  Number(
+    (await page.getByTestId('stat-turns').locator('div').nth(1).textContent())?.replace(/\D/g, ''),
+  );
 
 /** The app scrolls inside <main>: bring the run header back into view before a screenshot. */
-const scrollToTop = (page: Page) => page.locator('main').evaluate((el: { scrollTo(x: number, y: number): void }) => el.scrollTo(0, 0));
+const scrollToTop = (page: Page) =>
+  page
+    .locator('main')
+    .evaluate((el: { scrollTo(x: number, y: number): void }) => el.scrollTo(0, 0));
 
 /** Pick "abort turns in flight" and confirm, in an open pause dialog. */
 async function confirmPause(dialog: Locator, confirmTestId: string, reason: string) {
@@ -39,12 +48,16 @@ test.use({ viewport: { width: 1600, height: 1000 } });
  * the researcher, kills it. Then it resumes the run and watches the rest of
  * the team go on to the end.
  */
-test('pause a live team, steer the lead, resume, kill one subagent while the rest finish', async ({ page }) => {
+test('pause a live team, steer the lead, resume, kill one subagent while the rest finish', async ({
+  page,
+}) => {
   test.setTimeout(150_000);
   await page.goto('/');
   await page.getByTestId('launch-run').first().click();
   const launch = page.getByRole('dialog');
-  await launch.getByTestId('launch-goal').fill('Compare two open-source tracing backends for agent runs');
+  await launch
+    .getByTestId('launch-goal')
+    .fill('Compare two open-source tracing backends for agent runs');
   await launch.getByTestId('launch-submit').click();
   await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
   await expect(page.getByTestId('run-status')).toHaveText(/running/i);
@@ -52,7 +65,11 @@ test('pause a live team, steer the lead, resume, kill one subagent while the res
   // As soon as the lead has delegated, pause the whole team, aborting the turns in flight.
   await expect(node(page, 'researcher')).toBeVisible({ timeout: 30_000 });
   await page.getByTestId('pause-run').click();
-  await confirmPause(page.getByRole('dialog'), 'pause-confirm', 'e2e: check the plan before it writes');
+  await confirmPause(
+    page.getByRole('dialog'),
+    'pause-confirm',
+    'e2e: check the plan before it writes',
+  );
 
   const banner = page.getByTestId('run-paused-banner');
   await expect(banner).toBeVisible();
@@ -63,7 +80,10 @@ test('pause a live team, steer the lead, resume, kill one subagent while the res
   await expect(page.getByTestId('pause-run')).toHaveCount(0);
   await expect(banner).toHaveAttribute('data-finishing', '0');
   const researcherStatus = await node(page, 'researcher').getAttribute('data-agent-status');
-  expect(['done', 'failed'], 'the researcher should still be at work when the team is paused').not.toContain(researcherStatus);
+  expect(
+    ['done', 'failed'],
+    'the researcher should still be at work when the team is paused',
+  ).not.toContain(researcherStatus);
   await expect(node(page, 'researcher')).toHaveAttribute('data-agent-phase', 'paused');
   await expect(node(page, 'lead')).toHaveAttribute('data-agent-phase', 'paused');
 
@@ -89,7 +109,10 @@ test('pause a live team, steer the lead, resume, kill one subagent while the res
   const steerText = 'Keep the report under 300 words and cite two sources.';
   await actions(page, 'lead').click();
   await page.getByTestId('agent-action-steer').click();
-  await expect(page.getByTestId('conversation')).toHaveAttribute('data-agent-id', (await node(page, 'lead').getAttribute('data-agent-id'))!);
+  await expect(page.getByTestId('conversation')).toHaveAttribute(
+    'data-agent-id',
+    (await node(page, 'lead').getAttribute('data-agent-id'))!,
+  );
   await expect(page.getByTestId('steer-input')).toBeFocused();
   await page.getByTestId('steer-input').fill(steerText);
   await page.getByTestId('steer-send').click();
@@ -109,14 +132,18 @@ test('pause a live team, steer the lead, resume, kill one subagent while the res
   await page.screenshot({ path: path.join(artifacts, 'pause-agent-dialog.png') });
   await confirmPause(page.getByRole('dialog'), 'pause-agent-confirm', 'e2e: look at its notes');
   await expect(node(page, 'researcher')).toHaveAttribute('data-agent-phase', 'paused');
-  await expect(node(page, 'researcher').getByTestId('agent-activity')).toHaveText('paused by operator: e2e: look at its notes');
+  await expect(node(page, 'researcher').getByTestId('agent-activity')).toHaveText(
+    'paused by operator: e2e: look at its notes',
+  );
   await expect(node(page, 'lead').getByTestId('agent-activity')).toHaveText(/^paused with the run/);
   await node(page, 'lead').click();
   await scrollToTop(page);
   await page.screenshot({ path: path.join(artifacts, 'run-paused.png'), fullPage: true });
   await actions(page, 'researcher').click();
   await page.getByTestId('agent-action-resume').click();
-  await expect(node(page, 'researcher').getByTestId('agent-activity')).toHaveText(/^paused with the run/);
+  await expect(node(page, 'researcher').getByTestId('agent-activity')).toHaveText(
+    /^paused with the run/,
+  );
 
   // Kill the researcher (with its subagents). The lead is told its delegation failed.
   await actions(page, 'researcher').click();
@@ -131,7 +158,9 @@ test('pause a live team, steer the lead, resume, kill one subagent while the res
   await expect(node(page, 'researcher')).toHaveAttribute('data-agent-status', 'killed');
   await expect(node(page, 'researcher').getByTestId('agent-phase')).toHaveText('Killed');
   await expect(actions(page, 'researcher')).toBeDisabled();
-  await expect(page.getByTestId('conversation')).toContainText('subagent researcher was killed by operator');
+  await expect(page.getByTestId('conversation')).toContainText(
+    'subagent researcher was killed by operator',
+  );
 
   // Resume: the banner goes and the rest of the team goes on.
   await page.getByTestId('resume-run').click();
@@ -156,18 +185,25 @@ test('pause a live team, steer the lead, resume, kill one subagent while the res
   await expect(page.getByTestId('event-feed')).toContainText('agent.killed');
   await page.getByTestId('feed-filter-all').click();
   await node(page, 'researcher').click();
-  await expect(page.getByTestId('conversation')).toContainText('killed by operator: e2e: the writer has enough');
+  await expect(page.getByTestId('conversation')).toContainText(
+    'killed by operator: e2e: the writer has enough',
+  );
   await expect(page.getByTestId('steer-closed')).toBeVisible();
   await scrollToTop(page);
   await page.screenshot({ path: path.join(artifacts, 'agent-killed.png'), fullPage: true });
 });
 
-const ADMIN_DATABASE_URL = process.env.E2E_ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const psql = (url: string, sql: string) => execFileSync('psql', [url, '-Atqc', sql], { encoding: 'utf8' }).trim();
+const ADMIN_DATABASE_URL =
+  process.env.E2E_ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const psql = (url: string, sql: string) =>
+  execFileSync('psql', [url, '-Atqc', sql], { encoding: 'utf8' }).trim();
 
 /** The stack's database: of the `fd_e2e_*` databases stack.mjs creates, the one holding this (unique) team. */
 function stackDatabaseUrl(teamSlug: string): string {
-  const names = psql(ADMIN_DATABASE_URL, "SELECT datname FROM pg_database WHERE datname LIKE 'fd\\_e2e\\_%'").split('\n');
+  const names = psql(
+    ADMIN_DATABASE_URL,
+    "SELECT datname FROM pg_database WHERE datname LIKE 'fd\\_e2e\\_%'",
+  ).split('\n');
   for (const name of names.filter(Boolean)) {
     const url = ADMIN_DATABASE_URL.replace(/\/[^/]*$/, `/${name}`);
     try {
@@ -188,7 +224,9 @@ function stackDatabaseUrl(teamSlug: string): string {
  * browser re-queues the turn on the stack's own queue, and its workers finish
  * the run.
  */
-test('an agent blocked on an interrupted tool call waits for a decision, and "mark done" lets it go on', async ({ page }) => {
+test('an agent blocked on an interrupted tool call waits for a decision, and "mark done" lets it go on', async ({
+  page,
+}) => {
   const slug = `e2e-decide-${Date.now().toString(36)}`;
   const source = [
     `name: ${slug}`,
@@ -213,15 +251,29 @@ test('an agent blocked on an interrupted tool call waits for a decision, and "ma
     workspaceRoot: await mkdtemp(path.join(tmpdir(), 'fd-e2e-decide-')),
   });
   try {
-    const { runId } = await spawnRun(engine, { teamSlug: slug, goal: 'Touch the release marker', by: { kind: 'user', id: 'operator' } });
+    const { runId } = await spawnRun(engine, {
+      teamSlug: slug,
+      goal: 'Touch the release marker',
+      by: { kind: 'user', id: 'operator' },
+    });
     const state = await loadRunState(engine, runId);
     const lead = state.agents[state.leadAgentId!]!;
-    const base = { at: new Date().toISOString(), agentId: lead.id, traceId: state.traceId!, parentSpanId: lead.spanId };
+    const base = {
+      at: new Date().toISOString(),
+      agentId: lead.id,
+      traceId: state.traceId!,
+      parentSpanId: lead.spanId,
+    };
     const callId = `${lead.id}.t1.c1`;
     const args = { command: 'touch release.marker' };
     await recordEvents(engine, runId, [
       { ...base, type: 'agent.turn.started', spanId: newSpanId(), payload: { turn: 1 } },
-      { ...base, type: 'llm.call.started', spanId: newSpanId(), payload: { callId: `${lead.id}.t1.llm`, turn: 1, model: lead.model } },
+      {
+        ...base,
+        type: 'llm.call.started',
+        spanId: newSpanId(),
+        payload: { callId: `${lead.id}.t1.llm`, turn: 1, model: lead.model },
+      },
       {
         ...base,
         type: 'llm.call.finished',
@@ -237,12 +289,24 @@ test('an agent blocked on an interrupted tool call waits for a decision, and "ma
           finishReason: 'tool_calls',
         },
       },
-      { ...base, type: 'tool.call.dispatched', spanId: newSpanId(), payload: { callId, tool: 'shell', args } },
-      { ...base, type: 'tool.call.interrupted', spanId: newSpanId(), payload: { callId, tool: 'shell', reason: 'the worker running it stopped' } },
+      {
+        ...base,
+        type: 'tool.call.dispatched',
+        spanId: newSpanId(),
+        payload: { callId, tool: 'shell', args },
+      },
+      {
+        ...base,
+        type: 'tool.call.interrupted',
+        spanId: newSpanId(),
+        payload: { callId, tool: 'shell', reason: 'the worker running it stopped' },
+      },
     ]);
 
     await page.goto(`/runs/${runId}`);
-    await expect(page.getByTestId('needs-decision-banner')).toContainText('1 agent needs a decision');
+    await expect(page.getByTestId('needs-decision-banner')).toContainText(
+      '1 agent needs a decision',
+    );
     await expect(node(page, 'lead')).toHaveAttribute('data-agent-phase', 'blocked');
     await expect(node(page, 'lead').getByTestId('agent-phase')).toHaveText('Needs decision');
     const panel = page.getByTestId('interrupted-call');
@@ -256,7 +320,9 @@ test('an agent blocked on an interrupted tool call waits for a decision, and "ma
     // The pause dialog, as an operator meets it (then cancelled: nothing recorded).
     await page.getByTestId('pause-run').click();
     const pauseDialog = page.getByRole('dialog');
-    await expect(pauseDialog.getByRole('radio', { name: /let turns in flight finish/i })).toBeChecked();
+    await expect(
+      pauseDialog.getByRole('radio', { name: /let turns in flight finish/i }),
+    ).toBeChecked();
     await page.screenshot({ path: path.join(artifacts, 'pause-dialog.png') });
     await pauseDialog.getByRole('button', { name: 'Cancel' }).click();
     await expect(pauseDialog).toBeHidden();
@@ -266,7 +332,9 @@ test('an agent blocked on an interrupted tool call waits for a decision, and "ma
     await page.getByTestId('resolve-mark-done').click();
     await expect(page.getByTestId('needs-decision-banner')).toBeHidden();
     await expect(panel).toHaveCount(0);
-    await expect(page.locator('[data-testid="message"][data-role="tool"]')).toContainText('touched by hand');
+    await expect(page.locator('[data-testid="message"][data-role="tool"]')).toContainText(
+      'touched by hand',
+    );
     await expect(page.getByTestId('event-feed')).toContainText('tool.call.resolved');
     await expect(page.getByTestId('run-status')).toHaveText(/completed/i, { timeout: 30_000 });
   } finally {

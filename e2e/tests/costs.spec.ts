@@ -8,7 +8,8 @@ mkdirSync(artifacts, { recursive: true });
 
 test.use({ viewport: { width: 1440, height: 1000 } });
 
-const total = async (page: Page, testId: string) => Number(await page.getByTestId(testId).getAttribute('data-total'));
+const total = async (page: Page, testId: string) =>
+  Number(await page.getByTestId(testId).getAttribute('data-total'));
 const usd = async (page: Page, testId: string) =>
   Number((await page.getByTestId(`${testId}-value`).textContent())?.replace(/[^0-9.]/g, '') ?? '0');
 
@@ -30,7 +31,9 @@ test('a finished team shows up on the costs page, by team, model and agent', asy
 
   // KPIs: money was spent today and this month, tokens were used, a team leads.
   await expect.poll(() => usd(page, 'costs-kpi-today')).toBeGreaterThan(0);
-  expect(await usd(page, 'costs-kpi-month')).toBeGreaterThanOrEqual(await usd(page, 'costs-kpi-today'));
+  expect(await usd(page, 'costs-kpi-month')).toBeGreaterThanOrEqual(
+    await usd(page, 'costs-kpi-today'),
+  );
   await expect(page.getByTestId('costs-kpi-tokens-value')).not.toHaveText('0');
   await expect(page.getByTestId('costs-kpi-burn-rate-value')).not.toHaveText('$0.00/h');
   await expect(page.getByTestId('costs-kpi-top-team-value')).not.toHaveText('—');
@@ -41,7 +44,9 @@ test('a finished team shows up on the costs page, by team, model and agent', asy
     await expect(page.getByTestId(chart).locator('.recharts-bar-rectangle').first()).toBeVisible();
   }
   // The run's spend is in the table, linking to its page.
-  const row = page.getByTestId('costs-run-row').filter({ has: page.locator(`[href="/runs/${runId}"]`) });
+  const row = page
+    .getByTestId('costs-run-row')
+    .filter({ has: page.locator(`[href="/runs/${runId}"]`) });
   await expect(row).toBeVisible();
   // The app scrolls inside <main>: grow the window so the whole page is in the picture.
   await page.setViewportSize({ width: 1440, height: 1800 });

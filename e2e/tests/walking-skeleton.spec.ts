@@ -26,7 +26,9 @@ test('launch the demo team from the fleet page, watch it live, kill it', async (
   await expect(page.getByTestId('event-row').first()).toBeVisible();
   const early = await events();
   await expect.poll(events, { timeout: 20_000 }).toBeGreaterThan(early);
-  await expect.poll(async () => page.getByTestId('agent-node').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+  await expect
+    .poll(async () => page.getByTestId('agent-node').count(), { timeout: 20_000 })
+    .toBeGreaterThanOrEqual(3);
   await page.screenshot({ path: path.join(artifacts, 'run-live.png'), fullPage: true });
 
   await page.getByTestId('kill-run').click();
@@ -40,7 +42,9 @@ test('launch the demo team from the fleet page, watch it live, kill it', async (
 
   // The fleet shows it killed too.
   await page.goto('/');
-  const row = page.getByTestId('fleet-row').filter({ has: page.locator(`[href="/runs/${runId}"]`) });
+  const row = page
+    .getByTestId('fleet-row')
+    .filter({ has: page.locator(`[href="/runs/${runId}"]`) });
   await expect(row).toContainText(/killed/i);
   await page.screenshot({ path: path.join(artifacts, 'fleet.png'), fullPage: true });
 });

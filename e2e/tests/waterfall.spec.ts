@@ -55,15 +55,17 @@ const source = [
 
 const rowsOf = (page: Page) =>
   // e2e has no DOM lib: the elements are typed by what the test reads.
-  page.getByTestId('waterfall-row').evaluateAll((els: Array<{ getAttribute(name: string): string | null }>) =>
-    els.map((el) => ({
-      spanId: el.getAttribute('data-span-id') ?? '',
-      parentSpanId: el.getAttribute('data-parent-span-id'),
-      kind: el.getAttribute('data-kind') ?? '',
-      depth: Number(el.getAttribute('data-depth')),
-      name: el.getAttribute('data-name') ?? '',
-    })),
-  );
+  page
+    .getByTestId('waterfall-row')
+    .evaluateAll((els: Array<{ getAttribute(name: string): string | null }>) =>
+      els.map((el) => ({
+        spanId: el.getAttribute('data-span-id') ?? '',
+        parentSpanId: el.getAttribute('data-parent-span-id'),
+        kind: el.getAttribute('data-kind') ?? '',
+        depth: Number(el.getAttribute('data-depth')),
+        name: el.getAttribute('data-name') ?? '',
+      })),
+    );
 
 async function spawn(page: Page, goal: string): Promise<string> {
   const res = await page.request.post('/api/trpc/runs.spawn', { data: { teamSlug: slug, goal } });
@@ -72,7 +74,9 @@ async function spawn(page: Page, goal: string): Promise<string> {
   return body.result.data.runId;
 }
 
-test('the trace waterfall shows a run as a span tree, two levels of subagents deep, live to the end', async ({ page }) => {
+test('the trace waterfall shows a run as a span tree, two levels of subagents deep, live to the end', async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   const saved = await page.request.post('/api/trpc/teams.save', { data: { source } });
   expect(saved.ok(), await saved.text()).toBe(true);
@@ -129,11 +133,17 @@ test('the trace waterfall shows a run as a span tree, two levels of subagents de
   expect(parentOf(lead)).toBe(roots[0]);
   expect(leaf!.depth).toBeGreaterThan(mid.depth);
   // Every kind is there: turns hold the model and tool calls.
-  for (const kind of ['run', 'agent', 'turn', 'llm', 'tool']) expect(rows.some((r) => r.kind === kind), kind).toBe(true);
-  for (const r of rows.filter((x) => x.kind === 'llm' || x.kind === 'tool')) expect(parentOf(r)?.kind).toBe('turn');
+  for (const kind of ['run', 'agent', 'turn', 'llm', 'tool'])
+    expect(
+      rows.some((r) => r.kind === kind),
+      kind,
+    ).toBe(true);
+  for (const r of rows.filter((x) => x.kind === 'llm' || x.kind === 'tool'))
+    expect(parentOf(r)?.kind).toBe('turn');
 
   // Collapse the mid's subtree, then expand it again.
-  const row = (spanId: string) => page.locator(`[data-testid="waterfall-row"][data-span-id="${spanId}"]`);
+  const row = (spanId: string) =>
+    page.locator(`[data-testid="waterfall-row"][data-span-id="${spanId}"]`);
   const total = rows.length;
   await row(mid.spanId).getByTestId('waterfall-toggle').click();
   await expect(row(leaf!.spanId)).toHaveCount(0);
@@ -175,9 +185,12 @@ test('the trace waterfall shows a run as a span tree, two levels of subagents de
   const llm = rows.find((r) => r.kind === 'llm' && parentOf(parentOf(r)!)?.spanId === lead.spanId)!;
   await row(llm.spanId).click();
   await expect(details).toHaveAttribute('data-span-id', llm.spanId);
-  for (const text of ['Model span', 'gpt-4o-mini', 'Tokens', 'Cost', 'Finish reason', 'tool_calls']) await expect(details).toContainText(text);
+  for (const text of ['Model span', 'gpt-4o-mini', 'Tokens', 'Cost', 'Finish reason', 'tool_calls'])
+    await expect(details).toContainText(text);
 
-  await page.locator('main').evaluate((el: { scrollTo(x: number, y: number): void }) => el.scrollTo(0, 0));
+  await page
+    .locator('main')
+    .evaluate((el: { scrollTo(x: number, y: number): void }) => el.scrollTo(0, 0));
   await page.getByTestId('waterfall').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(artifacts, 'waterfall.png') });
 });

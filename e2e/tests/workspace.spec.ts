@@ -6,7 +6,9 @@ import { expect, test } from '@playwright/test';
 const artifacts = path.join(import.meta.dirname, '..', 'artifacts');
 mkdirSync(artifacts, { recursive: true });
 
-test('the workspace tab shows the files the team wrote, and each change as a diff', async ({ page }) => {
+test('the workspace tab shows the files the team wrote, and each change as a diff', async ({
+  page,
+}) => {
   await page.setViewportSize({ width: 1600, height: 1000 });
   await page.goto('/');
   await page.getByTestId('launch-run').first().click();
@@ -22,7 +24,9 @@ test('the workspace tab shows the files the team wrote, and each change as a dif
   await expect(page).toHaveURL(/[?&]tab=workspace/);
   const report = page.locator('[data-testid="workspace-file"][data-path="report.md"]');
   await expect(report).toBeVisible();
-  await expect(page.locator('[data-testid="workspace-file"][data-path^="notes/"]').first()).toBeVisible();
+  await expect(
+    page.locator('[data-testid="workspace-file"][data-path^="notes/"]').first(),
+  ).toBeVisible();
 
   // report.md's content, from disk.
   await report.click();
@@ -37,7 +41,9 @@ test('the workspace tab shows the files the team wrote, and each change as a dif
   await change.click();
   await expect(change).toHaveAttribute('aria-current', 'true');
   await expect(page.locator('[data-testid="diff-line"][data-kind="add"]').first()).toBeVisible();
-  await expect(page.locator('[data-testid="diff-line"][data-kind="add"]').first()).toContainText('# Compare vector databases');
+  await expect(page.locator('[data-testid="diff-line"][data-kind="add"]').first()).toContainText(
+    '# Compare vector databases',
+  );
   expect(await page.locator('[data-testid="diff-line"][data-kind="del"]').count()).toBe(0);
   await page.screenshot({ path: path.join(artifacts, 'workspace.png'), fullPage: true });
 
@@ -50,7 +56,9 @@ test('the workspace tab shows the files the team wrote, and each change as a dif
     .poll(
       async () => {
         if (await link.isVisible()) return true;
-        await scroller.evaluate((el: { scrollBy(x: number, y: number): void }) => el.scrollBy(0, -240));
+        await scroller.evaluate((el: { scrollBy(x: number, y: number): void }) =>
+          el.scrollBy(0, -240),
+        );
         return false;
       },
       { timeout: 15_000 },
@@ -64,7 +72,10 @@ test('the workspace tab shows the files the team wrote, and each change as a dif
 
   await expect(page.getByTestId('tab-workspace')).toHaveAttribute('aria-selected', 'true');
   await expect(page).toHaveURL(new RegExp(`[?&]change=${seq}(&|$)`));
-  await expect(page.locator(`[data-testid="workspace-change"][data-seq="${seq}"]`)).toHaveAttribute('aria-current', 'true');
+  await expect(page.locator(`[data-testid="workspace-change"][data-seq="${seq}"]`)).toHaveAttribute(
+    'aria-current',
+    'true',
+  );
   await expect(page.locator(`[data-testid="workspace-diff"][data-seq="${seq}"]`)).toBeVisible();
   await expect(page.locator('[data-testid="diff-line"][data-kind="add"]').first()).toBeVisible();
 

@@ -26,10 +26,16 @@ export function ensureDependencies() {
 
 export function ensureChromium() {
   if (existsSync('/usr/bin/chromium')) return;
-  console.log('[setup] Chromium is missing; installing it with apt-get (Debian package "chromium")');
+  console.log(
+    '[setup] Chromium is missing; installing it with apt-get (Debian package "chromium")',
+  );
   try {
-    run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', { shell: '/bin/bash' });
+    run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', {
+      shell: '/bin/bash',
+    });
   } catch {
-    throw new Error('Chromium is required for the browser tests: install it with `apt-get install -y chromium` (as root).');
+    throw new Error(
+      'Chromium is required for the browser tests: install it with `apt-get install -y chromium` (as root).',
+    );
   }
 }

@@ -30,7 +30,10 @@ const isLocal = (host) => ['127.0.0.1', 'localhost', '::1'].includes(host);
 
 function endpoint(url, defaultPort) {
   const parsed = new URL(url);
-  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port || defaultPort) };
+  return {
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(parsed.port || defaultPort),
+  };
 }
 
 export const HOW_TO_START = {
@@ -43,7 +46,9 @@ function tryStart(name) {
   try {
     if (name === 'postgres') {
       const version = readdirSync('/etc/postgresql')[0];
-      execSync(`pg_ctlcluster --skip-systemctl-redirect ${version} main start`, { stdio: 'inherit' });
+      execSync(`pg_ctlcluster --skip-systemctl-redirect ${version} main start`, {
+        stdio: 'inherit',
+      });
     } else {
       execSync('mkdir -p /var/lib/redis /var/log/redis', { stdio: 'inherit' });
       execSync(HOW_TO_START.redis, { stdio: 'inherit' });
@@ -58,13 +63,20 @@ export async function ensureServices({
   redisUrl = 'redis://127.0.0.1:6379',
 } = {}) {
   const services = [
-    { name: 'postgres', label: 'PostgreSQL', ...endpoint(databaseUrl, 5432), envVar: 'DATABASE_URL' },
+    {
+      name: 'postgres',
+      label: 'PostgreSQL',
+      ...endpoint(databaseUrl, 5432),
+      envVar: 'DATABASE_URL',
+    },
     { name: 'redis', label: 'Redis', ...endpoint(redisUrl, 6379), envVar: 'REDIS_URL' },
   ];
   for (const service of services) {
     if (await canConnect(service.host, service.port)) continue;
     if (isLocal(service.host)) {
-      console.log(`[services] ${service.label} is not answering on ${service.host}:${service.port}; starting it`);
+      console.log(
+        `[services] ${service.label} is not answering on ${service.host}:${service.port}; starting it`,
+      );
       tryStart(service.name);
       if (await waitFor(service.host, service.port, 20)) {
         console.log(`[services] ${service.label} is up`);
@@ -79,8 +91,10 @@ export async function ensureServices({
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  ensureServices({ databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL }).catch((error) => {
-    console.error(error.message);
-    process.exit(1);
-  });
+  ensureServices({ databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL }).catch(
+    (error) => {
+      console.error(error.message);
+      process.exit(1);
+    },
+  );
 }

@@ -1,7 +1,8 @@
 import { checkReadiness, createEngine, type Engine, redactUrl } from '@flightdeck/engine';
 import type { Env } from '../src/env';
 
-export const HOW_TO_START_POSTGRES = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
+export const HOW_TO_START_POSTGRES =
+  'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
 
 export class BootError extends Error {
   override name = 'BootError';

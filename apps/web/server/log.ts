@@ -8,6 +8,8 @@ function describe(error: unknown): string {
 
 export const logger: Logger = {
   info: (message) => console.log(`[web] ${message}`),
-  warn: (message, error) => console.warn(`[web] ${message}${error === undefined ? '' : `\n${describe(error)}`}`),
-  error: (message, error) => console.error(`[web] ${message}${error === undefined ? '' : `\n${describe(error)}`}`),
+  warn: (message, error) =>
+    console.warn(`[web] ${message}${error === undefined ? '' : `\n${describe(error)}`}`),
+  error: (message, error) =>
+    console.error(`[web] ${message}${error === undefined ? '' : `\n${describe(error)}`}`),
 };

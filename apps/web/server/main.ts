@@ -6,7 +6,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appRouter, createContext } from '@flightdeck/api';
-import { checkReadiness, createRedis, ensureDemoTeams, type Engine, readRunEvents } from '@flightdeck/engine';
+import {
+  checkReadiness,
+  createRedis,
+  ensureDemoTeams,
+  type Engine,
+  readRunEvents,
+} from '@flightdeck/engine';
 import { createOtlpRunTraceExporter, parseOtlpHeaders } from '@flightdeck/telemetry';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import next from 'next';
@@ -82,7 +88,8 @@ async function main(): Promise<void> {
         createContext: ({ req: request }) => createContext({ engine, headers: request.headers }),
         maxBatchSize: 16,
         onError: ({ error, path: procedure }) => {
-          if (error.code === 'INTERNAL_SERVER_ERROR') logger.error(`trpc ${procedure ?? '?'} failed`, error.cause ?? error);
+          if (error.code === 'INTERNAL_SERVER_ERROR')
+            logger.error(`trpc ${procedure ?? '?'} failed`, error.cause ?? error);
         },
       }),
   });
@@ -125,7 +132,9 @@ async function main(): Promise<void> {
       resolve();
     });
   });
-  logger.info(`ready on http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT} (${dev ? 'development' : 'production'})`);
+  logger.info(
+    `ready on http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT} (${dev ? 'development' : 'production'})`,
+  );
 
   const shutdown = async (signal: string): Promise<void> => {
     if (shuttingDown) return;

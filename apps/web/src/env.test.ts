@@ -34,6 +34,8 @@ describe('the web env', () => {
   });
 
   it('rejects a port out of range', () => {
-    expect(() => parseEnv({ PORT: '70000' })).toThrow(/PORT should be a TCP port between 1 and 65535/);
+    expect(() => parseEnv({ PORT: '70000' })).toThrow(
+      /PORT should be a TCP port between 1 and 65535/,
+    );
   });
 });

@@ -13,18 +13,22 @@ const Url = (protocols: string[], example: string) =>
   z
     .string()
     .trim()
-    .refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, `a ${protocols.map((p) => `${p}//`).join(' or ')} URL, e.g. ${example}`);
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `a ${protocols.map((p) => `${p}//`).join(' or ')} URL, e.g. ${example}`,
+    );
 
 const EnvSchema = z.object({
-  DATABASE_URL: Url(['postgresql:', 'postgres:'], 'postgresql://postgres@127.0.0.1:5432/flightdeck').default(
+  DATABASE_URL: Url(
+    ['postgresql:', 'postgres:'],
     'postgresql://postgres@127.0.0.1:5432/flightdeck',
-  ),
+  ).default('postgresql://postgres@127.0.0.1:5432/flightdeck'),
   REDIS_URL: Url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
   HOST: z.string().trim().min(1, 'a bind address, e.g. 127.0.0.1 or 0.0.0.0').default('127.0.0.1'),
   PORT: z.coerce
@@ -43,7 +47,9 @@ const EnvSchema = z.object({
     .min(1, 'a directory for run workspaces')
     .default(path.join(repoRoot, '.flightdeck/workspaces'))
     .transform((p) => path.resolve(repoRoot, p)),
-  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'one of development, production, test' }).default('development'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], { error: 'one of development, production, test' })
+    .default('development'),
   /** OTLP/HTTP collector base URL (/v1/traces is appended): run traces are exported only when it is set. */
   OTEL_EXPORTER_OTLP_ENDPOINT: Url(['http:', 'https:'], 'http://127.0.0.1:4318').optional(),
   /** key=value,key2=value2: a hosted backend's credentials. */
@@ -62,7 +68,9 @@ export class EnvError extends Error {
 /** Parse the environment (process.env by default). Throws EnvError naming each bad variable. */
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   // Empty strings mean "unset" (a blank line in a .env file), not "invalid".
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const result = EnvSchema.safeParse(cleaned);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {

@@ -13,7 +13,15 @@ import {
   steerAgent,
 } from '@flightdeck/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoSource, type Harness, operator, runState, startHarness, waitFor, waitForStatus } from './test/harness';
+import {
+  demoSource,
+  type Harness,
+  operator,
+  runState,
+  startHarness,
+  waitFor,
+  waitForStatus,
+} from './test/harness';
 
 let harness: Harness;
 let engine: Engine;
@@ -30,12 +38,20 @@ async function spawnAndWaitForSubagents(goal: string) {
   const { runId } = await spawnRun(engine, { teamSlug: 'demo', goal, by: operator, seed: 21 });
   await waitFor('subagents at work', async () => {
     const { state } = await runState(engine, runId);
-    return state.agentOrder.length >= 3 && Object.values(state.agents).some((a) => a.status === 'running') ? state : null;
+    return state.agentOrder.length >= 3 &&
+      Object.values(state.agents).some((a) => a.status === 'running')
+      ? state
+      : null;
   });
   return runId;
 }
 
-const idle = () => waitFor('every worker idle', () => Promise.resolve(harness.workers.every((w) => w.activeTurns() === 0)), 5000);
+const idle = () =>
+  waitFor(
+    'every worker idle',
+    () => Promise.resolve(harness.workers.every((w) => w.activeTurns() === 0)),
+    5000,
+  );
 
 describe('control of a running team', () => {
   it('pauses a team: turns in flight finish, no new turn starts; resume finishes the run', async () => {
@@ -69,27 +85,52 @@ describe('control of a running team', () => {
     const runId = await spawnAndWaitForSubagents('Steer the writer');
     const { state } = await runState(engine, runId);
     const writer = Object.values(state.agents).find((a) => a.name === 'writer')!;
-    await steerAgent(engine, { runId, agentId: writer.id, by: operator, message: 'cite two sources' });
+    await steerAgent(engine, {
+      runId,
+      agentId: writer.id,
+      by: operator,
+      message: 'cite two sources',
+    });
     await waitForStatus(engine, runId, 'completed');
     const final = (await runState(engine, runId)).state.agents[writer.id]!;
-    expect(final.messages.some((m) => m.role === 'user' && m.content === '[operator test-operator] cite two sources')).toBe(true);
+    expect(
+      final.messages.some(
+        (m) => m.role === 'user' && m.content === '[operator test-operator] cite two sources',
+      ),
+    ).toBe(true);
   }, 40_000);
 
   it('kills one subagent (and its own subagents) while the rest of the team goes on', async () => {
     const runId = await spawnAndWaitForSubagents('Kill the researcher');
     const { state } = await runState(engine, runId);
     const researcher = Object.values(state.agents).find((a) => a.name === 'researcher')!;
-    const result = await killAgent(engine, { runId, agentId: researcher.id, by: operator, reason: 'off track' });
+    const result = await killAgent(engine, {
+      runId,
+      agentId: researcher.id,
+      by: operator,
+      reason: 'off track',
+    });
     expect(result.killed).toBeGreaterThanOrEqual(1);
     await waitForStatus(engine, runId, 'completed');
     const { state: final, events } = await runState(engine, runId);
     expect(final.agents[researcher.id]?.status).toBe('killed');
-    for (const child of final.agents[researcher.id]!.children) expect(final.agents[child]?.status).toBe('killed');
+    for (const child of final.agents[researcher.id]!.children)
+      expect(final.agents[child]?.status).toBe('killed');
     expect(Object.values(final.agents).find((a) => a.name === 'writer')?.status).toBe('done');
-    const killedAt = events.find((e) => e.type === 'agent.killed' && e.agentId === researcher.id)!.seq;
-    expect(events.filter((e) => e.seq > killedAt && e.agentId === researcher.id && e.type !== 'tool.call.finished')).toEqual([]);
-    const report = events.find((e) => e.type === 'tool.call.finished' && e.agentId === final.leadAgentId && !e.payload.ok);
-    expect(report && report.type === 'tool.call.finished' && report.payload.output).toContain('was killed by test-operator: off track');
+    const killedAt = events.find(
+      (e) => e.type === 'agent.killed' && e.agentId === researcher.id,
+    )!.seq;
+    expect(
+      events.filter(
+        (e) => e.seq > killedAt && e.agentId === researcher.id && e.type !== 'tool.call.finished',
+      ),
+    ).toEqual([]);
+    const report = events.find(
+      (e) => e.type === 'tool.call.finished' && e.agentId === final.leadAgentId && !e.payload.ok,
+    );
+    expect(report && report.type === 'tool.call.finished' && report.payload.output).toContain(
+      'was killed by test-operator: off track',
+    );
   }, 40_000);
 });
 
@@ -109,14 +150,28 @@ simulation: { latencyMs: 0, minSteps: 1, maxSteps: 1, errorRate: 0 }
   async function interruptedRun(): Promise<{ runId: string; leadId: string; callId: string }> {
     await saveTeam(engine, { source: shellTeam });
     for (const w of harness.workers) await w.worker.pause();
-    const { runId } = await spawnRun(engine, { teamSlug: 'shell-team', goal: 'touch a marker', by: operator });
+    const { runId } = await spawnRun(engine, {
+      teamSlug: 'shell-team',
+      goal: 'touch a marker',
+      by: operator,
+    });
     const { state } = await runState(engine, runId);
     const lead = state.agents[state.leadAgentId!]!;
-    const base = { at: new Date().toISOString(), agentId: lead.id, traceId: state.traceId!, parentSpanId: lead.spanId };
+    const base = {
+      at: new Date().toISOString(),
+      agentId: lead.id,
+      traceId: state.traceId!,
+      parentSpanId: lead.spanId,
+    };
     const callId = `${lead.id}.t1.c1`;
     await recordEvents(engine, runId, [
       { ...base, type: 'agent.turn.started', spanId: newSpanId(), payload: { turn: 1 } },
-      { ...base, type: 'llm.call.started', spanId: newSpanId(), payload: { callId: 'm', turn: 1, model: lead.model } },
+      {
+        ...base,
+        type: 'llm.call.started',
+        spanId: newSpanId(),
+        payload: { callId: 'm', turn: 1, model: lead.model },
+      },
       {
         ...base,
         type: 'llm.call.finished',
@@ -132,7 +187,12 @@ simulation: { latencyMs: 0, minSteps: 1, maxSteps: 1, errorRate: 0 }
           finishReason: 'tool_calls',
         },
       },
-      { ...base, type: 'tool.call.dispatched', spanId: newSpanId(), payload: { callId, tool: 'shell', args: { command: 'touch marker' } } },
+      {
+        ...base,
+        type: 'tool.call.dispatched',
+        spanId: newSpanId(),
+        payload: { callId, tool: 'shell', args: { command: 'touch marker' } },
+      },
     ]);
     for (const w of harness.workers) await w.worker.resume();
     return { runId, leadId: lead.id, callId };
@@ -153,15 +213,31 @@ simulation: { latencyMs: 0, minSteps: 1, maxSteps: 1, errorRate: 0 }
     expect(blocked.agents[leadId]?.turn?.toolCalls[0]?.status).toBe('interrupted');
     expect(await marker(runId)).toBe(false);
 
-    await resolveToolCall(engine, { runId, agentId: leadId, callId, by: operator, resolution: 'mark-done', output: 'touched by hand' });
+    await resolveToolCall(engine, {
+      runId,
+      agentId: leadId,
+      callId,
+      by: operator,
+      resolution: 'mark-done',
+      output: 'touched by hand',
+    });
     await waitForStatus(engine, runId, 'completed');
     expect(await marker(runId)).toBe(false);
   }, 30_000);
 
   it('runs it again when a human says "retry"', async () => {
     const { runId, leadId, callId } = await interruptedRun();
-    await waitFor('the lead to wait', async () => (await runState(engine, runId)).state.agents[leadId]?.status === 'blocked');
-    await resolveToolCall(engine, { runId, agentId: leadId, callId, by: operator, resolution: 'retry' });
+    await waitFor(
+      'the lead to wait',
+      async () => (await runState(engine, runId)).state.agents[leadId]?.status === 'blocked',
+    );
+    await resolveToolCall(engine, {
+      runId,
+      agentId: leadId,
+      callId,
+      by: operator,
+      resolution: 'retry',
+    });
     await waitForStatus(engine, runId, 'completed');
     expect(await marker(runId)).toBe(true);
   }, 30_000);
@@ -187,15 +263,37 @@ simulation: { latencyMs: 0, minSteps: 4, maxSteps: 4, errorRate: 0 }
   it('narrows the subagent to the tools it names, and refuses one that would widen it', async () => {
     await saveTeam(engine, { source: team });
     for (const w of harness.workers) await w.worker.pause();
-    const { runId } = await spawnRun(engine, { teamSlug: 'scoped-team', goal: 'read only please', by: operator });
+    const { runId } = await spawnRun(engine, {
+      teamSlug: 'scoped-team',
+      goal: 'read only please',
+      by: operator,
+    });
     const { state } = await runState(engine, runId);
     const lead = state.agents[state.leadAgentId!]!;
-    const base = { at: new Date().toISOString(), agentId: lead.id, traceId: state.traceId!, parentSpanId: lead.spanId };
-    const narrow = { callId: `${lead.id}.t1.c1`, tool: 'delegate', args: { agent: 'helper', task: 'read notes', tools: ['fs.read', 'fs.list'] } };
-    const wide = { callId: `${lead.id}.t1.c2`, tool: 'delegate', args: { agent: 'helper', task: 'run things', tools: ['fs.read', 'shell'] } };
+    const base = {
+      at: new Date().toISOString(),
+      agentId: lead.id,
+      traceId: state.traceId!,
+      parentSpanId: lead.spanId,
+    };
+    const narrow = {
+      callId: `${lead.id}.t1.c1`,
+      tool: 'delegate',
+      args: { agent: 'helper', task: 'read notes', tools: ['fs.read', 'fs.list'] },
+    };
+    const wide = {
+      callId: `${lead.id}.t1.c2`,
+      tool: 'delegate',
+      args: { agent: 'helper', task: 'run things', tools: ['fs.read', 'shell'] },
+    };
     await recordEvents(engine, runId, [
       { ...base, type: 'agent.turn.started', spanId: newSpanId(), payload: { turn: 1 } },
-      { ...base, type: 'llm.call.started', spanId: newSpanId(), payload: { callId: 'm', turn: 1, model: lead.model } },
+      {
+        ...base,
+        type: 'llm.call.started',
+        spanId: newSpanId(),
+        payload: { callId: 'm', turn: 1, model: lead.model },
+      },
       {
         ...base,
         type: 'llm.call.finished',
@@ -215,14 +313,20 @@ simulation: { latencyMs: 0, minSteps: 4, maxSteps: 4, errorRate: 0 }
     for (const w of harness.workers) await w.worker.resume();
     await waitForStatus(engine, runId, 'completed');
     const { state: final, events } = await runState(engine, runId);
-    const refused = events.find((e) => e.type === 'tool.call.finished' && e.payload.callId === wide.callId);
-    expect(refused?.type === 'tool.call.finished' && refused.payload).toMatchObject({ ok: false, output: expect.stringContaining('would widen helper: "shell" is not granted') });
+    const refused = events.find(
+      (e) => e.type === 'tool.call.finished' && e.payload.callId === wide.callId,
+    );
+    expect(refused?.type === 'tool.call.finished' && refused.payload).toMatchObject({
+      ok: false,
+      output: expect.stringContaining('would widen helper: "shell" is not granted'),
+    });
     const helper = Object.values(final.agents).find((a) => a.name === 'helper')!;
     expect(helper.toolScope).toEqual(['fs.read', 'fs.list']);
-    const helperTools = events.flatMap((e) => (e.type === 'tool.call.dispatched' && e.agentId === helper.id ? [e.payload.tool] : []));
+    const helperTools = events.flatMap((e) =>
+      e.type === 'tool.call.dispatched' && e.agentId === helper.id ? [e.payload.tool] : [],
+    );
     expect(helperTools.length).toBeGreaterThan(0);
     // The model is only offered the narrowed tools, so it never even asks for the others.
     expect(helperTools.filter((t) => t !== 'fs.read' && t !== 'fs.list')).toEqual([]);
   }, 30_000);
 });
-

@@ -7,8 +7,16 @@ import { z } from 'zod';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Unset and empty are the same: `OPENAI_API_KEY=` in a .env file configures nothing. */
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
-const apiRoot = (example: string) => z.url({ protocol: /^https?$/, error: `an http(s) URL of the API root, with its /v1, such as ${example}` });
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    schema.optional(),
+  );
+const apiRoot = (example: string) =>
+  z.url({
+    protocol: /^https?$/,
+    error: `an http(s) URL of the API root, with its /v1, such as ${example}`,
+  });
 
 /** Never echoed, not even in a configuration error. */
 const SECRETS = new Set(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OTEL_EXPORTER_OTLP_HEADERS']);
@@ -17,14 +25,20 @@ const SECRETS = new Set(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OTEL_EXPORTER_O
 const Env = z.object({
   DATABASE_URL: z
     .string()
-    .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL such as postgresql://postgres@127.0.0.1:5432/flightdeck')
+    .regex(
+      /^postgres(ql)?:\/\//,
+      'a PostgreSQL URL such as postgresql://postgres@127.0.0.1:5432/flightdeck',
+    )
     .default('postgresql://postgres@127.0.0.1:5432/flightdeck'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'a Redis URL such as redis://127.0.0.1:6379')
     .default('redis://127.0.0.1:6379'),
   FLIGHTDECK_QUEUE_PREFIX: z.string().min(1).default('{fd}'),
-  FLIGHTDECK_WORKSPACE_ROOT: z.string().min(1).default(path.join(repoRoot, '.flightdeck', 'workspaces')),
+  FLIGHTDECK_WORKSPACE_ROOT: z
+    .string()
+    .min(1)
+    .default(path.join(repoRoot, '.flightdeck', 'workspaces')),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   /** How long a turn's lock lasts without renewal: a worker that died is noticed after about this long. */
   WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
@@ -38,7 +52,12 @@ const Env = z.object({
   ANTHROPIC_API_KEY: optional(z.string().trim()),
   ANTHROPIC_BASE_URL: optional(apiRoot('https://api.anthropic.com/v1')),
   /** OTLP/HTTP collector base URL (/v1/traces is appended): run traces are exported only when it is set. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'an OTLP/HTTP collector base URL, such as http://127.0.0.1:4318' })),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(
+    z.url({
+      protocol: /^https?$/,
+      error: 'an OTLP/HTTP collector base URL, such as http://127.0.0.1:4318',
+    }),
+  ),
   /** key=value,key2=value2: a hosted backend's credentials. */
   OTEL_EXPORTER_OTLP_HEADERS: optional(
     z.string().refine((v) => {
@@ -56,7 +75,10 @@ export type WorkerEnv = z.infer<typeof Env>;
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
   const parsed = Env.safeParse(source);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${shown(String(i.path[0]), source[String(i.path[0])])})`);
+    const lines = parsed.error.issues.map(
+      (i) =>
+        `  ${i.path.join('.')}: ${i.message} (got ${shown(String(i.path[0]), source[String(i.path[0])])})`,
+    );
     throw new Error(`Invalid worker configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
@@ -79,9 +101,13 @@ export function providerConfig(env: WorkerEnv): ProviderConfig {
       ? {
           apiKey: env.OPENAI_API_KEY,
           baseURL: env.OPENAI_BASE_URL,
-          compatible: env.OPENAI_BASE_URL !== undefined && new URL(env.OPENAI_BASE_URL).hostname !== 'api.openai.com',
+          compatible:
+            env.OPENAI_BASE_URL !== undefined &&
+            new URL(env.OPENAI_BASE_URL).hostname !== 'api.openai.com',
         }
       : undefined,
-    anthropic: env.ANTHROPIC_API_KEY ? { apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL } : undefined,
+    anthropic: env.ANTHROPIC_API_KEY
+      ? { apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL }
+      : undefined,
   };
 }

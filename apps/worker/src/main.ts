@@ -1,7 +1,12 @@
 import { createProviderRegistry, createToolRegistry, McpToolHost } from '@flightdeck/agents';
 import { readEvents } from '@flightdeck/db';
 import { createEngine, reconcileRunsIfLeader } from '@flightdeck/engine';
-import { createLogger, createOtlpRunTraceExporter, parseOtlpHeaders, setLogLevel } from '@flightdeck/telemetry';
+import {
+  createLogger,
+  createOtlpRunTraceExporter,
+  parseOtlpHeaders,
+  setLogLevel,
+} from '@flightdeck/telemetry';
 import { hostname } from 'node:os';
 import { loadEnv, providerConfig } from './env';
 import { startTurnWorker } from './turn-worker';
@@ -40,7 +45,11 @@ async function main(): Promise<void> {
       stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
     },
   );
-  log.info('worker ready', { name, concurrency: env.WORKER_CONCURRENCY, providers: Object.keys(providers) });
+  log.info('worker ready', {
+    name,
+    concurrency: env.WORKER_CONCURRENCY,
+    providers: Object.keys(providers),
+  });
 
   // Runs never stay stuck: one worker at a time re-queues what PostgreSQL says is missing.
   const reconcile = async () => {

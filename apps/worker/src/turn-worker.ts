@@ -26,7 +26,12 @@ export interface TurnWorker {
  */
 export async function startTurnWorker(
   deps: Omit<TurnDependencies, 'log'> & { log: Logger },
-  options: { concurrency: number; name: string; lockDurationMs?: number; stalledIntervalMs?: number },
+  options: {
+    concurrency: number;
+    name: string;
+    lockDurationMs?: number;
+    stalledIntervalMs?: number;
+  },
 ): Promise<TurnWorker> {
   const { engine, log } = deps;
   /** Turns running in this process: run → job id → agent. */
@@ -43,7 +48,10 @@ export async function startTurnWorker(
         log.debug('turn done', { ...payload, outcome, worker: options.name });
         if (outcome === 'deferred') {
           // Park the job without holding this worker's slot; it runs again when a run slot may be free.
-          await job.moveToDelayed(Date.now() + DEFER_MS + Math.floor(Math.random() * DEFER_MS), token);
+          await job.moveToDelayed(
+            Date.now() + DEFER_MS + Math.floor(Math.random() * DEFER_MS),
+            token,
+          );
           throw new DelayedError();
         }
       } catch (error) {
@@ -58,7 +66,9 @@ export async function startTurnWorker(
   });
 
   const worker = new Worker(QUEUES.turns, processor, {
-    connection: createRedis(engine.config.redisUrl, `${options.name}:bullmq`, { maxRetriesPerRequest: null }),
+    connection: createRedis(engine.config.redisUrl, `${options.name}:bullmq`, {
+      maxRetriesPerRequest: null,
+    }),
     prefix: engine.config.queuePrefix,
     concurrency: options.concurrency,
     name: options.name,
@@ -69,7 +79,8 @@ export async function startTurnWorker(
   });
   worker.on('error', (error) => log.error('worker error', { error }));
   worker.on('failed', (job, error) => {
-    if (job && error.name === 'UnrecoverableError') log.error('job rejected', { jobId: job.id, name: job.name, error });
+    if (job && error.name === 'UnrecoverableError')
+      log.error('job rejected', { jobId: job.id, name: job.name, error });
   });
 
   const subscriber = createRedis(engine.config.redisUrl, `${options.name}:control`);
@@ -78,12 +89,21 @@ export async function startTurnWorker(
     (message) => {
       let aborted = 0;
       for (const [jobId, agentId] of activeByRun.get(message.runId) ?? []) {
-        if (message.type === 'run.abort' || message.agentIds.includes(agentId)) aborted += worker.cancelJob(jobId, message.reason) ? 1 : 0;
+        if (message.type === 'run.abort' || message.agentIds.includes(agentId))
+          aborted += worker.cancelJob(jobId, message.reason) ? 1 : 0;
       }
-      const ack = { runId: message.runId, worker: options.name, aborted, at: performance.timeOrigin + performance.now() };
-      publishControlAck(engine.redis, ack).catch((error: unknown) => log.warn('control ack failed', { error }));
+      const ack = {
+        runId: message.runId,
+        worker: options.name,
+        aborted,
+        at: performance.timeOrigin + performance.now(),
+      };
+      publishControlAck(engine.redis, ack).catch((error: unknown) =>
+        log.warn('control ack failed', { error }),
+      );
     },
-    (raw, error) => log.warn('ignored malformed control message', { raw: raw.slice(0, 200), error }),
+    (raw, error) =>
+      log.warn('ignored malformed control message', { raw: raw.slice(0, 200), error }),
   );
   await worker.waitUntilReady();
 

@@ -12,13 +12,24 @@ export function round(value: number, digits = 2): number {
 }
 
 export function summarize(samples: readonly number[]) {
-  return { n: samples.length, p50: round(percentile(samples, 50)), p99: round(percentile(samples, 99)), max: round(Math.max(...samples)) };
+  return {
+    n: samples.length,
+    p50: round(percentile(samples, 50)),
+    p99: round(percentile(samples, 99)),
+    max: round(Math.max(...samples)),
+  };
 }
 
 export function table(rows: ReadonlyArray<Record<string, string | number>>): string {
   if (rows.length === 0) return '';
   const columns = Object.keys(rows[0]!);
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
+  const widths = columns.map((c) =>
+    Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)),
+  );
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
-  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => String(r[c] ?? ''))))].join('\n');
+  return [
+    line(columns),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(columns.map((c) => String(r[c] ?? '')))),
+  ].join('\n');
 }

@@ -16,7 +16,10 @@ const worker = new Worker(
   (job, _token, signal) =>
     new Promise<void>((resolve) => {
       signal?.addEventListener('abort', () => {
-        void publisher.publish(`${prefix}:raw-cancel:fired`, JSON.stringify({ jobId: job.id, at: performance.timeOrigin + performance.now() }));
+        void publisher.publish(
+          `${prefix}:raw-cancel:fired`,
+          JSON.stringify({ jobId: job.id, at: performance.timeOrigin + performance.now() }),
+        );
         resolve();
       });
     }),

@@ -28,7 +28,9 @@ describe('the error formatter', () => {
 
   it('carries manifest issues with their paths', () => {
     const error = toTRPCError(
-      new DomainError('INVALID_MANIFEST', 'The manifest is invalid.', [{ path: 'agents.lead.model', message: 'bad model' }]),
+      new DomainError('INVALID_MANIFEST', 'The manifest is invalid.', [
+        { path: 'agents.lead.model', message: 'bad model' },
+      ]),
     );
     expect(errorData(error).issues).toEqual([{ path: 'agents.lead.model', message: 'bad model' }]);
   });
@@ -41,9 +43,14 @@ describe('the error formatter', () => {
   });
 
   it('turns input validation issues into paths', () => {
-    const parsed = z.object({ goal: z.string().min(1) }).strict().safeParse({ goal: '', extra: 1 });
+    const parsed = z
+      .object({ goal: z.string().min(1) })
+      .strict()
+      .safeParse({ goal: '', extra: 1 });
     const error = new TRPCError({ code: 'BAD_REQUEST', cause: parsed.error });
     expect(safeMessage(error)).toBe('Invalid input');
-    expect(errorData(error).issues.map((i) => i.path)).toEqual(expect.arrayContaining(['goal', '']));
+    expect(errorData(error).issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining(['goal', '']),
+    );
   });
 });

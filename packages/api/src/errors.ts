@@ -38,7 +38,8 @@ export function asDomainError(error: unknown): DomainErrorLike | null {
 export function toTRPCError(error: unknown): TRPCError {
   if (error instanceof TRPCError) return error;
   const domain = asDomainError(error);
-  if (domain) return new TRPCError({ code: CODE_MAP[domain.code], message: domain.message, cause: domain });
+  if (domain)
+    return new TRPCError({ code: CODE_MAP[domain.code], message: domain.message, cause: domain });
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal error', cause: error });
 }
 
@@ -60,7 +61,9 @@ function manifestIssues(details: unknown): ErrorIssue[] {
   return (details as unknown[]).flatMap((d) => {
     if (typeof d !== 'object' || d === null) return [];
     const { path, message } = d as Partial<ManifestIssue>;
-    return typeof message === 'string' ? [{ path: typeof path === 'string' ? path : '', message }] : [];
+    return typeof message === 'string'
+      ? [{ path: typeof path === 'string' ? path : '', message }]
+      : [];
   });
 }
 
@@ -93,7 +96,10 @@ export function errorData(error: TRPCError): FlightdeckErrorData {
   if (domain) {
     return {
       domainCode: domain.code,
-      issues: domain.code === 'INVALID_MANIFEST' || domain.code === 'INVALID_INPUT' ? manifestIssues(domain.details) : [],
+      issues:
+        domain.code === 'INVALID_MANIFEST' || domain.code === 'INVALID_INPUT'
+          ? manifestIssues(domain.details)
+          : [],
     };
   }
   return { domainCode: null, issues: [] };

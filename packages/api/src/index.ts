@@ -3,7 +3,14 @@ import { appRouter, type AppRouter } from './routers/_app';
 import { createCallerFactory } from './trpc';
 
 export { appRouter, type AppRouter };
-export { createContext, LOCAL_OPERATOR, type Context, type CreateContextOptions, type Role, type Viewer } from './context';
+export {
+  createContext,
+  LOCAL_OPERATOR,
+  type Context,
+  type CreateContextOptions,
+  type Role,
+  type Viewer,
+} from './context';
 export type { ErrorIssue, FlightdeckErrorData } from './errors';
 export type { RunDto } from './dto';
 export type { TeamAgentDto } from './routers/teams/get';

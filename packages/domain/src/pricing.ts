@@ -32,7 +32,9 @@ export function costMicroUsd(
 ): number {
   const price = priceOf(model);
   if (!price) return 0;
-  return Math.ceil(usage.inputTokens * price.inputPerMTok + usage.outputTokens * price.outputPerMTok);
+  return Math.ceil(
+    usage.inputTokens * price.inputPerMTok + usage.outputTokens * price.outputPerMTok,
+  );
 }
 
 export function formatUsd(microUsd: number): string {

@@ -26,7 +26,9 @@ export const RunSummary = z.object({
 export type RunSummary = z.infer<typeof RunSummary>;
 
 /** Client → server. */
-export const WatchRun = z.object({ runId: Uuid, afterSeq: z.number().int().nonnegative() }).strict();
+export const WatchRun = z
+  .object({ runId: Uuid, afterSeq: z.number().int().nonnegative() })
+  .strict();
 export const UnwatchRun = z.object({ runId: Uuid }).strict();
 
 export const RunEventsMessage = z.object({ runId: Uuid, events: z.array(RunEvent).min(1) });
@@ -40,7 +42,10 @@ export interface ServerToClientEvents {
 }
 
 export interface ClientToServerEvents {
-  'run.watch': (input: unknown, ack: (result: Ack<{ events: RunEvent[]; lastSeq: number }>) => void) => void;
+  'run.watch': (
+    input: unknown,
+    ack: (result: Ack<{ events: RunEvent[]; lastSeq: number }>) => void,
+  ) => void;
   'run.unwatch': (input: unknown, ack: (result: Ack) => void) => void;
   'fleet.watch': (input: unknown, ack: (result: Ack) => void) => void;
 }

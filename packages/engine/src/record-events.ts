@@ -6,7 +6,13 @@ import { publishRunEvents } from './realtime/channels';
 
 const log = createLogger('engine.record-events');
 
-const SUMMARY_CHANGING = new Set<EventDraft['type']>(['run.started', 'run.completed', 'run.failed', 'run.killed', 'agent.spawned']);
+const SUMMARY_CHANGING = new Set<EventDraft['type']>([
+  'run.started',
+  'run.completed',
+  'run.failed',
+  'run.killed',
+  'agent.spawned',
+]);
 
 /**
  * Persist, then publish: events are committed to PostgreSQL (numbered, gapless)
@@ -31,6 +37,9 @@ export async function recordEvents(
     // The log is the truth: viewers catch up by seq from PostgreSQL. Say so, loudly.
     log.warn('live publish failed; viewers will gap-fill from PostgreSQL', { runId, error });
   }
-  engine.fleet.touch(runId, drafts.some((d) => SUMMARY_CHANGING.has(d.type)));
+  engine.fleet.touch(
+    runId,
+    drafts.some((d) => SUMMARY_CHANGING.has(d.type)),
+  );
   return events;
 }

@@ -1,7 +1,20 @@
 export * from './logger';
 export * from './spans';
-export { isoToUnixNanos, encodeSpan, encodeTraceRequest, type ExportTraceServiceRequest, type OtlpSpan } from './otlp/encode';
-export { createOtlpSpanExporter, parseOtlpHeaders, tracesUrl, type ExporterStats, type OtlpSpanExporterOptions, type SpanExporter } from './otlp/exporter';
+export {
+  isoToUnixNanos,
+  encodeSpan,
+  encodeTraceRequest,
+  type ExportTraceServiceRequest,
+  type OtlpSpan,
+} from './otlp/encode';
+export {
+  createOtlpSpanExporter,
+  parseOtlpHeaders,
+  tracesUrl,
+  type ExporterStats,
+  type OtlpSpanExporterOptions,
+  type SpanExporter,
+} from './otlp/exporter';
 export {
   createOtlpRunTraceExporter,
   RunTraceExporter,

@@ -27,7 +27,13 @@ function serialize(value: unknown): unknown {
 export function createLogger(name: string, bindings: Record<string, unknown> = {}): Logger {
   const write = (level: LogLevel, message: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[level] < ORDER[minimumLevel]) return;
-    const entry: Record<string, unknown> = { t: new Date().toISOString(), level, logger: name, msg: message, ...bindings };
+    const entry: Record<string, unknown> = {
+      t: new Date().toISOString(),
+      level,
+      logger: name,
+      msg: message,
+      ...bindings,
+    };
     for (const [key, value] of Object.entries(fields)) entry[key] = serialize(value);
     const line = `${JSON.stringify(entry)}\n`;
     if (level === 'error' || level === 'warn') process.stderr.write(line);

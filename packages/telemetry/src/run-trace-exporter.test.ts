@@ -2,7 +2,11 @@ import type { RunEvent } from '@flightdeck/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KeyValue, OtlpSpan } from './otlp/encode';
 import { createOtlpSpanExporter, type SpanExporter } from './otlp/exporter';
-import { createOtlpRunTraceExporter, type LoadRunEvents, RunTraceExporter } from './run-trace-exporter';
+import {
+  createOtlpRunTraceExporter,
+  type LoadRunEvents,
+  RunTraceExporter,
+} from './run-trace-exporter';
 import { spansFromEvents } from './spans/derive';
 import { type OtlpReceiver, silentLogger, startOtlpReceiver } from './test/otlp-receiver';
 import { twoLevelRun } from './test/run-log';
@@ -28,7 +32,14 @@ function otlp(): SpanExporter {
   });
 }
 
-function tracer(options: { loadEvents?: LoadRunEvents; now?: () => number; idleRunTtlMs?: number; maxRuns?: number } = {}): RunTraceExporter {
+function tracer(
+  options: {
+    loadEvents?: LoadRunEvents;
+    now?: () => number;
+    idleRunTtlMs?: number;
+    maxRuns?: number;
+  } = {},
+): RunTraceExporter {
   const e = new RunTraceExporter({ exporter: otlp(), logger: silentLogger, ...options });
   exporters.push(e);
   return e;
@@ -50,7 +61,10 @@ function attr(span: OtlpSpan, key: string): unknown {
   return value.arrayValue.values.map((v) => ('stringValue' in v ? v.stringValue : v));
 }
 
-function expectExactlyOnce(delivered: OtlpSpan[], spanIds: readonly string[]): Map<string, OtlpSpan> {
+function expectExactlyOnce(
+  delivered: OtlpSpan[],
+  spanIds: readonly string[],
+): Map<string, OtlpSpan> {
   const seen = delivered.map((s) => s.spanId);
   expect(seen.length).toBe(new Set(seen).size);
   expect(new Set(seen)).toEqual(new Set(spanIds));
@@ -66,7 +80,8 @@ describe('RunTraceExporter → OTLP/HTTP receiver', () => {
     const runTraces = tracer();
 
     receiver.script(503);
-    const endedBy = (seq: number) => new Set(expected.filter((s) => s.endSeq !== null && s.endSeq <= seq).map((s) => s.spanId));
+    const endedBy = (seq: number) =>
+      new Set(expected.filter((s) => s.endSeq !== null && s.endSeq <= seq).map((s) => s.spanId));
     for (const batch of writer.log.batches) {
       runTraces.onEvents(writer.log.runId, batch);
       // As it arrives live: after each append, exactly the spans ended so far are out.
@@ -77,7 +92,10 @@ describe('RunTraceExporter → OTLP/HTTP receiver', () => {
     }
     expect(receiver.requests[0]!.reply).toEqual({ status: 503 });
 
-    const byId = expectExactlyOnce(receiver.delivered(), expected.map((s) => s.spanId));
+    const byId = expectExactlyOnce(
+      receiver.delivered(),
+      expected.map((s) => s.spanId),
+    );
     expect(byId.size).toBe(17);
     const parent = (spanId: string) => byId.get(spanId)?.parentSpanId;
 
@@ -128,7 +146,10 @@ describe('RunTraceExporter → OTLP/HTTP receiver', () => {
         { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o-mini' } },
         { key: 'gen_ai.usage.input_tokens', value: { intValue: '1200' } },
         { key: 'gen_ai.usage.output_tokens', value: { intValue: '90' } },
-        { key: 'gen_ai.response.finish_reasons', value: { arrayValue: { values: [{ stringValue: 'stop' }] } } },
+        {
+          key: 'gen_ai.response.finish_reasons',
+          value: { arrayValue: { values: [{ stringValue: 'stop' }] } },
+        },
         { key: 'flightdeck.cost_micro_usd', value: { intValue: '234' } },
         { key: 'flightdeck.agent.name', value: { stringValue: 'fact-checker' } },
       ]),
@@ -140,7 +161,11 @@ describe('RunTraceExporter → OTLP/HTTP receiver', () => {
     const root = byId.get(ids.root)!;
     expect(root.name).toBe('invoke_workflow research-team');
     expect(root.events.map((e) => e.name)).toEqual(['run.paused', 'run.resumed']);
-    expect(receiver.requests.every((r) => r.body.resourceSpans[0]!.resource.attributes.some((a) => a.key === 'service.name'))).toBe(true);
+    expect(
+      receiver.requests.every((r) =>
+        r.body.resourceSpans[0]!.resource.attributes.some((a) => a.key === 'service.name'),
+      ),
+    ).toBe(true);
     // The run ended: nothing of it is held in memory.
     expect(runTraces.trackedRuns).toBe(0);
   });
@@ -157,7 +182,13 @@ describe('RunTraceExporter → OTLP/HTTP receiver', () => {
     // lead's and fact-checker's turns, worker B the researcher's (an agent's end reports to its parent).
     const appender = (batch: RunEvent[]) => {
       const first = batch[0]!;
-      if (first.type === 'run.started' || first.type === 'run.paused' || first.type === 'run.resumed' || first.type === 'agent.steered') return web;
+      if (
+        first.type === 'run.started' ||
+        first.type === 'run.paused' ||
+        first.type === 'run.resumed' ||
+        first.type === 'agent.steered'
+      )
+        return web;
       if (first.agentId === researcher.id) return workerB;
       if (first.agentId === lead.id || first.agentId === checker.id) return workerA;
       throw new Error(`no appender for ${first.type}`);
@@ -166,7 +197,10 @@ describe('RunTraceExporter → OTLP/HTTP receiver', () => {
     await Promise.all([web.flush(), workerA.flush(), workerB.flush()]);
 
     const expected = spansFromEvents(events);
-    const byId = expectExactlyOnce(receiver.delivered(), expected.map((s) => s.spanId));
+    const byId = expectExactlyOnce(
+      receiver.delivered(),
+      expected.map((s) => s.spanId),
+    );
     for (const span of expected) {
       const got = byId.get(span.spanId)!;
       expect(attr(got, 'flightdeck.partial')).toBeUndefined();
@@ -183,11 +217,15 @@ describe('RunTraceExporter → OTLP/HTTP receiver', () => {
     const { writer } = run;
     const batches = [...writer.log.batches];
     // Swap neighbours: each later append is reported before the earlier one.
-    for (let i = 1; i + 1 < batches.length; i += 2) [batches[i], batches[i + 1]] = [batches[i + 1]!, batches[i]!];
+    for (let i = 1; i + 1 < batches.length; i += 2)
+      [batches[i], batches[i + 1]] = [batches[i + 1]!, batches[i]!];
     const runTraces = tracer({ loadEvents: storeOf(writer.log.events) });
     for (const batch of batches) runTraces.onEvents(writer.log.runId, batch);
     await runTraces.flush();
-    expectExactlyOnce(receiver.delivered(), spansFromEvents(writer.log.events).map((s) => s.spanId));
+    expectExactlyOnce(
+      receiver.delivered(),
+      spansFromEvents(writer.log.events).map((s) => s.spanId),
+    );
   });
 
   it('without a store to fill gaps, exports what it saw (spans marked partial), still once', async () => {
@@ -202,23 +240,41 @@ describe('RunTraceExporter → OTLP/HTTP receiver', () => {
     const seen = delivered.map((s) => s.spanId);
     expect(seen.length).toBe(new Set(seen).size);
     expect(delivered.find((s) => s.spanId === run.spans.root)).toBeDefined();
-    expect(attr(delivered.find((s) => s.spanId === run.spans.root)!, 'flightdeck.partial')).toBe(true);
+    expect(
+      attr(
+        delivered.find((s) => s.spanId === run.spans.root)!,
+        'flightdeck.partial',
+      ),
+    ).toBe(true);
   });
 
   it('exports a killed run: the spans open at the kill end with an error status', async () => {
     const run = twoLevelRun({ stopAfter: 'checker-thinking' });
     run.writer.kill('spending too much');
-    const runTraces = createOtlpRunTraceExporter({ endpoint: receiver.endpoint, serviceName: 'flightdeck-web', scheduledDelayMs: 5, logger: silentLogger });
+    const runTraces = createOtlpRunTraceExporter({
+      endpoint: receiver.endpoint,
+      serviceName: 'flightdeck-web',
+      scheduledDelayMs: 5,
+      logger: silentLogger,
+    });
     exporters.push(runTraces);
     for (const batch of run.writer.log.batches) runTraces.onEvents(run.writer.log.runId, batch);
     await runTraces.flush();
-    const byId = expectExactlyOnce(receiver.delivered(), spansFromEvents(run.writer.log.events).map((s) => s.spanId));
+    const byId = expectExactlyOnce(
+      receiver.delivered(),
+      spansFromEvents(run.writer.log.events).map((s) => s.spanId),
+    );
     const killSeq = run.writer.log.events.at(-1)!.seq;
     const killed = [...byId.values()].filter((s) => attr(s, 'flightdeck.seq.end') === killSeq);
     expect(killed).toHaveLength(8);
     for (const span of killed) expect(span.status.code).toBe(2);
-    expect(byId.get(run.spans.root)!.status).toEqual({ code: 2, message: 'killed by ops@example.com: spending too much' });
-    expect(receiver.requests[0]!.body.resourceSpans[0]!.resource.attributes).toEqual([{ key: 'service.name', value: { stringValue: 'flightdeck-web' } }]);
+    expect(byId.get(run.spans.root)!.status).toEqual({
+      code: 2,
+      message: 'killed by ops@example.com: spending too much',
+    });
+    expect(receiver.requests[0]!.body.resourceSpans[0]!.resource.attributes).toEqual([
+      { key: 'service.name', value: { stringValue: 'flightdeck-web' } },
+    ]);
   });
 
   it('exports nothing open at shutdown, nothing twice across flushes, and nothing after shutdown', async () => {
@@ -230,7 +286,10 @@ describe('RunTraceExporter → OTLP/HTTP receiver', () => {
     await runTraces.shutdown();
     await runTraces.shutdown();
     const ended = spansFromEvents(run.writer.log.events).filter((s) => s.endTime !== null);
-    expectExactlyOnce(receiver.delivered(), ended.map((s) => s.spanId));
+    expectExactlyOnce(
+      receiver.delivered(),
+      ended.map((s) => s.spanId),
+    );
     const count = receiver.requests.length;
     runTraces.onEvents(run.writer.log.runId, run.writer.log.batches.at(-1)!);
     await new Promise((r) => setTimeout(r, 30));

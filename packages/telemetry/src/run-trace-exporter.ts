@@ -1,6 +1,10 @@
 import type { RunEvent } from '@flightdeck/domain';
 import { createLogger, type Logger } from './logger';
-import { createOtlpSpanExporter, type OtlpSpanExporterOptions, type SpanExporter } from './otlp/exporter';
+import {
+  createOtlpSpanExporter,
+  type OtlpSpanExporterOptions,
+  type SpanExporter,
+} from './otlp/exporter';
 import { SpanDeriver } from './spans/derive';
 import type { DerivedSpan } from './spans/types';
 
@@ -94,7 +98,9 @@ export class RunTraceExporter {
     if (this.closed || events.length === 0) return;
     const batch = [...events];
     const run = this.track(runId);
-    const step = run.chain.then(() => this.process(runId, run, batch)).catch((error: unknown) => this.log.warn('trace derivation failed', { runId, error }));
+    const step = run.chain
+      .then(() => this.process(runId, run, batch))
+      .catch((error: unknown) => this.log.warn('trace derivation failed', { runId, error }));
     run.chain = step;
     this.pending.add(step);
     void step.finally(() => this.pending.delete(step));
@@ -120,7 +126,11 @@ export class RunTraceExporter {
     let run = this.runs.get(runId);
     if (run) this.runs.delete(runId);
     run ??= {
-      deriver: new SpanDeriver({ captureContent: this.captureContent, maxContentLength: this.maxContentLength, retainEnded: false }),
+      deriver: new SpanDeriver({
+        captureContent: this.captureContent,
+        maxContentLength: this.maxContentLength,
+        retainEnded: false,
+      }),
       applied: 0,
       held: new Map(),
       touched: 0,
@@ -150,8 +160,10 @@ export class RunTraceExporter {
     }
     if (ready.length > 0) this.exporter.export(ready);
     const now = this.now();
-    for (const [seq, held] of run.held) if (now - held.at > this.heldSpanTtlMs) run.held.delete(seq);
-    if (run.deriver.runEnded && run.held.size === 0 && this.runs.get(runId) === run) this.runs.delete(runId);
+    for (const [seq, held] of run.held)
+      if (now - held.at > this.heldSpanTtlMs) run.held.delete(seq);
+    if (run.deriver.runEnded && run.held.size === 0 && this.runs.get(runId) === run)
+      this.runs.delete(runId);
   }
 
   /** Apply the events before `untilSeq` that this process did not append; hold the spans they end. */
@@ -159,7 +171,9 @@ export class RunTraceExporter {
     if (!this.loadEvents) return;
     try {
       while (run.applied < untilSeq - 1) {
-        const page = (await this.loadEvents(runId, run.applied)).filter((e) => e.seq > run.applied && e.seq < untilSeq);
+        const page = (await this.loadEvents(runId, run.applied)).filter(
+          (e) => e.seq > run.applied && e.seq < untilSeq,
+        );
         if (page.length === 0) break;
         for (const event of [...page].sort((a, b) => a.seq - b.seq)) {
           if (event.seq <= run.applied) continue;
@@ -170,7 +184,12 @@ export class RunTraceExporter {
         }
       }
     } catch (error) {
-      this.log.warn('could not read events to fill a gap; spans may be partial', { runId, afterSeq: run.applied, untilSeq, error });
+      this.log.warn('could not read events to fill a gap; spans may be partial', {
+        runId,
+        afterSeq: run.applied,
+        untilSeq,
+        error,
+      });
     }
   }
 
@@ -180,13 +199,15 @@ export class RunTraceExporter {
     if (this.runs.size <= this.maxRuns && now - this.lastSweep < 10_000) return;
     this.lastSweep = now;
     for (const [runId, run] of this.runs) {
-      if (this.runs.size > this.maxRuns || now - run.touched > this.idleRunTtlMs) this.runs.delete(runId);
+      if (this.runs.size > this.maxRuns || now - run.touched > this.idleRunTtlMs)
+        this.runs.delete(runId);
       else break;
     }
   }
 }
 
-export type OtlpRunTraceExporterOptions = OtlpSpanExporterOptions & Omit<RunTraceExporterOptions, 'exporter'>;
+export type OtlpRunTraceExporterOptions = OtlpSpanExporterOptions &
+  Omit<RunTraceExporterOptions, 'exporter'>;
 
 /** A RunTraceExporter that ships to an OTLP/HTTP collector: what a process wires when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
 export function createOtlpRunTraceExporter(options: OtlpRunTraceExporterOptions): RunTraceExporter {

@@ -1,15 +1,39 @@
-import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Tracer,
+} from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { contextFromTraceparent, formatTraceparent, parseTraceparent, traceparentFromContext, withSpan } from './tracing';
+import {
+  contextFromTraceparent,
+  formatTraceparent,
+  parseTraceparent,
+  traceparentFromContext,
+  withSpan,
+} from './tracing';
 
 /** A tracer that records what withSpan does to its span. */
 function recordingTracer() {
-  const calls: Array<{ name: string; options: unknown; ended: boolean; status?: unknown; exception?: unknown }> = [];
+  const calls: Array<{
+    name: string;
+    options: unknown;
+    ended: boolean;
+    status?: unknown;
+    exception?: unknown;
+  }> = [];
   const tracer = {
     startSpan: () => {
       throw new Error('not used');
     },
-    startActiveSpan: (name: string, options: unknown, _ctx: unknown, fn: (span: Span) => unknown) => {
+    startActiveSpan: (
+      name: string,
+      options: unknown,
+      _ctx: unknown,
+      fn: (span: Span) => unknown,
+    ) => {
       const record: (typeof calls)[number] = { name, options, ended: false };
       calls.push(record);
       const span = {
@@ -29,11 +53,23 @@ function recordingTracer() {
 describe('withSpan', () => {
   it('runs the work in a span that ends when it settles, and returns its value', async () => {
     const { tracer, calls } = recordingTracer();
-    await expect(withSpan('load run', () => 42, { tracer, attributes: { 'flightdeck.run.id': 'r1' } })).resolves.toBe(42);
-    await expect(withSpan('load run async', () => Promise.resolve('ok'), { tracer, kind: SpanKind.CLIENT })).resolves.toBe('ok');
+    await expect(
+      withSpan('load run', () => 42, { tracer, attributes: { 'flightdeck.run.id': 'r1' } }),
+    ).resolves.toBe(42);
+    await expect(
+      withSpan('load run async', () => Promise.resolve('ok'), { tracer, kind: SpanKind.CLIENT }),
+    ).resolves.toBe('ok');
     expect(calls).toEqual([
-      { name: 'load run', options: { kind: SpanKind.INTERNAL, attributes: { 'flightdeck.run.id': 'r1' } }, ended: true },
-      { name: 'load run async', options: { kind: SpanKind.CLIENT, attributes: undefined }, ended: true },
+      {
+        name: 'load run',
+        options: { kind: SpanKind.INTERNAL, attributes: { 'flightdeck.run.id': 'r1' } },
+        ended: true,
+      },
+      {
+        name: 'load run async',
+        options: { kind: SpanKind.CLIENT, attributes: undefined },
+        ended: true,
+      },
     ]);
   });
 
@@ -42,13 +78,24 @@ describe('withSpan', () => {
     const boom = new Error('boom');
     await expect(withSpan('turn', () => Promise.reject(boom), { tracer })).rejects.toBe(boom);
     await expect(
-      withSpan('turn', () => {
-        // eslint-disable-next-line @typescript-eslint/only-throw-error -- what a non-Error throw does is the point
-        throw 'text';
-      }, { tracer }),
+      withSpan(
+        'turn',
+        () => {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- what a non-Error throw does is the point
+          throw 'text';
+        },
+        { tracer },
+      ),
     ).rejects.toBe('text');
-    expect(calls[0]).toMatchObject({ ended: true, exception: boom, status: { code: SpanStatusCode.ERROR, message: 'boom' } });
-    expect(calls[1]).toMatchObject({ ended: true, status: { code: SpanStatusCode.ERROR, message: 'text' } });
+    expect(calls[0]).toMatchObject({
+      ended: true,
+      exception: boom,
+      status: { code: SpanStatusCode.ERROR, message: 'boom' },
+    });
+    expect(calls[1]).toMatchObject({
+      ended: true,
+      status: { code: SpanStatusCode.ERROR, message: 'text' },
+    });
   });
 
   it('costs nothing without an SDK: the global no-op tracer still runs the work', async () => {
@@ -64,8 +111,16 @@ describe('W3C traceparent', () => {
     const header = formatTraceparent({ traceId, spanId });
     expect(header).toBe(`00-${traceId}-${spanId}-01`);
     expect(parseTraceparent(header)).toEqual({ traceId, spanId, sampled: true });
-    expect(parseTraceparent(formatTraceparent({ traceId, spanId, sampled: false }))).toEqual({ traceId, spanId, sampled: false });
-    expect(parseTraceparent(`  00-${traceId}-${spanId}-03 `)).toEqual({ traceId, spanId, sampled: true });
+    expect(parseTraceparent(formatTraceparent({ traceId, spanId, sampled: false }))).toEqual({
+      traceId,
+      spanId,
+      sampled: false,
+    });
+    expect(parseTraceparent(`  00-${traceId}-${spanId}-03 `)).toEqual({
+      traceId,
+      spanId,
+      sampled: true,
+    });
     expect(() => formatTraceparent({ traceId: 'x', spanId })).toThrow(/trace id/);
     expect(() => formatTraceparent({ traceId, spanId: '0'.repeat(16) })).toThrow(/span id/);
   });
@@ -90,7 +145,11 @@ describe('W3C traceparent', () => {
   });
 
   it('reads future versions by their first four fields', () => {
-    expect(parseTraceparent(`cc-${traceId}-${spanId}-01-what-the-future-holds`)).toEqual({ traceId, spanId, sampled: true });
+    expect(parseTraceparent(`cc-${traceId}-${spanId}-01-what-the-future-holds`)).toEqual({
+      traceId,
+      spanId,
+      sampled: true,
+    });
   });
 
   it('carries a remote parent through an OpenTelemetry context and back', () => {

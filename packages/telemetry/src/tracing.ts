@@ -31,21 +31,30 @@ export interface WithSpanOptions {
  * Run `fn` inside a new active span: it ends when `fn` settles; a throw (or a
  * rejection) is recorded on it, its status set to error, and re-thrown.
  */
-export function withSpan<T>(name: string, fn: (span: Span) => T | Promise<T>, options: WithSpanOptions = {}): Promise<T> {
+export function withSpan<T>(
+  name: string,
+  fn: (span: Span) => T | Promise<T>,
+  options: WithSpanOptions = {},
+): Promise<T> {
   const tracer = options.tracer ?? trace.getTracer(TRACER_NAME);
   const parent = options.context ?? context.active();
-  return tracer.startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent, async (span) => {
-    try {
-      return await fn(span);
-    } catch (error) {
-      const exception = error instanceof Error ? error : new Error(String(error));
-      span.recordException(exception);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: exception.message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes },
+    parent,
+    async (span) => {
+      try {
+        return await fn(span);
+      } catch (error) {
+        const exception = error instanceof Error ? error : new Error(String(error));
+        span.recordException(exception);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: exception.message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 // ── W3C trace context (https://www.w3.org/TR/trace-context/#traceparent-header) ──
@@ -64,9 +73,15 @@ const ALL_ZERO = /^0+$/;
 const SAMPLED: number = TraceFlags.SAMPLED;
 
 /** `00-<trace-id>-<parent-id>-<flags>`; throws on ids that are not valid W3C ids. */
-export function formatTraceparent(parent: { traceId: string; spanId: string; sampled?: boolean }): string {
-  if (!TRACE_ID.test(parent.traceId) || ALL_ZERO.test(parent.traceId)) throw new Error(`invalid trace id: ${parent.traceId}`);
-  if (!SPAN_ID.test(parent.spanId) || ALL_ZERO.test(parent.spanId)) throw new Error(`invalid span id: ${parent.spanId}`);
+export function formatTraceparent(parent: {
+  traceId: string;
+  spanId: string;
+  sampled?: boolean;
+}): string {
+  if (!TRACE_ID.test(parent.traceId) || ALL_ZERO.test(parent.traceId))
+    throw new Error(`invalid trace id: ${parent.traceId}`);
+  if (!SPAN_ID.test(parent.spanId) || ALL_ZERO.test(parent.spanId))
+    throw new Error(`invalid span id: ${parent.spanId}`);
   return `00-${parent.traceId}-${parent.spanId}-${parent.sampled === false ? '00' : '01'}`;
 }
 
@@ -80,7 +95,8 @@ export function parseTraceparent(header: string | null | undefined): TraceParent
   const value = header.trim();
   const parts = value.split('-');
   const [version, traceId, spanId, flags] = parts;
-  if (version === undefined || traceId === undefined || spanId === undefined || flags === undefined) return null;
+  if (version === undefined || traceId === undefined || spanId === undefined || flags === undefined)
+    return null;
   if (!HEX2.test(version) || version === 'ff') return null;
   if (version === '00' && (parts.length !== 4 || value.length !== 55)) return null;
   if (!TRACE_ID.test(traceId) || ALL_ZERO.test(traceId)) return null;
@@ -101,7 +117,10 @@ export function traceparentFromContext(ctx: Context = context.active()): string 
 }
 
 /** `ctx` with the remote parent a `traceparent` names; `ctx` unchanged if the header is absent or invalid. */
-export function contextFromTraceparent(header: string | null | undefined, ctx: Context = context.active()): Context {
+export function contextFromTraceparent(
+  header: string | null | undefined,
+  ctx: Context = context.active(),
+): Context {
   const parent = parseTraceparent(header);
   if (!parent) return ctx;
   return trace.setSpanContext(ctx, {

@@ -24,7 +24,12 @@ import {
   runChannel,
   spawnRun,
 } from '@flightdeck/engine';
-import { deleteRedisKeys, redisUrl, type TestDatabase, uniqueRedisPrefix } from '@flightdeck/testing';
+import {
+  deleteRedisKeys,
+  redisUrl,
+  type TestDatabase,
+  uniqueRedisPrefix,
+} from '@flightdeck/testing';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { attachRealtime, type Logger, type Realtime } from './server';
@@ -44,7 +49,11 @@ let url: string;
 const clients: Client[] = [];
 
 async function client(): Promise<Client> {
-  const socket: Client = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+  const socket: Client = connect(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
   clients.push(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
@@ -59,7 +68,10 @@ const untyped = (socket: Client): Socket => socket;
 const watch = (socket: Client, input: unknown): Promise<WatchAck> =>
   socket.timeout(5000).emitWithAck('run.watch', input) as Promise<WatchAck>;
 
-function nextMessage<E extends keyof ServerToClientEvents>(socket: Client, event: E): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+function nextMessage<E extends keyof ServerToClientEvents>(
+  socket: Client,
+  event: E,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} within 5s`)), 5000);
     socket.once(event, ((message: Parameters<ServerToClientEvents[E]>[0]) => {
@@ -104,7 +116,12 @@ beforeAll(async () => {
   });
   await ensureDemoTeams(engine);
   httpServer = createServer((_req, res) => res.writeHead(404).end());
-  realtime = attachRealtime({ httpServer, engine, subscriber: createRedis(redisUrl(), 'test-subscriber'), logger: quiet });
+  realtime = attachRealtime({
+    httpServer,
+    engine,
+    subscriber: createRedis(redisUrl(), 'test-subscriber'),
+    logger: quiet,
+  });
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
 });
@@ -123,26 +140,44 @@ afterAll(async () => {
 describe('run.watch', () => {
   it('answers malformed messages with an error and changes nothing', async () => {
     const socket = await client();
-    for (const input of [undefined, null, 'x', 42, {}, { runId: 'not-a-uuid', afterSeq: 0 }, { runId: crypto.randomUUID(), afterSeq: -1 }, { runId: crypto.randomUUID(), afterSeq: 0, extra: true }]) {
+    for (const input of [
+      undefined,
+      null,
+      'x',
+      42,
+      {},
+      { runId: 'not-a-uuid', afterSeq: 0 },
+      { runId: crypto.randomUUID(), afterSeq: -1 },
+      { runId: crypto.randomUUID(), afterSeq: 0, extra: true },
+    ]) {
       const ack = await watch(socket, input);
       expect(ack.ok).toBe(false);
     }
     expect(realtime.subscriptions.active).toBe(0);
     // A message with no ack callback is ignored, not a crash.
     untyped(socket).emit('run.watch', { runId: 'nope' });
-    const unwatch = (await socket.timeout(5000).emitWithAck('run.unwatch', { runId: 5 })) as { ok: boolean };
+    const unwatch = (await socket.timeout(5000).emitWithAck('run.unwatch', { runId: 5 })) as {
+      ok: boolean;
+    };
     expect(unwatch.ok).toBe(false);
     expect(socket.connected).toBe(true);
   });
 
   it('refuses an unknown run', async () => {
     const socket = await client();
-    expect(await watch(socket, { runId: crypto.randomUUID(), afterSeq: 0 })).toEqual({ ok: false, error: 'no such run' });
+    expect(await watch(socket, { runId: crypto.randomUUID(), afterSeq: 0 })).toEqual({
+      ok: false,
+      error: 'no such run',
+    });
     expect(realtime.subscriptions.active).toBe(0);
   });
 
   it('fills the gap from the log, then relays live events to every watcher, and unsubscribes after the last', async () => {
-    const { runId } = await spawnRun(engine, { teamSlug: 'demo-research', goal: 'watch me', by: operator });
+    const { runId } = await spawnRun(engine, {
+      teamSlug: 'demo-research',
+      goal: 'watch me',
+      by: operator,
+    });
     const committed = await readRunEvents(engine, { runId, afterSeq: 0, limit: 100 });
     const a = await client();
     const b = await client();
@@ -170,12 +205,19 @@ describe('run.watch', () => {
     await a.timeout(5000).emitWithAck('run.unwatch', { runId });
     expect(realtime.subscriptions.isSubscribed(runChannel(runId))).toBe(true);
     b.disconnect();
-    await eventually(() => !realtime.subscriptions.isSubscribed(runChannel(runId)), 'the last watcher to release the channel');
+    await eventually(
+      () => !realtime.subscriptions.isSubscribed(runChannel(runId)),
+      'the last watcher to release the channel',
+    );
     expect(realtime.subscriptions.active).toBe(0);
   });
 
   it('caps a gap-fill at WATCH_GAP_FILL_LIMIT and reports the lastSeq to continue from', async () => {
-    const { runId } = await spawnRun(engine, { teamSlug: 'demo-research', goal: 'short', by: operator });
+    const { runId } = await spawnRun(engine, {
+      teamSlug: 'demo-research',
+      goal: 'short',
+      by: operator,
+    });
     const socket = await client();
     const ack = await watch(socket, { runId, afterSeq: 0 });
     expect(ack.ok && ack.events.length).toBeLessThanOrEqual(WATCH_GAP_FILL_LIMIT);
@@ -183,8 +225,16 @@ describe('run.watch', () => {
   });
 
   it('does not relay other runs\u2019 events', async () => {
-    const { runId } = await spawnRun(engine, { teamSlug: 'demo-research', goal: 'mine', by: operator });
-    const { runId: other } = await spawnRun(engine, { teamSlug: 'demo-research', goal: 'theirs', by: operator });
+    const { runId } = await spawnRun(engine, {
+      teamSlug: 'demo-research',
+      goal: 'mine',
+      by: operator,
+    });
+    const { runId: other } = await spawnRun(engine, {
+      teamSlug: 'demo-research',
+      goal: 'theirs',
+      by: operator,
+    });
     const socket = await client();
     await watch(socket, { runId, afterSeq: 0 });
     const received: unknown[] = [];
@@ -201,8 +251,14 @@ describe('fleet.watch', () => {
   it('relays run summaries to the fleet room', async () => {
     const socket = await client();
     expect(await socket.timeout(5000).emitWithAck('fleet.watch', {})).toEqual({ ok: true });
-    expect((await socket.timeout(5000).emitWithAck('fleet.watch', { junk: 1 })) as { ok: boolean }).toMatchObject({ ok: false });
-    const { runId } = await spawnRun(engine, { teamSlug: 'demo-research', goal: 'fleet', by: operator });
+    expect(
+      (await socket.timeout(5000).emitWithAck('fleet.watch', { junk: 1 })) as { ok: boolean },
+    ).toMatchObject({ ok: false });
+    const { runId } = await spawnRun(engine, {
+      teamSlug: 'demo-research',
+      goal: 'fleet',
+      by: operator,
+    });
     const summary = (await getRun(engine, { runId })) as RunSummary;
     const received = new Promise<RunSummary>((resolve) => {
       socket.on('fleet.run', (m) => {
@@ -221,6 +277,9 @@ describe('limits', () => {
     untyped(big).emit('run.watch', { runId: 'x'.repeat(64 * 1024), afterSeq: 0 });
     await closed;
     const fine = await client();
-    expect(await watch(fine, { runId: crypto.randomUUID(), afterSeq: 0 })).toEqual({ ok: false, error: 'no such run' });
+    expect(await watch(fine, { runId: crypto.randomUUID(), afterSeq: 0 })).toEqual({
+      ok: false,
+      error: 'no such run',
+    });
   });
 });

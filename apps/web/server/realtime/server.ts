@@ -99,7 +99,11 @@ export function attachRealtime(options: {
       return;
     }
     if (channel === FLEET_CHANNEL) {
-      if (typeof message === 'object' && message !== null && typeof (message as { id?: unknown }).id === 'string') {
+      if (
+        typeof message === 'object' &&
+        message !== null &&
+        typeof (message as { id?: unknown }).id === 'string'
+      ) {
         io.to(FLEET_ROOM).emit('fleet.run', message as never);
       }
       return;
@@ -115,7 +119,9 @@ export function attachRealtime(options: {
       }
     }
   });
-  subscriber.on('error', (error: unknown) => logger.warn('realtime: redis subscriber error', error));
+  subscriber.on('error', (error: unknown) =>
+    logger.warn('realtime: redis subscriber error', error),
+  );
 
   io.on('connection', (socket: FdSocket) => {
     /** Runs this socket is in the room of, with a reference on their channel. */
@@ -141,7 +147,8 @@ export function attachRealtime(options: {
     const joinRun = (runId: string) =>
       serial(runId, async () => {
         if (watched.has(runId) || closed) return;
-        if (watched.size >= MAX_WATCHED_RUNS_PER_SOCKET) throw new WatchRefused(`watching too many runs (max ${MAX_WATCHED_RUNS_PER_SOCKET})`);
+        if (watched.size >= MAX_WATCHED_RUNS_PER_SOCKET)
+          throw new WatchRefused(`watching too many runs (max ${MAX_WATCHED_RUNS_PER_SOCKET})`);
         const run = await getRun(engine, { runId });
         if (!run) throw new WatchRefused('no such run');
         await socket.join(runRoom(runId));
@@ -160,7 +167,8 @@ export function attachRealtime(options: {
     const watchRun = async (input: unknown, ack: unknown): Promise<void> => {
       const reply = replier<Ack<{ events: RunEvent[]; lastSeq: number }>>(ack);
       const parsed = WatchRun.safeParse(input);
-      if (!parsed.success) return reply({ ok: false, error: `invalid run.watch: ${describeIssues(parsed.error)}` });
+      if (!parsed.success)
+        return reply({ ok: false, error: `invalid run.watch: ${describeIssues(parsed.error)}` });
       const { runId, afterSeq } = parsed.data;
       try {
         await joinRun(runId);
@@ -181,7 +189,8 @@ export function attachRealtime(options: {
     const unwatchRun = async (input: unknown, ack: unknown): Promise<void> => {
       const reply = replier<Ack>(ack);
       const parsed = UnwatchRun.safeParse(input);
-      if (!parsed.success) return reply({ ok: false, error: `invalid run.unwatch: ${describeIssues(parsed.error)}` });
+      if (!parsed.success)
+        return reply({ ok: false, error: `invalid run.unwatch: ${describeIssues(parsed.error)}` });
       const { runId } = parsed.data;
       try {
         await serial(runId, async () => {
@@ -199,7 +208,8 @@ export function attachRealtime(options: {
     const watchFleet = async (input: unknown, ack: unknown): Promise<void> => {
       const reply = replier<Ack>(ack);
       const parsed = FleetWatch.safeParse(input);
-      if (!parsed.success) return reply({ ok: false, error: `invalid fleet.watch: ${describeIssues(parsed.error)}` });
+      if (!parsed.success)
+        return reply({ ok: false, error: `invalid fleet.watch: ${describeIssues(parsed.error)}` });
       try {
         await serial(FLEET_ROOM, async () => {
           if (watchingFleet || closed) return;

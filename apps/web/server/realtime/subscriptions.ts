@@ -79,7 +79,12 @@ export class ChannelSubscriptions {
 
   private settle(channel: string, entry: Entry): void {
     entry.pending -= 1;
-    if (entry.pending === 0 && entry.count === 0 && !entry.subscribed && this.entries.get(channel) === entry) {
+    if (
+      entry.pending === 0 &&
+      entry.count === 0 &&
+      !entry.subscribed &&
+      this.entries.get(channel) === entry
+    ) {
       this.entries.delete(channel);
     }
   }

@@ -17,7 +17,10 @@ function makeQueryClient(): QueryClient {
         refetchOnWindowFocus: false,
         // A 4xx will not get better by asking again.
         retry: (failures, error) => {
-          const status = error instanceof TRPCClientError ? (error.data as { httpStatus?: number } | undefined)?.httpStatus : undefined;
+          const status =
+            error instanceof TRPCClientError
+              ? (error.data as { httpStatus?: number } | undefined)?.httpStatus
+              : undefined;
           return (status === undefined || status >= 500) && failures < 3;
         },
       },

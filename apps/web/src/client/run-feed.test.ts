@@ -21,7 +21,14 @@ function log(): RunEvent[] {
       ...envelope(1),
       agentId: null,
       type: 'run.started',
-      payload: { teamId: 't', teamName: 'demo', manifestVersion: 1, goal: 'g', seed: 1, by: { kind: 'user', id: 'op' } },
+      payload: {
+        teamId: 't',
+        teamName: 'demo',
+        manifestVersion: 1,
+        goal: 'g',
+        seed: 1,
+        by: { kind: 'user', id: 'op' },
+      },
     },
     {
       ...envelope(2),
@@ -71,7 +78,12 @@ describe('RunFeed', () => {
     expect(feed.ingest(log())).toBe(7);
     expect(feed.lastSeq).toBe(7);
     expect(feed.state.status).toBe('completed');
-    expect(feed.state.totals).toMatchObject({ inputTokens: 10, outputTokens: 5, costMicroUsd: 75, llmCalls: 1 });
+    expect(feed.state.totals).toMatchObject({
+      inputTokens: 10,
+      outputTokens: 5,
+      costMicroUsd: 75,
+      llmCalls: 1,
+    });
     expect(feed.hasGap).toBe(false);
   });
 

@@ -40,10 +40,15 @@ export class RunFeed {
   /** Take events in any order; returns how many were applied. */
   ingest(events: readonly RunEvent[]): number {
     for (const event of events) {
-      if (event.seq > this.lastSeq && !this.pending.has(event.seq)) this.pending.set(event.seq, event);
+      if (event.seq > this.lastSeq && !this.pending.has(event.seq))
+        this.pending.set(event.seq, event);
     }
     let applied = 0;
-    for (let next = this.pending.get(this.lastSeq + 1); next; next = this.pending.get(this.lastSeq + 1)) {
+    for (
+      let next = this.pending.get(this.lastSeq + 1);
+      next;
+      next = this.pending.get(this.lastSeq + 1)
+    ) {
       this.pending.delete(next.seq);
       this.apply(next);
       applied += 1;

@@ -37,7 +37,11 @@ export function useFleetLive(onRun: (run: RunSummary) => void, onResync: () => v
 }
 
 /** Insert or replace a run in a list ordered newest first, keeping at most `limit`. */
-export function upsertRun(list: readonly RunSummary[] | undefined, run: RunSummary, limit: number): RunSummary[] {
+export function upsertRun(
+  list: readonly RunSummary[] | undefined,
+  run: RunSummary,
+  limit: number,
+): RunSummary[] {
   const current = list ?? [];
   const index = current.findIndex((r) => r.id === run.id);
   if (index >= 0) {

@@ -10,7 +10,11 @@ const WATCH_TIMEOUT_MS = 15_000;
 
 /** The watch ack, parsed like every other server message (events are validated one by one). */
 const WatchAck = z.union([
-  z.object({ ok: z.literal(true), events: z.array(z.unknown()), lastSeq: z.number().int().nonnegative() }),
+  z.object({
+    ok: z.literal(true),
+    events: z.array(z.unknown()),
+    lastSeq: z.number().int().nonnegative(),
+  }),
   z.object({ ok: z.literal(false), error: z.string() }),
 ]);
 const RETRY_MS = 2_000;
@@ -57,11 +61,15 @@ class RunEventsStore {
       this.snapshot = this.build();
       for (const l of this.listeners) l();
     };
-    this.frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : (setTimeout(flush, 16) as unknown as number);
+    this.frame =
+      typeof requestAnimationFrame === 'function'
+        ? requestAnimationFrame(flush)
+        : (setTimeout(flush, 16) as unknown as number);
   }
 
   dispose(): void {
-    if (this.frame !== null && typeof cancelAnimationFrame === 'function') cancelAnimationFrame(this.frame);
+    if (this.frame !== null && typeof cancelAnimationFrame === 'function')
+      cancelAnimationFrame(this.frame);
     this.listeners.clear();
   }
 
@@ -74,7 +82,9 @@ class RunEventsStore {
       lastSeq: f.lastSeq,
       loaded: this.loaded,
       syncing: this.syncing,
-      error: this.error ?? (f.reducerError ? `The run's log could not be replayed: ${f.reducerError}` : null),
+      error:
+        this.error ??
+        (f.reducerError ? `The run's log could not be replayed: ${f.reducerError}` : null),
     };
   }
 }
@@ -109,10 +119,14 @@ export function useRunEvents(runId: string): RunEventsView {
       store.syncing = true;
       store.notify();
       try {
-        const raw: unknown = await socket.timeout(WATCH_TIMEOUT_MS).emitWithAck('run.watch', { runId, afterSeq: feed.lastSeq });
+        const raw: unknown = await socket
+          .timeout(WATCH_TIMEOUT_MS)
+          .emitWithAck('run.watch', { runId, afterSeq: feed.lastSeq });
         if (disposed) return;
         const parsedAck = WatchAck.safeParse(raw);
-        const ack = parsedAck.success ? parsedAck.data : { ok: false as const, error: 'malformed watch reply' };
+        const ack = parsedAck.success
+          ? parsedAck.data
+          : { ok: false as const, error: 'malformed watch reply' };
         if (!ack.ok) {
           if (ack.error === 'no such run') {
             store.error = 'This run does not exist.';

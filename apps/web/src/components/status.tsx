@@ -1,18 +1,49 @@
-import { type AgentState, type AgentStatus, isTerminalAgentStatus, type RunState, type RunStatus } from '@flightdeck/domain';
+import {
+  type AgentState,
+  type AgentStatus,
+  isTerminalAgentStatus,
+  type RunState,
+  type RunStatus,
+} from '@flightdeck/domain';
 import type { HTMLAttributes } from 'react';
 import { cn } from '@/lib/utils';
 
-type Tone = 'running' | 'pending' | 'completed' | 'failed' | 'killed' | 'waiting' | 'paused' | 'blocked';
+type Tone =
+  'running' | 'pending' | 'completed' | 'failed' | 'killed' | 'waiting' | 'paused' | 'blocked';
 
 const TONE_CLASSES: Record<Tone, { badge: string; dot: string }> = {
-  running: { badge: 'bg-status-running-bg text-status-running', dot: 'bg-status-running text-status-running' },
-  pending: { badge: 'bg-status-pending-bg text-status-pending', dot: 'bg-status-pending text-status-pending' },
-  completed: { badge: 'bg-status-completed-bg text-status-completed', dot: 'bg-status-completed text-status-completed' },
-  failed: { badge: 'bg-status-failed-bg text-status-failed', dot: 'bg-status-failed text-status-failed' },
-  killed: { badge: 'bg-status-killed-bg text-status-killed', dot: 'bg-status-killed text-status-killed' },
-  waiting: { badge: 'bg-status-waiting-bg text-status-waiting', dot: 'bg-status-waiting text-status-waiting' },
-  paused: { badge: 'bg-status-paused-bg text-status-paused', dot: 'bg-status-paused text-status-paused' },
-  blocked: { badge: 'bg-status-failed-bg text-status-failed ring-1 ring-status-failed/40', dot: 'bg-status-failed text-status-failed' },
+  running: {
+    badge: 'bg-status-running-bg text-status-running',
+    dot: 'bg-status-running text-status-running',
+  },
+  pending: {
+    badge: 'bg-status-pending-bg text-status-pending',
+    dot: 'bg-status-pending text-status-pending',
+  },
+  completed: {
+    badge: 'bg-status-completed-bg text-status-completed',
+    dot: 'bg-status-completed text-status-completed',
+  },
+  failed: {
+    badge: 'bg-status-failed-bg text-status-failed',
+    dot: 'bg-status-failed text-status-failed',
+  },
+  killed: {
+    badge: 'bg-status-killed-bg text-status-killed',
+    dot: 'bg-status-killed text-status-killed',
+  },
+  waiting: {
+    badge: 'bg-status-waiting-bg text-status-waiting',
+    dot: 'bg-status-waiting text-status-waiting',
+  },
+  paused: {
+    badge: 'bg-status-paused-bg text-status-paused',
+    dot: 'bg-status-paused text-status-paused',
+  },
+  blocked: {
+    badge: 'bg-status-failed-bg text-status-failed ring-1 ring-status-failed/40',
+    dot: 'bg-status-failed text-status-failed',
+  },
 };
 
 const RUN_LABEL: Record<RunStatus, string> = {
@@ -72,16 +103,33 @@ const AGENT_HINT: Partial<Record<AgentPhase, string>> = {
   pausing: 'Finishing the turn in flight, then held',
 };
 
-export function StatusDot({ tone, pulse, className }: { tone: Tone; pulse?: boolean; className?: string }) {
+export function StatusDot({
+  tone,
+  pulse,
+  className,
+}: {
+  tone: Tone;
+  pulse?: boolean;
+  className?: string;
+}) {
   return (
     <span
       aria-hidden
-      className={cn('inline-block size-2 shrink-0 rounded-full', TONE_CLASSES[tone].dot, pulse && 'animate-pulse-dot', className)}
+      className={cn(
+        'inline-block size-2 shrink-0 rounded-full',
+        TONE_CLASSES[tone].dot,
+        pulse && 'animate-pulse-dot',
+        className,
+      )}
     />
   );
 }
 
-export function RunStatusBadge({ status, className, ...props }: { status: RunStatus; className?: string } & HTMLAttributes<HTMLSpanElement>) {
+export function RunStatusBadge({
+  status,
+  className,
+  ...props
+}: { status: RunStatus; className?: string } & HTMLAttributes<HTMLSpanElement>) {
   return (
     <span
       data-status={status}
@@ -98,13 +146,18 @@ export function RunStatusBadge({ status, className, ...props }: { status: RunSta
   );
 }
 
-const pulses = (phase: AgentPhase) => phase === 'running' || phase === 'pausing' || phase === 'blocked';
+const pulses = (phase: AgentPhase) =>
+  phase === 'running' || phase === 'pausing' || phase === 'blocked';
 
 export function AgentStatusDot({ status, className }: { status: AgentPhase; className?: string }) {
   return <StatusDot tone={AGENT_TONE[status]} pulse={pulses(status)} className={className} />;
 }
 
-export function AgentStatusLabel({ status, className, ...props }: { status: AgentPhase; className?: string } & HTMLAttributes<HTMLSpanElement>) {
+export function AgentStatusLabel({
+  status,
+  className,
+  ...props
+}: { status: AgentPhase; className?: string } & HTMLAttributes<HTMLSpanElement>) {
   return (
     <span
       title={AGENT_HINT[status]}
@@ -121,7 +174,8 @@ export function AgentStatusLabel({ status, className, ...props }: { status: Agen
   );
 }
 
-export const isActiveRun = (status: RunStatus): boolean => status === 'running' || status === 'pending' || status === 'paused';
+export const isActiveRun = (status: RunStatus): boolean =>
+  status === 'running' || status === 'pending' || status === 'paused';
 
 /** Whether an operator can still act on an agent: the run goes on and the agent has not ended. */
 export const isControllableAgent = (agent: AgentState, run: Pick<RunState, 'status'>): boolean =>

@@ -19,7 +19,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(label: string, options: { workers?: number; extraTools?: Tool[] } = {}): Promise<Harness> {
+export async function startHarness(
+  label: string,
+  options: { workers?: number; extraTools?: Tool[] } = {},
+): Promise<Harness> {
   const database: TestDatabase = await createMigratedTestDatabase(label);
   const engine = await createEngine({
     databaseUrl: database.url,
@@ -29,9 +32,15 @@ export async function startHarness(label: string, options: { workers?: number; e
   });
   const tools = new Map(createToolRegistry());
   for (const tool of options.extraTools ?? []) tools.set(tool.name, tool);
-  const deps = { engine, providers: { simulated: simulatedProvider }, tools, log: createLogger('test') };
+  const deps = {
+    engine,
+    providers: { simulated: simulatedProvider },
+    tools,
+    log: createLogger('test'),
+  };
   const workers: TurnWorker[] = [];
-  for (let i = 0; i < (options.workers ?? 2); i++) workers.push(await startTurnWorker(deps, { concurrency: 10, name: `${label}-worker-${i}` }));
+  for (let i = 0; i < (options.workers ?? 2); i++)
+    workers.push(await startTurnWorker(deps, { concurrency: 10, name: `${label}-worker-${i}` }));
   return {
     engine,
     workers,
@@ -47,10 +56,16 @@ export async function startHarness(label: string, options: { workers?: number; e
 /** The shipped demo team under another name, with its simulated latency set for tests. */
 export async function demoSource(latencyMs: number, slug: string): Promise<string> {
   const [demo] = await readDemoTeamSources();
-  return demo!.source.replace('name: demo-research', `name: ${slug}`).replace(/latencyMs: \d+/, `latencyMs: ${latencyMs}`);
+  return demo!.source
+    .replace('name: demo-research', `name: ${slug}`)
+    .replace(/latencyMs: \d+/, `latencyMs: ${latencyMs}`);
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -60,11 +75,23 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
   }
 }
 
-export async function runState(engine: Engine, runId: string): Promise<{ events: RunEvent[]; state: RunState }> {
+export async function runState(
+  engine: Engine,
+  runId: string,
+): Promise<{ events: RunEvent[]; state: RunState }> {
   const events = await readAllEvents(engine.db, runId);
   return { events, state: reduceEvents(events) };
 }
 
-export async function waitForStatus(engine: Engine, runId: string, status: string, timeoutMs = 30_000) {
-  return waitFor(`run ${runId} to be ${status}`, async () => (await getRun(engine, { runId }))?.status === status, timeoutMs);
+export async function waitForStatus(
+  engine: Engine,
+  runId: string,
+  status: string,
+  timeoutMs = 30_000,
+) {
+  return waitFor(
+    `run ${runId} to be ${status}`,
+    async () => (await getRun(engine, { runId }))?.status === status,
+    timeoutMs,
+  );
 }

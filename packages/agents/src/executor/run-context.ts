@@ -1,5 +1,12 @@
 import { getRunRecord, getTeamManifest, readAllEvents, readEvents } from '@flightdeck/db';
-import { applyEvent, DomainError, type Manifest, reduceEvents, type RunEvent, type RunState } from '@flightdeck/domain';
+import {
+  applyEvent,
+  DomainError,
+  type Manifest,
+  reduceEvents,
+  type RunEvent,
+  type RunState,
+} from '@flightdeck/domain';
 import { type Engine, recordEvents } from '@flightdeck/engine';
 import type { EventDraft } from '@flightdeck/domain';
 
@@ -46,9 +53,17 @@ export class RunContext {
    * agent has seen every event about it (and the run is in one of
    * `runStatuses`); otherwise it throws STALE_STATE and nothing is written.
    */
-  async record(drafts: EventDraft[], fence?: { agentId: string; runStatuses: readonly RunState['status'][] }): Promise<RunEvent[]> {
+  async record(
+    drafts: EventDraft[],
+    fence?: { agentId: string; runStatuses: readonly RunState['status'][] },
+  ): Promise<RunEvent[]> {
     const lastSeq = fence ? (this.current.agents[fence.agentId]?.lastSeq ?? 0) : 0;
-    const events = await recordEvents(this.engine, this.runId, drafts, fence ? { fence: { ...fence, lastSeq } } : {});
+    const events = await recordEvents(
+      this.engine,
+      this.runId,
+      drafts,
+      fence ? { fence: { ...fence, lastSeq } } : {},
+    );
     const first = events[0];
     if (first && first.seq !== this.current.lastSeq + 1) await this.refresh(first.seq - 1);
     for (const event of events) this.current = applyEvent(this.current, event);
@@ -60,7 +75,10 @@ export class RunContext {
     for (;;) {
       const limit = untilSeq === undefined ? 1000 : Math.min(1000, untilSeq - this.current.lastSeq);
       if (limit <= 0) return;
-      const page = await readEvents(this.engine.db, this.runId, { afterSeq: this.current.lastSeq, limit });
+      const page = await readEvents(this.engine.db, this.runId, {
+        afterSeq: this.current.lastSeq,
+        limit,
+      });
       this.current = reduceEvents(page, this.current);
       if (page.length < limit) return;
     }

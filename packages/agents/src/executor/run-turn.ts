@@ -15,7 +15,13 @@ import {
   type ToolCallState,
   type TurnStep,
 } from '@flightdeck/domain';
-import { acquireRunSlot, type Engine, enqueue, enqueueTurn, releaseRunSlot } from '@flightdeck/engine';
+import {
+  acquireRunSlot,
+  type Engine,
+  enqueue,
+  enqueueTurn,
+  releaseRunSlot,
+} from '@flightdeck/engine';
 import type { Logger } from '@flightdeck/telemetry';
 import { randomUUID } from 'node:crypto';
 import { ModelCallError, type ProviderRegistry } from '../providers/types';
@@ -63,7 +69,11 @@ const MAX_STALE_RETRIES = 100;
  * effect: load the state from the log, ask what comes next, do it, append.
  * Picking the same job up again after a crash continues where the log stops.
  */
-export async function runTurn(deps: TurnDependencies, job: TurnJob, signal: AbortSignal): Promise<TurnOutcome> {
+export async function runTurn(
+  deps: TurnDependencies,
+  job: TurnJob,
+  signal: AbortSignal,
+): Promise<TurnOutcome> {
   let context: RunContext;
   try {
     context = await RunContext.load(deps.engine, job.runId);
@@ -75,7 +85,10 @@ export async function runTurn(deps: TurnDependencies, job: TurnJob, signal: Abor
   const execution = new TurnExecution(deps, context, job, signal);
   if (execution.needsSlot()) {
     const cap = context.manifest.limits.maxConcurrentAgents;
-    if (!(await acquireRunSlot(engine.redis, engine.config.queuePrefix, job.runId, job.agentId, cap))) return 'deferred';
+    if (
+      !(await acquireRunSlot(engine.redis, engine.config.queuePrefix, job.runId, job.agentId, cap))
+    )
+      return 'deferred';
   }
   try {
     return await execution.run();
@@ -90,7 +103,11 @@ export async function runTurn(deps: TurnDependencies, job: TurnJob, signal: Abor
 }
 
 /** Why a delegate call's tool scope is refused: it may only narrow what the manifest grants the subagent. */
-function scopeRefusal(child: AgentSpec | undefined, name: string, tools: readonly string[] | undefined): string | null {
+function scopeRefusal(
+  child: AgentSpec | undefined,
+  name: string,
+  tools: readonly string[] | undefined,
+): string | null {
   if (!child || !tools) return null;
   const granted = new Set(child.tools.map((g) => g.name));
   const widening = tools.filter((t) => !granted.has(t));
@@ -111,11 +128,29 @@ class TurnExecution {
   ) {
     const agent = this.agent;
     const spec = agent ? context.manifest.agents[agent.name] : undefined;
-    if (!spec) throw new DomainError('NOT_FOUND', `agent ${job.agentId} is not in the run's manifest`);
+    if (!spec)
+      throw new DomainError('NOT_FOUND', `agent ${job.agentId} is not in the run's manifest`);
     // A delegate call may have narrowed the agent to some of its tools: the others do not exist for it.
     const scope = agent?.toolScope;
-    this.spec = scope ? { ...spec, tools: spec.tools.filter((g) => scope.includes(g.name) || (g.name.startsWith('mcp.') && scope.some((t) => t.startsWith(`${g.name}.`) || t === g.name))) } : spec;
-    this.tools = new TurnTools(deps.tools, deps.mcp, this.spec, context.manifest, () => this.workspace(), signal);
+    this.spec = scope
+      ? {
+          ...spec,
+          tools: spec.tools.filter(
+            (g) =>
+              scope.includes(g.name) ||
+              (g.name.startsWith('mcp.') &&
+                scope.some((t) => t.startsWith(`${g.name}.`) || t === g.name)),
+          ),
+        }
+      : spec;
+    this.tools = new TurnTools(
+      deps.tools,
+      deps.mcp,
+      this.spec,
+      context.manifest,
+      () => this.workspace(),
+      signal,
+    );
   }
 
   close(): Promise<void> {
@@ -132,13 +167,19 @@ class TurnExecution {
 
   private requireAgent(): AgentState {
     const agent = this.agent;
-    if (!agent) throw new DomainError('NOT_FOUND', `agent ${this.job.agentId} is not in run ${this.job.runId}`);
+    if (!agent)
+      throw new DomainError(
+        'NOT_FOUND',
+        `agent ${this.job.agentId} is not in run ${this.job.runId}`,
+      );
     return agent;
   }
 
   /** Whether this job would work (and so count against the run's concurrency cap). */
   needsSlot(): boolean {
-    return this.belongsToThisJob(nextStep(this.state, this.job.agentId, { maxTurns: this.spec.limits.maxTurns }));
+    return this.belongsToThisJob(
+      nextStep(this.state, this.job.agentId, { maxTurns: this.spec.limits.maxTurns }),
+    );
   }
 
   async run(): Promise<TurnOutcome> {
@@ -148,7 +189,11 @@ class TurnExecution {
       const step = nextStep(this.state, this.job.agentId, { maxTurns: this.spec.limits.maxTurns });
       if (!this.belongsToThisJob(step)) {
         await this.ensureContinuations();
-        return step.kind === 'idle' && this.state.status !== 'running' && this.state.status !== 'paused' ? 'run-ended' : 'stale';
+        return step.kind === 'idle' &&
+          this.state.status !== 'running' &&
+          this.state.status !== 'paused'
+          ? 'run-ended'
+          : 'stale';
       }
       try {
         const outcome = await this.perform(step);
@@ -156,7 +201,11 @@ class TurnExecution {
       } catch (error) {
         // Something about this agent changed since the step was decided (a pause, a kill, a steer):
         // catch up with the log and decide again.
-        if (!(error instanceof DomainError && error.code === 'STALE_STATE') || ++staleRetries > MAX_STALE_RETRIES) throw error;
+        if (
+          !(error instanceof DomainError && error.code === 'STALE_STATE') ||
+          ++staleRetries > MAX_STALE_RETRIES
+        )
+          throw error;
         await this.context.refresh();
       }
     }
@@ -166,14 +215,18 @@ class TurnExecution {
   private belongsToThisJob(step: TurnStep): boolean {
     if (step.kind === 'idle') return false;
     if (step.kind === 'start-turn') return step.turn === this.job.turn;
-    if (step.kind === 'fail-agent' && this.requireAgent().status === 'ready') return this.requireAgent().turnsTaken + 1 === this.job.turn;
+    if (step.kind === 'fail-agent' && this.requireAgent().status === 'ready')
+      return this.requireAgent().turnsTaken + 1 === this.job.turn;
     return this.agent?.turn?.turn === this.job.turn;
   }
 
   private async perform(step: TurnStep): Promise<TurnOutcome | null> {
     switch (step.kind) {
       case 'start-turn':
-        await this.act([this.draft('agent.turn.started', { turn: step.turn }, this.requireAgent().spanId)], ['running']);
+        await this.act(
+          [this.draft('agent.turn.started', { turn: step.turn }, this.requireAgent().spanId)],
+          ['running'],
+        );
         return null;
       case 'call-model':
         await this.callModel(step.turn);
@@ -200,12 +253,23 @@ class TurnExecution {
     const agent = this.requireAgent();
     const callId = `${agent.id}.t${turn}.llm`;
     const spanId = newSpanId();
-    await this.act([this.draft('llm.call.started', { callId, turn, model: agent.model }, this.turnSpan(), spanId)]);
+    await this.act([
+      this.draft('llm.call.started', { callId, turn, model: agent.model }, this.turnSpan(), spanId),
+    ]);
 
     const provider = this.deps.providers[agent.model.provider];
     if (!provider) {
       await this.record([
-        this.draft('llm.call.failed', { callId, error: `model provider "${agent.model.provider}" is not configured on this server`, retryable: false }, this.turnSpan(), spanId),
+        this.draft(
+          'llm.call.failed',
+          {
+            callId,
+            error: `model provider "${agent.model.provider}" is not configured on this server`,
+            retryable: false,
+          },
+          this.turnSpan(),
+          spanId,
+        ),
       ]);
       return;
     }
@@ -234,7 +298,11 @@ class TurnExecution {
           {
             callId,
             text: response.text,
-            toolCalls: response.toolCalls.map((call, i) => ({ callId: `${agent.id}.t${turn}.c${i + 1}`, tool: call.tool, args: call.args })),
+            toolCalls: response.toolCalls.map((call, i) => ({
+              callId: `${agent.id}.t${turn}.c${i + 1}`,
+              tool: call.tool,
+              args: call.args,
+            })),
             usage: response.usage,
             costMicroUsd: costMicroUsd(agent.model.name, response.usage),
             priceVersion: PRICE_TABLE_VERSION,
@@ -249,7 +317,14 @@ class TurnExecution {
       if (this.signal.aborted) throw error;
       const retryable = error instanceof ModelCallError ? error.retryable : false;
       const message = error instanceof Error ? error.message : String(error);
-      await this.record([this.draft('llm.call.failed', { callId, error: message, retryable }, this.turnSpan(), spanId)]);
+      await this.record([
+        this.draft(
+          'llm.call.failed',
+          { callId, error: message, retryable },
+          this.turnSpan(),
+          spanId,
+        ),
+      ]);
     }
   }
 
@@ -258,7 +333,8 @@ class TurnExecution {
     if (grantOf(this.spec, 'delegate') && this.spec.delegates.length > 0) {
       specs.push({
         name: 'delegate',
-        description: 'Spawn a subagent of the team with a task; its report comes back as this call’s result.',
+        description:
+          'Spawn a subagent of the team with a task; its report comes back as this call’s result.',
         parameters: delegateArgs(this.spec.delegates).toJSONSchema(),
       });
     }
@@ -273,8 +349,23 @@ class TurnExecution {
     const spanId = call.spanId ?? newSpanId();
     const refuse = async (output: string) => {
       const drafts: EventDraft[] = [];
-      if (call.status === 'requested') drafts.push(this.draft('tool.call.dispatched', { callId: call.callId, tool: call.tool, args: call.args }, this.turnSpan(), spanId));
-      drafts.push(this.draft('tool.call.finished', { callId: call.callId, tool: call.tool, ok: false, output, durationMs: 0 }, this.turnSpan(), spanId));
+      if (call.status === 'requested')
+        drafts.push(
+          this.draft(
+            'tool.call.dispatched',
+            { callId: call.callId, tool: call.tool, args: call.args },
+            this.turnSpan(),
+            spanId,
+          ),
+        );
+      drafts.push(
+        this.draft(
+          'tool.call.finished',
+          { callId: call.callId, tool: call.tool, ok: false, output, durationMs: 0 },
+          this.turnSpan(),
+          spanId,
+        ),
+      );
       await this.act(drafts);
     };
 
@@ -287,7 +378,9 @@ class TurnExecution {
     const { tool, grant } = resolved;
     const parsed = tool.args.safeParse(call.args);
     if (!parsed.success) {
-      await refuse(`invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+      await refuse(
+        `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      );
       return null;
     }
     if (resumed && !(tool.isIdempotent?.(parsed.data) ?? tool.idempotent)) {
@@ -295,7 +388,12 @@ class TurnExecution {
       await this.act([
         this.draft(
           'tool.call.interrupted',
-          { callId: call.callId, tool: call.tool, reason: 'the worker running this call stopped before it finished; the tool is not safe to repeat' },
+          {
+            callId: call.callId,
+            tool: call.tool,
+            reason:
+              'the worker running this call stopped before it finished; the tool is not safe to repeat',
+          },
           this.turnSpan(),
           spanId,
         ),
@@ -303,7 +401,14 @@ class TurnExecution {
       return 'blocked';
     }
     if (!resumed) {
-      await this.act([this.draft('tool.call.dispatched', { callId: call.callId, tool: call.tool, args: call.args }, this.turnSpan(), spanId)]);
+      await this.act([
+        this.draft(
+          'tool.call.dispatched',
+          { callId: call.callId, tool: call.tool, args: call.args },
+          this.turnSpan(),
+          spanId,
+        ),
+      ]);
     }
     const started = performance.now();
     const workspace = await this.workspace();
@@ -311,7 +416,13 @@ class TurnExecution {
     await this.record([
       this.draft(
         'tool.call.finished',
-        { callId: call.callId, tool: call.tool, ok: result.ok, output: capOutput(result.output), durationMs: Math.round(performance.now() - started) },
+        {
+          callId: call.callId,
+          tool: call.tool,
+          ok: result.ok,
+          output: capOutput(result.output),
+          durationMs: Math.round(performance.now() - started),
+        },
         this.turnSpan(),
         spanId,
       ),
@@ -323,25 +434,52 @@ class TurnExecution {
     const agent = this.requireAgent();
     const spanId = call.spanId ?? newSpanId();
     const limits = this.context.manifest.limits;
-    const parsed = delegateArgs(this.spec.delegates.length ? this.spec.delegates : ['-']).safeParse(call.args);
+    const parsed = delegateArgs(this.spec.delegates.length ? this.spec.delegates : ['-']).safeParse(
+      call.args,
+    );
     const refusal = ((): string | null => {
-      if (!grantOf(this.spec, 'delegate') || this.spec.delegates.length === 0) return 'this agent may not delegate';
-      if (!parsed.success) return `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
-      if (agent.depth + 1 > limits.maxDepth) return `delegation depth limit reached (${limits.maxDepth})`;
-      if (agent.children.length >= limits.maxChildrenPerAgent) return `children limit reached (${limits.maxChildrenPerAgent} per agent)`;
-      return scopeRefusal(this.context.manifest.agents[parsed.data.agent], parsed.data.agent, parsed.data.tools);
+      if (!grantOf(this.spec, 'delegate') || this.spec.delegates.length === 0)
+        return 'this agent may not delegate';
+      if (!parsed.success)
+        return `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
+      if (agent.depth + 1 > limits.maxDepth)
+        return `delegation depth limit reached (${limits.maxDepth})`;
+      if (agent.children.length >= limits.maxChildrenPerAgent)
+        return `children limit reached (${limits.maxChildrenPerAgent} per agent)`;
+      return scopeRefusal(
+        this.context.manifest.agents[parsed.data.agent],
+        parsed.data.agent,
+        parsed.data.tools,
+      );
     })();
 
-    const dispatched = this.draft('tool.call.dispatched', { callId: call.callId, tool: call.tool, args: call.args }, this.turnSpan(), spanId);
+    const dispatched = this.draft(
+      'tool.call.dispatched',
+      { callId: call.callId, tool: call.tool, args: call.args },
+      this.turnSpan(),
+      spanId,
+    );
     if (refusal || !parsed.success) {
       await this.act([
         ...(call.status === 'requested' ? [dispatched] : []),
-        this.draft('tool.call.finished', { callId: call.callId, tool: call.tool, ok: false, output: refusal ?? 'refused', durationMs: 0 }, this.turnSpan(), spanId),
+        this.draft(
+          'tool.call.finished',
+          {
+            callId: call.callId,
+            tool: call.tool,
+            ok: false,
+            output: refusal ?? 'refused',
+            durationMs: 0,
+          },
+          this.turnSpan(),
+          spanId,
+        ),
       ]);
       return;
     }
     const childSpec = this.context.manifest.agents[parsed.data.agent];
-    if (!childSpec) throw new DomainError('INVALID_MANIFEST', `agent "${parsed.data.agent}" is not declared`);
+    if (!childSpec)
+      throw new DomainError('INVALID_MANIFEST', `agent "${parsed.data.agent}" is not declared`);
     const childId = randomUUID();
     // Dispatch and spawn in one append: there is no state in which one happened without the other.
     await this.act([
@@ -365,7 +503,11 @@ class TurnExecution {
         },
       },
     ]);
-    await enqueue(this.deps.engine.queues, 'agent.turn', { runId: this.job.runId, agentId: childId, turn: 1 });
+    await enqueue(this.deps.engine.queues, 'agent.turn', {
+      runId: this.job.runId,
+      agentId: childId,
+      turn: 1,
+    });
   }
 
   /** The agent is done (or failed): tell its parent, or end the run if it led. */
@@ -390,15 +532,29 @@ class TurnExecution {
           callId: agent.parentCallId,
           tool: 'delegate',
           ok: result.ok,
-          output: capOutput(result.ok ? result.text : `subagent ${agent.name} failed: ${result.text}`),
+          output: capOutput(
+            result.ok ? result.text : `subagent ${agent.name} failed: ${result.text}`,
+          ),
           durationMs: 0,
         },
       });
     } else if (!agent.parentId) {
       drafts.push(
         result.ok
-          ? this.draft('run.completed', { result: result.text }, this.state.rootSpanId, newSpanId(), null)
-          : this.draft('run.failed', { error: `lead agent failed: ${result.text}` }, this.state.rootSpanId, newSpanId(), null),
+          ? this.draft(
+              'run.completed',
+              { result: result.text },
+              this.state.rootSpanId,
+              newSpanId(),
+              null,
+            )
+          : this.draft(
+              'run.failed',
+              { error: `lead agent failed: ${result.text}` },
+              this.state.rootSpanId,
+              newSpanId(),
+              null,
+            ),
       );
     }
     await this.act(drafts);
@@ -416,8 +572,16 @@ class TurnExecution {
     const agent = this.agent;
     for (const candidate of [agent?.id, agent?.parentId]) {
       const turn = candidate ? pendingTurnOf(this.state, candidate) : null;
-      if (candidate && turn !== null && !(candidate === this.job.agentId && turn === this.job.turn)) {
-        await enqueueTurn(this.deps.engine.queues, { runId: this.job.runId, agentId: candidate, turn });
+      if (
+        candidate &&
+        turn !== null &&
+        !(candidate === this.job.agentId && turn === this.job.turn)
+      ) {
+        await enqueueTurn(this.deps.engine.queues, {
+          runId: this.job.runId,
+          agentId: candidate,
+          turn,
+        });
       }
     }
   }
@@ -438,7 +602,10 @@ class TurnExecution {
    * about this agent changed since the decision was made, or if the run is not
    * in one of `runStatuses` — so a pause, kill or steer always wins the race.
    */
-  private act(drafts: EventDraft[], runStatuses: readonly RunState['status'][] = ['running', 'paused']) {
+  private act(
+    drafts: EventDraft[],
+    runStatuses: readonly RunState['status'][] = ['running', 'paused'],
+  ) {
     return this.context.record(drafts, { agentId: this.job.agentId, runStatuses });
   }
 
@@ -458,6 +625,14 @@ class TurnExecution {
     spanId: string = newSpanId(),
     agentId: string | null = this.job.agentId,
   ): EventDraft {
-    return { type, at: now(), agentId, traceId: this.traceId(), spanId, parentSpanId, payload } as EventDraft;
+    return {
+      type,
+      at: now(),
+      agentId,
+      traceId: this.traceId(),
+      spanId,
+      parentSpanId,
+      payload,
+    } as EventDraft;
   }
 }

@@ -28,7 +28,9 @@ export class TurnTools {
 
   private async mcpTools(): Promise<Tool[]> {
     if (!this.mcpHost || this.mcpGrants().length === 0) return [];
-    this.mcp ??= this.workspace().then((cwd) => this.mcpHost!.open(this.manifest.mcpServers, this.mcpGrants(), this.signal, { cwd }));
+    this.mcp ??= this.workspace().then((cwd) =>
+      this.mcpHost!.open(this.manifest.mcpServers, this.mcpGrants(), this.signal, { cwd }),
+    );
     return (await this.mcp).tools;
   }
 
@@ -45,7 +47,9 @@ export class TurnTools {
   async resolve(name: string): Promise<{ tool: Tool; grant: ToolGrant } | null> {
     const grant = grantOf(this.spec, name.startsWith('mcp.') ? grantNameFor(name) : name);
     if (!grant) return null;
-    const tool = name.startsWith('mcp.') ? (await this.mcpTools()).find((t) => t.name === name) : this.builtIns.get(name);
+    const tool = name.startsWith('mcp.')
+      ? (await this.mcpTools()).find((t) => t.name === name)
+      : this.builtIns.get(name);
     return tool ? { tool, grant } : null;
   }
 

@@ -14,11 +14,18 @@ const options: SimulationOptions = {
   isLead: false,
 };
 
-const fsTools = ['fs.read', 'fs.write', 'fs.list'].map((name) => ({ name, description: name, parameters: {} }));
+const fsTools = ['fs.read', 'fs.write', 'fs.list'].map((name) => ({
+  name,
+  description: name,
+  parameters: {},
+}));
 const delegateTool = {
   name: 'delegate',
   description: 'delegate',
-  parameters: { type: 'object', properties: { agent: { enum: ['researcher', 'writer'] }, task: { type: 'string' } } },
+  parameters: {
+    type: 'object',
+    properties: { agent: { enum: ['researcher', 'writer'] }, task: { type: 'string' } },
+  },
 };
 
 function request(messages: Message[], tools = fsTools): ModelRequest {
@@ -32,7 +39,11 @@ function request(messages: Message[], tools = fsTools): ModelRequest {
   };
 }
 
-const task: Message = { role: 'user', content: 'Survey battery recycling startups in Europe', seq: 1 };
+const task: Message = {
+  role: 'user',
+  content: 'Survey battery recycling startups in Europe',
+  seq: 1,
+};
 
 describe('simulated model', () => {
   it('is deterministic for the same seed and conversation', () => {
@@ -52,7 +63,12 @@ describe('simulated model', () => {
     ]);
     const afterResults: Message[] = [
       task,
-      { role: 'assistant', content: plan.text, toolCalls: plan.toolCalls.map((c, i) => ({ ...c, callId: `d${i}` })), seq: 2 },
+      {
+        role: 'assistant',
+        content: plan.text,
+        toolCalls: plan.toolCalls.map((c, i) => ({ ...c, callId: `d${i}` })),
+        seq: 2,
+      },
       { role: 'tool', callId: 'd0', tool: 'delegate', ok: true, content: 'facts', seq: 3 },
       { role: 'tool', callId: 'd1', tool: 'delegate', ok: true, content: 'prose', seq: 4 },
     ];
@@ -61,7 +77,18 @@ describe('simulated model', () => {
     expect(report.toolCalls[0]).toMatchObject({ tool: 'fs.write', args: { path: 'report.md' } });
     expect(String(report.toolCalls[0]?.args.content)).toContain('facts');
     const done = simulateResponse(
-      request([...afterResults, { role: 'assistant', content: report.text, toolCalls: report.toolCalls.map((c) => ({ ...c, callId: 'w' })), seq: 5 }], [...fsTools, delegateTool]),
+      request(
+        [
+          ...afterResults,
+          {
+            role: 'assistant',
+            content: report.text,
+            toolCalls: report.toolCalls.map((c) => ({ ...c, callId: 'w' })),
+            seq: 5,
+          },
+        ],
+        [...fsTools, delegateTool],
+      ),
       lead,
     );
     expect(done.toolCalls).toEqual([]);
@@ -74,8 +101,20 @@ describe('simulated model', () => {
       const r = simulateResponse(request(messages), options);
       expect(r.toolCalls).toHaveLength(1);
       expect(fsTools.map((t) => t.name)).toContain(r.toolCalls[0]?.tool);
-      messages.push({ role: 'assistant', content: r.text, toolCalls: r.toolCalls.map((c) => ({ ...c, callId: `c${step}` })), seq: messages.length + 1 });
-      messages.push({ role: 'tool', callId: `c${step}`, tool: r.toolCalls[0]!.tool, ok: true, content: 'ok', seq: messages.length + 1 });
+      messages.push({
+        role: 'assistant',
+        content: r.text,
+        toolCalls: r.toolCalls.map((c) => ({ ...c, callId: `c${step}` })),
+        seq: messages.length + 1,
+      });
+      messages.push({
+        role: 'tool',
+        callId: `c${step}`,
+        tool: r.toolCalls[0]!.tool,
+        ok: true,
+        content: 'ok',
+        seq: messages.length + 1,
+      });
     }
     const final = simulateResponse(request(messages), options);
     expect(final.toolCalls).toEqual([]);

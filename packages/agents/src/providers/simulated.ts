@@ -1,6 +1,12 @@
 import type { Message } from '@flightdeck/domain';
 import { abortableSleep } from './abortable-sleep';
-import type { ModelProvider, ModelRequest, ModelResponse, ModelToolCall, SimulationOptions } from './types';
+import type {
+  ModelProvider,
+  ModelRequest,
+  ModelResponse,
+  ModelToolCall,
+  SimulationOptions,
+} from './types';
 
 /**
  * A deterministic, seeded model that plays agent roles, so demos, tests and
@@ -62,7 +68,16 @@ function rngFor(options: SimulationOptions, step: number, purpose: string): () =
   return mulberry32(hashString(`${options.seed}|${options.agentKey}|${step}|${purpose}`));
 }
 
-const ANGLES = ['background', 'key figures', 'open questions', 'risks', 'prior work', 'trade-offs', 'timeline', 'sources'];
+const ANGLES = [
+  'background',
+  'key figures',
+  'open questions',
+  'risks',
+  'prior work',
+  'trade-offs',
+  'timeline',
+  'sources',
+];
 const VERBS = ['compared', 'summarised', 'cross-checked', 'outlined', 'collected', 'reviewed'];
 
 function pick<T>(items: readonly T[], rng: () => number): T {
@@ -71,12 +86,21 @@ function pick<T>(items: readonly T[], rng: () => number): T {
 
 function topicOf(messages: readonly Message[]): string {
   const task = messages.find((m) => m.role === 'user')?.content ?? 'the task';
-  const words = task.replace(/[^\p{L}\p{N}\s-]/gu, ' ').split(/\s+/).filter((w) => w.length > 3);
+  const words = task
+    .replace(/[^\p{L}\p{N}\s-]/gu, ' ')
+    .split(/\s+/)
+    .filter((w) => w.length > 3);
   return words.slice(0, 6).join(' ') || 'the task';
 }
 
 function slugify(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'notes';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'notes'
+  );
 }
 
 function countTokens(text: string): number {
@@ -98,10 +122,13 @@ export function simulateResponse(request: ModelRequest, options: SimulationOptio
   const plan = rngFor(options, 0, 'plan');
   const rng = rngFor(options, step, 'step');
   const topic = topicOf(messages);
-  const workSteps = options.minSteps + Math.floor(plan() * (options.maxSteps - options.minSteps + 1));
+  const workSteps =
+    options.minSteps + Math.floor(plan() * (options.maxSteps - options.minSteps + 1));
   const targets = delegateTargets(request);
   const willDelegate = targets.length > 0 && (options.isLead || plan() < 0.6);
-  const delegated = messages.some((m) => m.role === 'assistant' && m.toolCalls.some((c) => c.tool === 'delegate'));
+  const delegated = messages.some(
+    (m) => m.role === 'assistant' && m.toolCalls.some((c) => c.tool === 'delegate'),
+  );
   const lastTool = [...messages].reverse().find((m) => m.role === 'tool');
 
   let text: string;
@@ -113,11 +140,16 @@ export function simulateResponse(request: ModelRequest, options: SimulationOptio
     for (const agent of chosen) {
       toolCalls.push({
         tool: 'delegate',
-        args: { agent, task: `${pick(VERBS, rng)} the ${pick(ANGLES, rng)} of ${topic} and report back` },
+        args: {
+          agent,
+          task: `${pick(VERBS, rng)} the ${pick(ANGLES, rng)} of ${topic} and report back`,
+        },
       });
     }
   } else if (options.isLead && has('fs.write') && !wroteFile(messages, 'report.md')) {
-    const findings = messages.filter((m) => m.role === 'tool' && m.tool === 'delegate' && m.ok).map((m) => m.content);
+    const findings = messages
+      .filter((m) => m.role === 'tool' && m.tool === 'delegate' && m.ok)
+      .map((m) => m.content);
     text = 'Merging the team findings into report.md.';
     toolCalls.push({
       tool: 'fs.write',
@@ -128,7 +160,10 @@ export function simulateResponse(request: ModelRequest, options: SimulationOptio
     });
   } else if (!options.isLead && step - (delegated ? 1 : 0) < workSteps) {
     const workIndex = step - (delegated ? 1 : 0);
-    const recovering = lastTool && !lastTool.ok ? `That failed (${lastTool.content.slice(0, 80)}); carrying on without it. ` : '';
+    const recovering =
+      lastTool && !lastTool.ok
+        ? `That failed (${lastTool.content.slice(0, 80)}); carrying on without it. `
+        : '';
     const call = workCall(request, options, workIndex, topic, rng, has);
     text = `${recovering}${call ? `Next: ${describe(call)}.` : 'Thinking it through.'}`;
     if (call) toolCalls.push(call);
@@ -139,9 +174,15 @@ export function simulateResponse(request: ModelRequest, options: SimulationOptio
       : `Report on ${topic}: ${pick(VERBS, rng)} the ${pick(ANGLES, rng)} and the ${pick(ANGLES, rng)}; ${results} steps succeeded.`;
   }
 
-  const inputTokens = countTokens(request.system) + messages.reduce((sum, m) => sum + countTokens(messageText(m)), 0) + 24 * request.tools.length;
+  const inputTokens =
+    countTokens(request.system) +
+    messages.reduce((sum, m) => sum + countTokens(messageText(m)), 0) +
+    24 * request.tools.length;
   const reasoning = 20 + Math.floor(rng() * 120);
-  const outputTokens = Math.min(request.maxOutputTokens, countTokens(text) + countTokens(JSON.stringify(toolCalls)) + reasoning);
+  const outputTokens = Math.min(
+    request.maxOutputTokens,
+    countTokens(text) + countTokens(JSON.stringify(toolCalls)) + reasoning,
+  );
   return {
     text,
     toolCalls,
@@ -182,7 +223,10 @@ function workCall(
   const ownNote = [...request.messages]
     .reverse()
     .find((m) => m.role === 'assistant' && m.toolCalls.some((c) => c.tool === 'fs.write'));
-  const path = ownNote?.role === 'assistant' ? ownNote.toolCalls.find((c) => c.tool === 'fs.write')?.args.path : undefined;
+  const path =
+    ownNote?.role === 'assistant'
+      ? ownNote.toolCalls.find((c) => c.tool === 'fs.write')?.args.path
+      : undefined;
   if (has('fs.read') && typeof path === 'string') return { tool: 'fs.read', args: { path } };
   if (has('fs.list')) return { tool: 'fs.list', args: { path: 'notes' } };
   return null;
@@ -190,13 +234,18 @@ function workCall(
 
 function shellCommands(request: ModelRequest): string[] {
   const spec = request.tools.find((t) => t.name === 'shell');
-  const properties = spec?.parameters.properties as Record<string, { examples?: unknown }> | undefined;
+  const properties = spec?.parameters.properties as
+    Record<string, { examples?: unknown }> | undefined;
   const examples = properties?.command?.examples;
   return Array.isArray(examples) ? examples.filter((e): e is string => typeof e === 'string') : [];
 }
 
 function wroteFile(messages: readonly Message[], path: string): boolean {
-  return messages.some((m) => m.role === 'assistant' && m.toolCalls.some((c) => c.tool === 'fs.write' && c.args.path === path));
+  return messages.some(
+    (m) =>
+      m.role === 'assistant' &&
+      m.toolCalls.some((c) => c.tool === 'fs.write' && c.args.path === path),
+  );
 }
 
 function describe(call: ModelToolCall): string {

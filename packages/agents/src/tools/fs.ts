@@ -11,23 +11,33 @@ const MAX_FILE_BYTES = 1024 * 1024;
 class OutOfScopeError extends Error {}
 
 /** Resolve a path in the workspace and check it against the grant's path globs. */
-async function resolveGranted(workspace: string, requested: string, grant: ToolGrant): Promise<string> {
+async function resolveGranted(
+  workspace: string,
+  requested: string,
+  grant: ToolGrant,
+): Promise<string> {
   const target = await resolveInWorkspace(workspace, requested);
   const relative = path.relative(await realpath(workspace), target) || '.';
   const globs = 'paths' in grant ? grant.paths : [];
   if (!globs.some((glob) => matchesPathGlob(glob, relative))) {
-    throw new OutOfScopeError(`path "${requested}" is not within this agent's granted paths (${globs.join(', ')})`);
+    throw new OutOfScopeError(
+      `path "${requested}" is not within this agent's granted paths (${globs.join(', ')})`,
+    );
   }
   return target;
 }
 
 function failure(error: unknown): { ok: false; output: string } {
-  if (error instanceof WorkspaceEscapeError || error instanceof OutOfScopeError) return { ok: false, output: error.message };
+  if (error instanceof WorkspaceEscapeError || error instanceof OutOfScopeError)
+    return { ok: false, output: error.message };
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return { ok: false, output: 'no such file or directory' };
   if (code === 'EISDIR') return { ok: false, output: 'is a directory' };
   if (code === 'ENOTDIR') return { ok: false, output: 'not a directory' };
-  return { ok: false, output: error instanceof Error ? error.message.replace(/\/[^\s'"]+/g, '<path>') : 'failed' };
+  return {
+    ok: false,
+    output: error instanceof Error ? error.message.replace(/\/[^\s'"]+/g, '<path>') : 'failed',
+  };
 }
 
 export const fsRead: Tool<z.ZodObject<{ path: typeof RelativePath }>> = {
@@ -39,7 +49,8 @@ export const fsRead: Tool<z.ZodObject<{ path: typeof RelativePath }>> = {
     try {
       const file = await resolveGranted(workspace, args.path, grant);
       const info = await stat(file);
-      if (info.size > MAX_FILE_BYTES) return { ok: false, output: `file is larger than ${MAX_FILE_BYTES} bytes` };
+      if (info.size > MAX_FILE_BYTES)
+        return { ok: false, output: `file is larger than ${MAX_FILE_BYTES} bytes` };
       return { ok: true, output: capOutput(await readFile(file, 'utf8')) };
     } catch (error) {
       return failure(error);

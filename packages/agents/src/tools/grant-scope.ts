@@ -3,9 +3,12 @@ import type { ModelToolSpec } from '../providers/types';
 
 /** What a grant allows, in words a model can follow (the tool still enforces it). */
 export function describeScope(grant: ToolGrant): string {
-  if ('commands' in grant) return `Allowed command patterns (* matches anything): ${grant.commands.join(' | ')}.`;
-  if ('hosts' in grant) return `Allowed hosts: ${grant.hosts.join(', ')}; methods: ${grant.methods.join(', ')}.`;
-  if ('paths' in grant && !(grant.paths.length === 1 && grant.paths[0] === '**')) return `Allowed paths: ${grant.paths.join(', ')}.`;
+  if ('commands' in grant)
+    return `Allowed command patterns (* matches anything): ${grant.commands.join(' | ')}.`;
+  if ('hosts' in grant)
+    return `Allowed hosts: ${grant.hosts.join(', ')}; methods: ${grant.methods.join(', ')}.`;
+  if ('paths' in grant && !(grant.paths.length === 1 && grant.paths[0] === '**'))
+    return `Allowed paths: ${grant.paths.join(', ')}.`;
   return '';
 }
 
@@ -18,6 +21,9 @@ export function scopedSpec(spec: ModelToolSpec, grant: ToolGrant): ModelToolSpec
   return {
     ...spec,
     description,
-    parameters: { ...spec.parameters, properties: { ...properties, command: { ...properties.command, examples: grant.commands } } },
+    parameters: {
+      ...spec.parameters,
+      properties: { ...properties, command: { ...properties.command, examples: grant.commands } },
+    },
   };
 }

@@ -18,13 +18,17 @@ export function createToolRegistry(tools: readonly Tool[] = BUILT_IN_TOOLS): Too
 export function delegateArgs(agents: readonly string[]) {
   return z
     .object({
-      agent: z.enum(agents as [string, ...string[]]).describe('the agent of the team to delegate to'),
+      agent: z
+        .enum(agents as [string, ...string[]])
+        .describe('the agent of the team to delegate to'),
       task: z.string().min(1).max(4000).describe('what the subagent should do and report back'),
       tools: z
         .array(z.string().min(1).max(200))
         .max(64)
         .optional()
-        .describe('narrow the subagent to these of its tools (it can never get more than its manifest grants)'),
+        .describe(
+          'narrow the subagent to these of its tools (it can never get more than its manifest grants)',
+        ),
     })
     .strict();
 }

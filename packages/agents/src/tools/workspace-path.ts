@@ -20,7 +20,8 @@ function isInside(root: string, candidate: string): boolean {
  */
 export async function resolveInWorkspace(workspace: string, requested: string): Promise<string> {
   if (requested.includes('\0')) throw new WorkspaceEscapeError(requested, 'NUL byte');
-  if (path.isAbsolute(requested)) throw new WorkspaceEscapeError(requested, 'absolute paths are not allowed');
+  if (path.isAbsolute(requested))
+    throw new WorkspaceEscapeError(requested, 'absolute paths are not allowed');
   const root = await realpath(workspace);
   const target = path.resolve(root, requested);
   if (!isInside(root, target)) throw new WorkspaceEscapeError(requested, '".." climbs out');
@@ -31,7 +32,8 @@ export async function resolveInWorkspace(workspace: string, requested: string): 
     current = path.join(current, part);
     try {
       const stat = await lstat(current);
-      if (stat.isSymbolicLink()) throw new WorkspaceEscapeError(requested, 'symlinks are not followed');
+      if (stat.isSymbolicLink())
+        throw new WorkspaceEscapeError(requested, 'symlinks are not followed');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') break;
       throw error;

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createMigratedTestDatabase } from '@flightdeck/db/testing';
 import { createEngine, type Engine, ensureDemoTeams } from '@flightdeck/engine';
-import { deleteRedisKeys, redisUrl, type TestDatabase, uniqueRedisPrefix } from '@flightdeck/testing';
+import {
+  deleteRedisKeys,
+  redisUrl,
+  type TestDatabase,
+  uniqueRedisPrefix,
+} from '@flightdeck/testing';
 import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,7 +51,10 @@ async function failure(call: Promise<unknown>): Promise<TRPCError> {
 }
 
 /** Call through the HTTP adapter, as a browser would, and return the JSON body. */
-async function http(procedure: string, input: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+async function http(
+  procedure: string,
+  input: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetchRequestHandler({
     endpoint: '/api/trpc',
     req: new Request(`http://test/api/trpc/${procedure}`, {
@@ -75,7 +83,9 @@ describe('malformed input', () => {
   });
 
   it('runs.kill with a non-uuid run id is BAD_REQUEST', async () => {
-    expect((await failure(caller.runs.kill({ runId: 'not-a-uuid', reason: 'x' }))).code).toBe('BAD_REQUEST');
+    expect((await failure(caller.runs.kill({ runId: 'not-a-uuid', reason: 'x' }))).code).toBe(
+      'BAD_REQUEST',
+    );
   });
 
   it('runs.list with an out-of-range limit is BAD_REQUEST', async () => {
@@ -84,7 +94,9 @@ describe('malformed input', () => {
   });
 
   it('runs.events caps the page size', async () => {
-    const error = await failure(caller.runs.events({ runId: crypto.randomUUID(), afterSeq: 0, limit: 100_000 }));
+    const error = await failure(
+      caller.runs.events({ runId: crypto.randomUUID(), afterSeq: 0, limit: 100_000 }),
+    );
     expect(error.code).toBe('BAD_REQUEST');
   });
 
@@ -94,22 +106,42 @@ describe('malformed input', () => {
     expect(await caller.runs.workspaceFiles({ runId })).toEqual([]);
     await mkdir(path.join(folder, 'notes'), { recursive: true });
     await writeFile(path.join(folder, 'notes', 'a.md'), '# A\n');
-    expect((await caller.runs.workspaceFiles({ runId })).map((f) => f.path)).toEqual(['notes/a.md']);
-    expect(await caller.runs.workspaceFile({ runId, path: 'notes/a.md' })).toMatchObject({ content: '# A\n', truncated: false });
-    expect((await failure(caller.runs.workspaceFile({ runId, path: '../x' }))).code).toBe('BAD_REQUEST');
-    expect((await failure(caller.runs.workspaceFile({ runId, path: 'nope.md' }))).code).toBe('NOT_FOUND');
-    expect((await failure(caller.runs.workspaceFile({ runId, path: 'x'.repeat(1025) }))).code).toBe('BAD_REQUEST');
-    expect((await failure(caller.runs.workspaceFiles({ runId: 'not-a-uuid' }))).code).toBe('BAD_REQUEST');
+    expect((await caller.runs.workspaceFiles({ runId })).map((f) => f.path)).toEqual([
+      'notes/a.md',
+    ]);
+    expect(await caller.runs.workspaceFile({ runId, path: 'notes/a.md' })).toMatchObject({
+      content: '# A\n',
+      truncated: false,
+    });
+    expect((await failure(caller.runs.workspaceFile({ runId, path: '../x' }))).code).toBe(
+      'BAD_REQUEST',
+    );
+    expect((await failure(caller.runs.workspaceFile({ runId, path: 'nope.md' }))).code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await failure(caller.runs.workspaceFile({ runId, path: 'x'.repeat(1025) }))).code).toBe(
+      'BAD_REQUEST',
+    );
+    expect((await failure(caller.runs.workspaceFiles({ runId: 'not-a-uuid' }))).code).toBe(
+      'BAD_REQUEST',
+    );
   });
 
   it('answers over HTTP with 400, the issue paths, and no stack', async () => {
-    const { status, body } = await http('runs.spawn', { teamSlug: 'demo-research', goal: '', extra: 1 });
+    const { status, body } = await http('runs.spawn', {
+      teamSlug: 'demo-research',
+      goal: '',
+      extra: 1,
+    });
     expect(status).toBe(400);
     const error = body.error as { message: string; data: Record<string, unknown> };
     expect(error.message).toBe('Invalid input');
     expect(error.data.code).toBe('BAD_REQUEST');
     expect(error.data.issues).toEqual(
-      expect.arrayContaining([expect.objectContaining({ path: 'goal' }), expect.objectContaining({ path: '' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ path: 'goal' }),
+        expect.objectContaining({ path: '' }),
+      ]),
     );
     expect(JSON.stringify(body)).not.toMatch(/stack|\/work\/|node_modules/);
   });
@@ -149,7 +181,11 @@ describe('teams.save', () => {
     expect(error.code).toBe('BAD_REQUEST');
     const { status, body } = await http('teams.save', { source });
     expect(status).toBe(400);
-    const data = (body.error as { data: { domainCode: string; issues: Array<{ path: string; message: string }> } }).data;
+    const data = (
+      body.error as {
+        data: { domainCode: string; issues: Array<{ path: string; message: string }> };
+      }
+    ).data;
     expect(data.domainCode).toBe('INVALID_MANIFEST');
     expect(data.issues.map((i) => i.path)).toContain('agents.worker.model');
     expect(await caller.teams.list()).toEqual(before);
@@ -163,10 +199,18 @@ describe('teams.save', () => {
 
   it('saves a valid manifest as the next version', async () => {
     const team = await caller.teams.get({ slug: 'demo-research' });
-    const saved = await caller.teams.save({ source: team.source.replace(/latencyMs: \d+/, 'latencyMs: 5') });
-    expect(saved).toMatchObject({ slug: 'demo-research', version: team.currentVersion + 1, created: true });
+    const saved = await caller.teams.save({
+      source: team.source.replace(/latencyMs: \d+/, 'latencyMs: 5'),
+    });
+    expect(saved).toMatchObject({
+      slug: 'demo-research',
+      version: team.currentVersion + 1,
+      created: true,
+    });
     // Saving the same source again stores nothing new.
-    expect(await caller.teams.save({ source: team.source.replace(/latencyMs: \d+/, 'latencyMs: 5') })).toMatchObject({ version: saved.version, created: false });
+    expect(
+      await caller.teams.save({ source: team.source.replace(/latencyMs: \d+/, 'latencyMs: 5') }),
+    ).toMatchObject({ version: saved.version, created: false });
     const after = await caller.teams.get({ slug: 'demo-research' });
     expect(after.currentVersion).toBe(saved.version);
     expect(after.agents[0]).toMatchObject({ key: 'lead', isLead: true });
@@ -175,12 +219,21 @@ describe('teams.save', () => {
 
 describe('a run through the API', () => {
   it('spawns, lists, reads events, and kills exactly once', async () => {
-    const { runId } = await caller.runs.spawn({ teamSlug: 'demo-research', goal: '  Compare vector databases  ' });
+    const { runId } = await caller.runs.spawn({
+      teamSlug: 'demo-research',
+      goal: '  Compare vector databases  ',
+    });
     const run = await caller.runs.get({ runId });
-    expect(run).toMatchObject({ id: runId, goal: 'Compare vector databases', teamName: 'demo-research' });
+    expect(run).toMatchObject({
+      id: runId,
+      goal: 'Compare vector databases',
+      teamName: 'demo-research',
+    });
     expect(['pending', 'running']).toContain(run.status);
     expect((await caller.runs.list({ limit: 10 })).map((r) => r.id)).toContain(runId);
-    expect((await caller.runs.list({ limit: 10, status: 'completed' })).map((r) => r.id)).not.toContain(runId);
+    expect(
+      (await caller.runs.list({ limit: 10, status: 'completed' })).map((r) => r.id),
+    ).not.toContain(runId);
     expect(await caller.runs.list({ limit: 10, teamSlug: 'nobody' })).toEqual([]);
 
     const page = await caller.runs.events({ runId, afterSeq: 0, limit: 1 });
@@ -219,21 +272,83 @@ describe('controlling a run through the API', () => {
     const before = await lastSeq(runId);
     const malformed: Array<[string, () => Promise<unknown>]> = [
       ['runs.pause without a mode', () => caller.runs.pause({ runId, reason: 'x' } as never)],
-      ['runs.pause with an unknown mode', () => caller.runs.pause({ runId, mode: 'freeze', reason: 'x' } as never)],
-      ['runs.pause with an unknown key', () => caller.runs.pause({ runId, mode: 'finish-turn', force: true } as never)],
-      ['runs.pause with a reason over the cap', () => caller.runs.pause({ runId, mode: 'finish-turn', reason: 'x'.repeat(2001) })],
+      [
+        'runs.pause with an unknown mode',
+        () => caller.runs.pause({ runId, mode: 'freeze', reason: 'x' } as never),
+      ],
+      [
+        'runs.pause with an unknown key',
+        () => caller.runs.pause({ runId, mode: 'finish-turn', force: true } as never),
+      ],
+      [
+        'runs.pause with a reason over the cap',
+        () => caller.runs.pause({ runId, mode: 'finish-turn', reason: 'x'.repeat(2001) }),
+      ],
       ['runs.resume with a non-uuid run id', () => caller.runs.resume({ runId: 'nope' })],
-      ['agents.pause with a non-uuid agent id', () => caller.agents.pause({ runId, agentId: 'lead', mode: 'abort-turn' })],
-      ['agents.resume with an unknown key', () => caller.agents.resume({ runId, agentId: leadId, all: true } as never)],
-      ['agents.kill without a reason', () => caller.agents.kill({ runId, agentId: leadId, reason: '   ' })],
-      ['agents.kill with a reason over the cap', () => caller.agents.kill({ runId, agentId: leadId, reason: 'x'.repeat(2001) })],
-      ['agents.steer with an empty message', () => caller.agents.steer({ runId, agentId: leadId, message: ' \n ' })],
-      ['agents.steer with a message over the cap', () => caller.agents.steer({ runId, agentId: leadId, message: 'x'.repeat(8001) })],
-      ['agents.steer with a number for a message', () => caller.agents.steer({ runId, agentId: leadId, message: 42 } as never)],
-      ['toolCalls.resolve with an unknown resolution', () => caller.toolCalls.resolve({ runId, agentId: leadId, callId: 'c', resolution: 'undo' } as never)],
-      ['toolCalls.resolve with an output for a skip', () => caller.toolCalls.resolve({ runId, agentId: leadId, callId: 'c', resolution: 'skip', output: 'x' })],
-      ['toolCalls.resolve with an empty call id', () => caller.toolCalls.resolve({ runId, agentId: leadId, callId: '', resolution: 'retry' })],
-      ['toolCalls.resolve with an output over the cap', () => caller.toolCalls.resolve({ runId, agentId: leadId, callId: 'c', resolution: 'mark-done', output: 'x'.repeat(64_001) })],
+      [
+        'agents.pause with a non-uuid agent id',
+        () => caller.agents.pause({ runId, agentId: 'lead', mode: 'abort-turn' }),
+      ],
+      [
+        'agents.resume with an unknown key',
+        () => caller.agents.resume({ runId, agentId: leadId, all: true } as never),
+      ],
+      [
+        'agents.kill without a reason',
+        () => caller.agents.kill({ runId, agentId: leadId, reason: '   ' }),
+      ],
+      [
+        'agents.kill with a reason over the cap',
+        () => caller.agents.kill({ runId, agentId: leadId, reason: 'x'.repeat(2001) }),
+      ],
+      [
+        'agents.steer with an empty message',
+        () => caller.agents.steer({ runId, agentId: leadId, message: ' \n ' }),
+      ],
+      [
+        'agents.steer with a message over the cap',
+        () => caller.agents.steer({ runId, agentId: leadId, message: 'x'.repeat(8001) }),
+      ],
+      [
+        'agents.steer with a number for a message',
+        () => caller.agents.steer({ runId, agentId: leadId, message: 42 } as never),
+      ],
+      [
+        'toolCalls.resolve with an unknown resolution',
+        () =>
+          caller.toolCalls.resolve({
+            runId,
+            agentId: leadId,
+            callId: 'c',
+            resolution: 'undo',
+          } as never),
+      ],
+      [
+        'toolCalls.resolve with an output for a skip',
+        () =>
+          caller.toolCalls.resolve({
+            runId,
+            agentId: leadId,
+            callId: 'c',
+            resolution: 'skip',
+            output: 'x',
+          }),
+      ],
+      [
+        'toolCalls.resolve with an empty call id',
+        () => caller.toolCalls.resolve({ runId, agentId: leadId, callId: '', resolution: 'retry' }),
+      ],
+      [
+        'toolCalls.resolve with an output over the cap',
+        () =>
+          caller.toolCalls.resolve({
+            runId,
+            agentId: leadId,
+            callId: 'c',
+            resolution: 'mark-done',
+            output: 'x'.repeat(64_001),
+          }),
+      ],
     ];
     for (const [label, call] of malformed) {
       const error = await failure(call());
@@ -244,7 +359,9 @@ describe('controlling a run through the API', () => {
 
     const { status, body } = await http('agents.steer', { runId, agentId: leadId, message: '' });
     expect(status).toBe(400);
-    expect((body.error as { data: { issues: Array<{ path: string }> } }).data.issues.map((i) => i.path)).toContain('message');
+    expect(
+      (body.error as { data: { issues: Array<{ path: string }> } }).data.issues.map((i) => i.path),
+    ).toContain('message');
     await caller.runs.kill({ runId, reason: 'test over' });
   });
 
@@ -252,17 +369,32 @@ describe('controlling a run through the API', () => {
     const { runId, leadId } = await liveRun();
     expect((await failure(caller.runs.resume({ runId }))).code).toBe('CONFLICT');
     expect((await failure(caller.agents.resume({ runId, agentId: leadId }))).code).toBe('CONFLICT');
-    expect((await failure(caller.toolCalls.resolve({ runId, agentId: leadId, callId: 'no-such-call', resolution: 'retry' }))).code).toBe(
-      'CONFLICT',
-    );
+    expect(
+      (
+        await failure(
+          caller.toolCalls.resolve({
+            runId,
+            agentId: leadId,
+            callId: 'no-such-call',
+            resolution: 'retry',
+          }),
+        )
+      ).code,
+    ).toBe('CONFLICT');
 
     await caller.runs.kill({ runId, reason: 'ended on purpose' });
     const ended = await lastSeq(runId);
-    const pauseEnded = await failure(caller.runs.pause({ runId, mode: 'finish-turn', reason: 'too late' }));
+    const pauseEnded = await failure(
+      caller.runs.pause({ runId, mode: 'finish-turn', reason: 'too late' }),
+    );
     expect(pauseEnded.code).toBe('CONFLICT');
     expect(pauseEnded.message).toMatch(/killed/);
-    expect((await failure(caller.agents.steer({ runId, agentId: leadId, message: 'hello?' }))).code).toBe('CONFLICT');
-    expect((await failure(caller.agents.kill({ runId, agentId: leadId, reason: 'again' }))).code).toBe('CONFLICT');
+    expect(
+      (await failure(caller.agents.steer({ runId, agentId: leadId, message: 'hello?' }))).code,
+    ).toBe('CONFLICT');
+    expect(
+      (await failure(caller.agents.kill({ runId, agentId: leadId, reason: 'again' }))).code,
+    ).toBe('CONFLICT');
     expect(await lastSeq(runId)).toBe(ended);
 
     const { status, body } = await http('runs.pause', { runId, mode: 'abort-turn' });
@@ -270,26 +402,52 @@ describe('controlling a run through the API', () => {
     expect((body.error as { data: { domainCode: string } }).data.domainCode).toBe('CONFLICT');
 
     const unknownAgent = crypto.randomUUID();
-    expect((await failure(caller.agents.steer({ runId: (await liveRun()).runId, agentId: unknownAgent, message: 'hi' }))).code).toBe(
-      'NOT_FOUND',
-    );
-    expect((await failure(caller.runs.pause({ runId: crypto.randomUUID(), mode: 'finish-turn' }))).code).toBe('NOT_FOUND');
-    expect((await failure(caller.agents.kill({ runId: crypto.randomUUID(), agentId: unknownAgent, reason: 'x' }))).code).toBe('NOT_FOUND');
+    expect(
+      (
+        await failure(
+          caller.agents.steer({
+            runId: (await liveRun()).runId,
+            agentId: unknownAgent,
+            message: 'hi',
+          }),
+        )
+      ).code,
+    ).toBe('NOT_FOUND');
+    expect(
+      (await failure(caller.runs.pause({ runId: crypto.randomUUID(), mode: 'finish-turn' }))).code,
+    ).toBe('NOT_FOUND');
+    expect(
+      (
+        await failure(
+          caller.agents.kill({ runId: crypto.randomUUID(), agentId: unknownAgent, reason: 'x' }),
+        )
+      ).code,
+    ).toBe('NOT_FOUND');
   });
 
   it('records a pause / resume round trip, an agent pause, and a steer as events', async () => {
     const { runId, leadId } = await liveRun();
     const start = await lastSeq(runId);
 
-    expect(await caller.runs.pause({ runId, mode: 'abort-turn', reason: '  look at the spend  ' })).toEqual({ status: 'paused' });
+    expect(
+      await caller.runs.pause({ runId, mode: 'abort-turn', reason: '  look at the spend  ' }),
+    ).toEqual({ status: 'paused' });
     expect((await caller.runs.get({ runId })).status).toBe('paused');
-    expect((await failure(caller.runs.pause({ runId, mode: 'finish-turn' }))).code).toBe('CONFLICT');
+    expect((await failure(caller.runs.pause({ runId, mode: 'finish-turn' }))).code).toBe(
+      'CONFLICT',
+    );
     expect(await caller.runs.resume({ runId })).toMatchObject({ status: 'running' });
     expect((await caller.runs.get({ runId })).status).toBe('running');
 
-    expect(await caller.agents.pause({ runId, agentId: leadId, mode: 'finish-turn' })).toEqual({ paused: true });
-    expect((await failure(caller.agents.pause({ runId, agentId: leadId, mode: 'finish-turn' }))).code).toBe('CONFLICT');
-    expect(await caller.agents.steer({ runId, agentId: leadId, message: '  cite two sources  ' })).toEqual({ seq: start + 4 });
+    expect(await caller.agents.pause({ runId, agentId: leadId, mode: 'finish-turn' })).toEqual({
+      paused: true,
+    });
+    expect(
+      (await failure(caller.agents.pause({ runId, agentId: leadId, mode: 'finish-turn' }))).code,
+    ).toBe('CONFLICT');
+    expect(
+      await caller.agents.steer({ runId, agentId: leadId, message: '  cite two sources  ' }),
+    ).toEqual({ seq: start + 4 });
     expect(await caller.agents.resume({ runId, agentId: leadId })).toEqual({ paused: false });
 
     const { events } = await caller.runs.events({ runId, afterSeq: start, limit: 100 });
@@ -303,7 +461,9 @@ describe('controlling a run through the API', () => {
     ]);
 
     // Killing the lead kills the run.
-    expect(await caller.agents.kill({ runId, agentId: leadId, reason: 'done here' })).toMatchObject({ run: 'killed' });
+    expect(await caller.agents.kill({ runId, agentId: leadId, reason: 'done here' })).toMatchObject(
+      { run: 'killed' },
+    );
     expect((await caller.runs.get({ runId })).status).toBe('killed');
   });
 

@@ -41,7 +41,9 @@ function call(
   const [started, finished] = d.llmCall(agentId, 1, callId, usage, cost);
   if (!started || !finished) throw new Error('fixture llmCall changed shape');
   const start =
-    model && started.type === 'llm.call.started' ? { ...started, payload: { ...started.payload, model } } : started;
+    model && started.type === 'llm.call.started'
+      ? { ...started, payload: { ...started.payload, model } }
+      : started;
   return [at(start, time), at(finished, time)];
 }
 
@@ -137,8 +139,22 @@ describe('cost queries', () => {
 
   it('groups by team, most expensive first', async () => {
     expect(await costByTeam(db, WINDOW)).toEqual([
-      { teamSlug: 'alpha', teamName: 'alpha', costMicroUsd: 1180, inputTokens: 700, outputTokens: 80, calls: 3 },
-      { teamSlug: 'beta', teamName: 'beta', costMicroUsd: 7, inputTokens: 50, outputTokens: 5, calls: 1 },
+      {
+        teamSlug: 'alpha',
+        teamName: 'alpha',
+        costMicroUsd: 1180,
+        inputTokens: 700,
+        outputTokens: 80,
+        calls: 3,
+      },
+      {
+        teamSlug: 'beta',
+        teamName: 'beta',
+        costMicroUsd: 7,
+        inputTokens: 50,
+        outputTokens: 5,
+        calls: 1,
+      },
     ]);
   });
 
@@ -179,10 +195,16 @@ describe('cost queries', () => {
     ]);
   });
 
-  it("attributes each call to its llm.call.started model, per agent", async () => {
+  it('attributes each call to its llm.call.started model, per agent', async () => {
     expect(await costByModel(db, WINDOW)).toEqual([
       { model: 'openai/gpt-4o', costMicroUsd: 1000, inputTokens: 400, outputTokens: 50, calls: 1 },
-      { model: 'simulated/gpt-4o-mini', costMicroUsd: 187, inputTokens: 350, outputTokens: 35, calls: 3 },
+      {
+        model: 'simulated/gpt-4o-mini',
+        costMicroUsd: 187,
+        inputTokens: 350,
+        outputTokens: 35,
+        calls: 3,
+      },
     ]);
   });
 
@@ -219,7 +241,9 @@ describe('cost queries', () => {
         calls: 1,
       },
     ]);
-    expect((await costByAgent(db, { ...WINDOW, limit: 1 })).map((a) => a.costMicroUsd)).toEqual([1150]);
+    expect((await costByAgent(db, { ...WINDOW, limit: 1 })).map((a) => a.costMicroUsd)).toEqual([
+      1150,
+    ]);
   });
 
   it('lists runs created in the window by their whole spend', async () => {
@@ -228,11 +252,20 @@ describe('cost queries', () => {
       [betaRun.id, 'beta', 1_000_011, 'completed'],
       [alphaRun.id, 'alpha', 1180, 'running'],
     ]);
-    expect(runs[1]).toMatchObject({ inputTokens: 700, outputTokens: 80, createdAt: `${DAY}T09:40:00.000Z`, endedAt: null });
+    expect(runs[1]).toMatchObject({
+      inputTokens: 700,
+      outputTokens: 80,
+      createdAt: `${DAY}T09:40:00.000Z`,
+      endedAt: null,
+    });
   });
 
   it('rejects a malformed window', async () => {
-    await expect(sumCosts(db, { from: 'yesterday', to: WINDOW.to })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(costTimeseries(db, { ...WINDOW, bucketSeconds: 1 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(sumCosts(db, { from: 'yesterday', to: WINDOW.to })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(costTimeseries(db, { ...WINDOW, bucketSeconds: 1 })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
   });
 });

@@ -67,7 +67,8 @@ const CALLS = `
 function toSafe(value: string | number | null | undefined, what: string): number {
   if (value === null || value === undefined) return 0;
   const number = Number(value);
-  if (!Number.isSafeInteger(number)) throw new Error(`${what} ${value} exceeds JavaScript's safe integers`);
+  if (!Number.isSafeInteger(number))
+    throw new Error(`${what} ${value} exceeds JavaScript's safe integers`);
   return number;
 }
 
@@ -107,7 +108,10 @@ function params(w: ReturnType<typeof parseWindow>): unknown[] {
 /** Totals of the window. */
 export async function sumCosts(db: Db, window: CostWindow): Promise<CostSums> {
   const w = parseWindow(window);
-  const result = await db.pool.query<SumRow>(`WITH c AS (${CALLS}) SELECT ${SUMS} FROM c`, params(w));
+  const result = await db.pool.query<SumRow>(
+    `WITH c AS (${CALLS}) SELECT ${SUMS} FROM c`,
+    params(w),
+  );
   return toSums(result.rows[0]);
 }
 
@@ -126,7 +130,11 @@ export async function costByTeam(db: Db, window: CostWindow): Promise<TeamCost[]
       ORDER BY cost DESC, c.team_slug`,
     params(w),
   );
-  return result.rows.map((row) => ({ teamSlug: row.team_slug, teamName: row.team_name, ...toSums(row) }));
+  return result.rows.map((row) => ({
+    teamSlug: row.team_slug,
+    teamName: row.team_name,
+    ...toSums(row),
+  }));
 }
 
 export interface CostBucket extends CostSums {
@@ -148,7 +156,9 @@ export async function costTimeseries(
   const w = parseWindow(window);
   const seconds = z.number().int().min(60).max(86_400).safeParse(window.bucketSeconds);
   if (!seconds.success) throw new DomainError('INVALID_INPUT', 'bucketSeconds must be 60…86400');
-  const result = await db.pool.query<SumRow & { bucket: Date; team_slug: string; team_name: string }>(
+  const result = await db.pool.query<
+    SumRow & { bucket: Date; team_slug: string; team_name: string }
+  >(
     `WITH c AS (${CALLS})
      SELECT date_bin(make_interval(secs => $4), c.at, TIMESTAMPTZ '2000-01-01T00:00:00Z') AS bucket,
             c.team_slug, c.team_name, ${SUMS}
@@ -212,7 +222,10 @@ export interface AgentCost extends CostSums {
 }
 
 /** Spend per agent name and team, most expensive first, at most `limit` (1…100). */
-export async function costByAgent(db: Db, window: CostWindow & { limit: number }): Promise<AgentCost[]> {
+export async function costByAgent(
+  db: Db,
+  window: CostWindow & { limit: number },
+): Promise<AgentCost[]> {
   const w = parseWindow(window);
   const limit = z.number().int().min(1).max(100).safeParse(window.limit);
   if (!limit.success) throw new DomainError('INVALID_INPUT', 'limit must be 1…100');
@@ -257,7 +270,10 @@ export interface CostlyRun {
 }
 
 /** Runs created in the window, most expensive first, at most `limit` (1…100). */
-export async function topCostRuns(db: Db, window: CostWindow & { limit: number }): Promise<CostlyRun[]> {
+export async function topCostRuns(
+  db: Db,
+  window: CostWindow & { limit: number },
+): Promise<CostlyRun[]> {
   const w = parseWindow(window);
   const limit = z.number().int().min(1).max(100).safeParse(window.limit);
   if (!limit.success) throw new DomainError('INVALID_INPUT', 'limit must be 1…100');

@@ -125,12 +125,15 @@ async function checkFence(
   fence: NonNullable<AppendOptions['fence']>,
 ): Promise<void> {
   if (fence.runStatuses && !fence.runStatuses.includes(runStatus)) {
-    throw new DomainError('STALE_STATE', `Run ${runId} is ${runStatus}, not ${fence.runStatuses.join(' or ')}`);
+    throw new DomainError(
+      'STALE_STATE',
+      `Run ${runId} is ${runStatus}, not ${fence.runStatuses.join(' or ')}`,
+    );
   }
-  const agent = await client.query<{ last_seq: number }>('SELECT last_seq FROM agents WHERE id = $1 AND run_id = $2', [
-    fence.agentId,
-    runId,
-  ]);
+  const agent = await client.query<{ last_seq: number }>(
+    'SELECT last_seq FROM agents WHERE id = $1 AND run_id = $2',
+    [fence.agentId, runId],
+  );
   const lastSeq = agent.rows[0]?.last_seq;
   if (lastSeq !== fence.lastSeq) {
     throw new DomainError(
@@ -141,7 +144,11 @@ async function checkFence(
 }
 
 /** Each agent's last event seq, for the fence. */
-async function updateAgentSeqs(client: pg.PoolClient, runId: string, events: readonly RunEvent[]): Promise<void> {
+async function updateAgentSeqs(
+  client: pg.PoolClient,
+  runId: string,
+  events: readonly RunEvent[],
+): Promise<void> {
   const last = new Map<string, number>();
   for (const event of events) if (event.agentId) last.set(event.agentId, event.seq);
   if (last.size === 0) return;

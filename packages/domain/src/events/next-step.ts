@@ -22,15 +22,19 @@ export interface StepLimits {
 }
 
 export function nextStep(run: RunState, agentId: string, limits: StepLimits): TurnStep {
-  if (run.status !== 'running' && run.status !== 'paused') return { kind: 'idle', reason: `run is ${run.status}` };
+  if (run.status !== 'running' && run.status !== 'paused')
+    return { kind: 'idle', reason: `run is ${run.status}` };
   const agent = run.agents[agentId];
   if (!agent) return { kind: 'idle', reason: 'unknown agent' };
-  if (isTerminalAgentStatus(agent.status)) return { kind: 'idle', reason: `agent is ${agent.status}` };
+  if (isTerminalAgentStatus(agent.status))
+    return { kind: 'idle', reason: `agent is ${agent.status}` };
   if (agent.status === 'waiting') return { kind: 'idle', reason: 'waiting for subagents' };
-  if (agent.status === 'blocked') return { kind: 'idle', reason: 'waiting for a human decision on an interrupted tool call' };
+  if (agent.status === 'blocked')
+    return { kind: 'idle', reason: 'waiting for a human decision on an interrupted tool call' };
   // Paused: no new turn starts; a turn in flight finishes unless the pause aborted it.
   const pause = run.pause ?? agent.pause;
-  if (pause && (agent.status === 'ready' || pause.mode === 'abort-turn')) return { kind: 'idle', reason: 'paused' };
+  if (pause && (agent.status === 'ready' || pause.mode === 'abort-turn'))
+    return { kind: 'idle', reason: 'paused' };
   if (agent.status === 'ready') {
     if (agent.turnsTaken >= limits.maxTurns) {
       return { kind: 'fail-agent', error: `turn limit reached (${limits.maxTurns} turns)` };
@@ -44,7 +48,8 @@ function stepInTurn(agent: AgentState): TurnStep {
   const turn = agent.turn;
   if (!turn || turn.finished) return { kind: 'idle', reason: 'no open turn' };
   if (!turn.llm || turn.llm.status === 'started') return { kind: 'call-model', turn: turn.turn };
-  if (turn.llm.status === 'failed') return { kind: 'fail-agent', error: `model call failed: ${turn.llm.error ?? 'unknown error'}` };
+  if (turn.llm.status === 'failed')
+    return { kind: 'fail-agent', error: `model call failed: ${turn.llm.error ?? 'unknown error'}` };
 
   // A delegate whose child exists is not interrupted: it waits for the child's result.
   const interrupted = turn.toolCalls.find(

@@ -7,8 +7,16 @@ describe('projectBatch', () => {
   it('agrees with the reducer on counters and status', () => {
     const log = startedRun();
     log.add({ type: 'agent.turn.started', agentId: AGENT.lead, payload: { turn: 1 } });
-    log.add({ type: 'llm.call.started', agentId: AGENT.lead, payload: { callId: 'm', turn: 1, model } });
-    log.add({ type: 'llm.call.finished', agentId: AGENT.lead, payload: llmFinished('m', [], { inputTokens: 11, outputTokens: 7 }) });
+    log.add({
+      type: 'llm.call.started',
+      agentId: AGENT.lead,
+      payload: { callId: 'm', turn: 1, model },
+    });
+    log.add({
+      type: 'llm.call.finished',
+      agentId: AGENT.lead,
+      payload: llmFinished('m', [], { inputTokens: 11, outputTokens: 7 }),
+    });
     log.add({ type: 'run.completed', agentId: null, payload: { result: 'ok' } });
     const delta = projectBatch(log.events);
     const state = reduceEvents(log.events);
@@ -30,7 +38,11 @@ describe('projectBatch', () => {
     expect(delta.status).toBeNull();
     expect(delta.ended).toBe(false);
     expect(projectBatch(log.events.slice(0, 1))).toMatchObject({ status: 'running', ended: false });
-    log.add({ type: 'run.paused', agentId: null, payload: { by: { kind: 'user', id: 'op' }, reason: '', mode: 'finish-turn' } });
+    log.add({
+      type: 'run.paused',
+      agentId: null,
+      payload: { by: { kind: 'user', id: 'op' }, reason: '', mode: 'finish-turn' },
+    });
     expect(projectBatch(log.events.slice(-1))).toMatchObject({ status: 'paused', ended: false });
   });
 });

@@ -3,9 +3,18 @@ import { AGENT, llmFinished, type LogBuilder, model, startedRun } from '../test/
 import { applyEvent, initialRunState, reduceEvents, ReducerError } from './reducer';
 import { EVENT_TYPES, payloads, RunEvent } from './schema';
 
-function turnWithTools(log: LogBuilder, agentId: string, turn: number, tools: Array<{ callId: string; tool: string }>) {
+function turnWithTools(
+  log: LogBuilder,
+  agentId: string,
+  turn: number,
+  tools: Array<{ callId: string; tool: string }>,
+) {
   log.add({ type: 'agent.turn.started', agentId, payload: { turn } });
-  log.add({ type: 'llm.call.started', agentId, payload: { callId: `${agentId}.t${turn}.llm`, turn, model } });
+  log.add({
+    type: 'llm.call.started',
+    agentId,
+    payload: { callId: `${agentId}.t${turn}.llm`, turn, model },
+  });
   log.add({
     type: 'llm.call.finished',
     agentId,
@@ -40,8 +49,15 @@ describe('reducer: run lifecycle', () => {
     expect(state.seed).toBe(7);
     expect(state.leadAgentId).toBe(AGENT.lead);
     expect(state.agentOrder).toEqual([AGENT.lead]);
-    expect(state.agents[AGENT.lead]).toMatchObject({ status: 'ready', depth: 0, turnsTaken: 0, activity: 'queued' });
-    expect(state.agents[AGENT.lead]?.messages).toEqual([{ role: 'user', content: 'find things', seq: 2 }]);
+    expect(state.agents[AGENT.lead]).toMatchObject({
+      status: 'ready',
+      depth: 0,
+      turnsTaken: 0,
+      activity: 'queued',
+    });
+    expect(state.agents[AGENT.lead]?.messages).toEqual([
+      { role: 'user', content: 'find things', seq: 2 },
+    ]);
     expect(state.lastSeq).toBe(2);
     expect(state.traceId).toBe('a'.repeat(32));
   });
@@ -92,15 +108,32 @@ describe('reducer: run lifecycle', () => {
   it('is killed: live agents become killed, finished ones stay finished', () => {
     const log = startedRun();
     turnWithTools(log, AGENT.lead, 1, [{ callId: 'c1', tool: 'delegate' }]);
-    log.add({ type: 'tool.call.dispatched', agentId: AGENT.lead, payload: { callId: 'c1', tool: 'delegate', args: {} } });
+    log.add({
+      type: 'tool.call.dispatched',
+      agentId: AGENT.lead,
+      payload: { callId: 'c1', tool: 'delegate', args: {} },
+    });
     log.add({
       type: 'agent.spawned',
       agentId: AGENT.child,
-      payload: { parentAgentId: AGENT.lead, parentCallId: 'c1', name: 'w', role: 'W', model, task: 't', depth: 1, toolScope: null },
+      payload: {
+        parentAgentId: AGENT.lead,
+        parentCallId: 'c1',
+        name: 'w',
+        role: 'W',
+        model,
+        task: 't',
+        depth: 1,
+        toolScope: null,
+      },
     });
     log.add({ type: 'agent.turn.started', agentId: AGENT.child, payload: { turn: 1 } });
     log.add({ type: 'agent.finished', agentId: AGENT.child, payload: { result: 'done' } });
-    log.add({ type: 'run.killed', agentId: null, payload: { by: { kind: 'user', id: 'op' }, reason: 'stop' } });
+    log.add({
+      type: 'run.killed',
+      agentId: null,
+      payload: { by: { kind: 'user', id: 'op' }, reason: 'stop' },
+    });
     const state = reduceEvents(log.events);
     expect(state.status).toBe('killed');
     expect(state.killReason).toBe('stop');
@@ -111,7 +144,11 @@ describe('reducer: run lifecycle', () => {
 
   it('accepts nothing after the run ended', () => {
     const log = startedRun();
-    log.add({ type: 'run.killed', agentId: null, payload: { by: { kind: 'user', id: 'op' }, reason: '' } });
+    log.add({
+      type: 'run.killed',
+      agentId: null,
+      payload: { by: { kind: 'user', id: 'op' }, reason: '' },
+    });
     log.add({ type: 'agent.turn.started', agentId: AGENT.lead, payload: { turn: 1 } });
     expect(() => reduceEvents(log.events)).toThrow(/after the run ended/);
   });
@@ -127,15 +164,33 @@ describe('reducer: turns, model calls and tools', () => {
     expect(lead().turn?.llm?.status).toBe('finished');
     expect(lead().turn?.toolCalls).toMatchObject([{ callId: 'c1', status: 'requested' }]);
     expect(lead().activity).toBe('calling fs.write');
-    expect(state.totals).toMatchObject({ inputTokens: 100, outputTokens: 20, costMicroUsd: 27, llmCalls: 1, turns: 1, toolCalls: 0 });
+    expect(state.totals).toMatchObject({
+      inputTokens: 100,
+      outputTokens: 20,
+      costMicroUsd: 27,
+      llmCalls: 1,
+      turns: 1,
+      toolCalls: 0,
+    });
 
-    log.add({ type: 'tool.call.dispatched', agentId: AGENT.lead, payload: { callId: 'c1', tool: 'fs.write', args: { path: 'b.md' } } });
+    log.add({
+      type: 'tool.call.dispatched',
+      agentId: AGENT.lead,
+      payload: { callId: 'c1', tool: 'fs.write', args: { path: 'b.md' } },
+    });
     state = reduceEvents(log.events);
-    expect(lead().turn?.toolCalls[0]).toMatchObject({ status: 'dispatched', args: { path: 'b.md' } });
+    expect(lead().turn?.toolCalls[0]).toMatchObject({
+      status: 'dispatched',
+      args: { path: 'b.md' },
+    });
     expect(lead().activity).toBe('running fs.write');
     expect(state.totals.toolCalls).toBe(1);
 
-    log.add({ type: 'tool.call.finished', agentId: AGENT.lead, payload: { callId: 'c1', tool: 'fs.write', ok: true, output: 'wrote', durationMs: 1 } });
+    log.add({
+      type: 'tool.call.finished',
+      agentId: AGENT.lead,
+      payload: { callId: 'c1', tool: 'fs.write', ok: true, output: 'wrote', durationMs: 1 },
+    });
     log.add({ type: 'agent.turn.finished', agentId: AGENT.lead, payload: { turn: 1 } });
     state = reduceEvents(log.events);
     expect(lead().status).toBe('ready');
@@ -156,22 +211,38 @@ describe('reducer: turns, model calls and tools', () => {
 
   it('refuses model and tool events outside a turn or for unknown calls', () => {
     const log = startedRun();
-    log.add({ type: 'llm.call.started', agentId: AGENT.lead, payload: { callId: 'x', turn: 1, model } });
+    log.add({
+      type: 'llm.call.started',
+      agentId: AGENT.lead,
+      payload: { callId: 'x', turn: 1, model },
+    });
     expect(() => reduceEvents(log.events)).toThrow(/outside a turn/);
 
     const unknownCall = startedRun();
     unknownCall.add({ type: 'agent.turn.started', agentId: AGENT.lead, payload: { turn: 1 } });
-    unknownCall.add({ type: 'llm.call.finished', agentId: AGENT.lead, payload: llmFinished('nope') });
+    unknownCall.add({
+      type: 'llm.call.finished',
+      agentId: AGENT.lead,
+      payload: llmFinished('nope'),
+    });
     expect(() => reduceEvents(unknownCall.events)).toThrow(/was not started/);
 
     const undeclared = startedRun();
     turnWithTools(undeclared, AGENT.lead, 1, []);
-    undeclared.add({ type: 'tool.call.dispatched', agentId: AGENT.lead, payload: { callId: 'zz', tool: 'fs.read', args: {} } });
+    undeclared.add({
+      type: 'tool.call.dispatched',
+      agentId: AGENT.lead,
+      payload: { callId: 'zz', tool: 'fs.read', args: {} },
+    });
     expect(() => reduceEvents(undeclared.events)).toThrow(/not requested/);
 
     const notDispatched = startedRun();
     turnWithTools(notDispatched, AGENT.lead, 1, [{ callId: 'c1', tool: 'fs.read' }]);
-    notDispatched.add({ type: 'tool.call.finished', agentId: AGENT.lead, payload: { callId: 'c1', tool: 'fs.read', ok: true, output: '', durationMs: 0 } });
+    notDispatched.add({
+      type: 'tool.call.finished',
+      agentId: AGENT.lead,
+      payload: { callId: 'c1', tool: 'fs.read', ok: true, output: '', durationMs: 0 },
+    });
     expect(() => reduceEvents(notDispatched.events)).toThrow(/not dispatched/);
 
     const ghost = startedRun();
@@ -182,8 +253,16 @@ describe('reducer: turns, model calls and tools', () => {
   it('records a failed model call', () => {
     const log = startedRun();
     log.add({ type: 'agent.turn.started', agentId: AGENT.lead, payload: { turn: 1 } });
-    log.add({ type: 'llm.call.started', agentId: AGENT.lead, payload: { callId: 'm', turn: 1, model } });
-    log.add({ type: 'llm.call.failed', agentId: AGENT.lead, payload: { callId: 'm', error: 'rate limited', retryable: true } });
+    log.add({
+      type: 'llm.call.started',
+      agentId: AGENT.lead,
+      payload: { callId: 'm', turn: 1, model },
+    });
+    log.add({
+      type: 'llm.call.failed',
+      agentId: AGENT.lead,
+      payload: { callId: 'm', error: 'rate limited', retryable: true },
+    });
     const lead = reduceEvents(log.events).agents[AGENT.lead]!;
     expect(lead.turn?.llm).toMatchObject({ status: 'failed', error: 'rate limited' });
     expect(lead.activity).toContain('model error');
@@ -192,10 +271,16 @@ describe('reducer: turns, model calls and tools', () => {
   it('finishes and fails agents', () => {
     const log = startedRun();
     log.add({ type: 'agent.finished', agentId: AGENT.lead, payload: { result: 'all good' } });
-    expect(reduceEvents(log.events).agents[AGENT.lead]).toMatchObject({ status: 'done', result: 'all good' });
+    expect(reduceEvents(log.events).agents[AGENT.lead]).toMatchObject({
+      status: 'done',
+      result: 'all good',
+    });
     const failed = startedRun();
     failed.add({ type: 'agent.failed', agentId: AGENT.lead, payload: { error: 'turn limit' } });
-    expect(reduceEvents(failed.events).agents[AGENT.lead]).toMatchObject({ status: 'failed', error: 'turn limit' });
+    expect(reduceEvents(failed.events).agents[AGENT.lead]).toMatchObject({
+      status: 'failed',
+      error: 'turn limit',
+    });
   });
 });
 
@@ -203,11 +288,24 @@ describe('reducer: subagent trees', () => {
   function delegated(): LogBuilder {
     const log = startedRun();
     turnWithTools(log, AGENT.lead, 1, [{ callId: 'd1', tool: 'delegate' }]);
-    log.add({ type: 'tool.call.dispatched', agentId: AGENT.lead, payload: { callId: 'd1', tool: 'delegate', args: { agent: 'w', task: 't' } } });
+    log.add({
+      type: 'tool.call.dispatched',
+      agentId: AGENT.lead,
+      payload: { callId: 'd1', tool: 'delegate', args: { agent: 'w', task: 't' } },
+    });
     log.add({
       type: 'agent.spawned',
       agentId: AGENT.child,
-      payload: { parentAgentId: AGENT.lead, parentCallId: 'd1', name: 'w', role: 'Worker', model, task: 'sub task', depth: 1, toolScope: null },
+      payload: {
+        parentAgentId: AGENT.lead,
+        parentCallId: 'd1',
+        name: 'w',
+        role: 'Worker',
+        model,
+        task: 'sub task',
+        depth: 1,
+        toolScope: null,
+      },
     });
     return log;
   }
@@ -215,8 +313,16 @@ describe('reducer: subagent trees', () => {
   it('links a child to its parent and the delegate call', () => {
     const state = reduceEvents(delegated().events);
     expect(state.agents[AGENT.lead]?.children).toEqual([AGENT.child]);
-    expect(state.agents[AGENT.lead]?.turn?.toolCalls[0]).toMatchObject({ childAgentId: AGENT.child, status: 'dispatched' });
-    expect(state.agents[AGENT.child]).toMatchObject({ parentId: AGENT.lead, parentCallId: 'd1', depth: 1, status: 'ready' });
+    expect(state.agents[AGENT.lead]?.turn?.toolCalls[0]).toMatchObject({
+      childAgentId: AGENT.child,
+      status: 'dispatched',
+    });
+    expect(state.agents[AGENT.child]).toMatchObject({
+      parentId: AGENT.lead,
+      parentCallId: 'd1',
+      depth: 1,
+      status: 'ready',
+    });
     expect(state.agentOrder).toEqual([AGENT.lead, AGENT.child]);
   });
 
@@ -227,16 +333,28 @@ describe('reducer: subagent trees', () => {
     expect(state.agents[AGENT.lead]?.status).toBe('waiting');
     expect(state.agents[AGENT.lead]?.activity).toBe('waiting for subagents');
     log.add({ type: 'agent.finished', agentId: AGENT.child, payload: { result: 'found it' } });
-    log.add({ type: 'tool.call.finished', agentId: AGENT.lead, payload: { callId: 'd1', tool: 'delegate', ok: true, output: 'found it', durationMs: 0 } });
+    log.add({
+      type: 'tool.call.finished',
+      agentId: AGENT.lead,
+      payload: { callId: 'd1', tool: 'delegate', ok: true, output: 'found it', durationMs: 0 },
+    });
     state = reduceEvents(log.events);
     expect(state.agents[AGENT.lead]?.status).toBe('ready');
-    expect(state.agents[AGENT.lead]?.messages.at(-1)).toMatchObject({ role: 'tool', content: 'found it', ok: true });
+    expect(state.agents[AGENT.lead]?.messages.at(-1)).toMatchObject({
+      role: 'tool',
+      content: 'found it',
+      ok: true,
+    });
   });
 
   it('keeps a parent running when a child reports before the parent turn ends', () => {
     const log = delegated();
     log.add({ type: 'agent.finished', agentId: AGENT.child, payload: { result: 'fast' } });
-    log.add({ type: 'tool.call.finished', agentId: AGENT.lead, payload: { callId: 'd1', tool: 'delegate', ok: true, output: 'fast', durationMs: 0 } });
+    log.add({
+      type: 'tool.call.finished',
+      agentId: AGENT.lead,
+      payload: { callId: 'd1', tool: 'delegate', ok: true, output: 'fast', durationMs: 0 },
+    });
     let state = reduceEvents(log.events);
     expect(state.agents[AGENT.lead]?.status).toBe('running');
     log.add({ type: 'agent.turn.finished', agentId: AGENT.lead, payload: { turn: 1 } });
@@ -249,14 +367,32 @@ describe('reducer: subagent trees', () => {
     log.add({
       type: 'agent.spawned',
       agentId: AGENT.child,
-      payload: { parentAgentId: AGENT.grandchild, parentCallId: 'x', name: 'w', role: 'W', model, task: 't', depth: 1, toolScope: null },
+      payload: {
+        parentAgentId: AGENT.grandchild,
+        parentCallId: 'x',
+        name: 'w',
+        role: 'W',
+        model,
+        task: 't',
+        depth: 1,
+        toolScope: null,
+      },
     });
     expect(() => reduceEvents(log.events)).toThrow(/parent .* unknown/);
     const twice = startedRun();
     twice.add({
       type: 'agent.spawned',
       agentId: AGENT.lead,
-      payload: { parentAgentId: null, parentCallId: null, name: 'lead', role: 'L', model, task: 't', depth: 0, toolScope: null },
+      payload: {
+        parentAgentId: null,
+        parentCallId: null,
+        name: 'lead',
+        role: 'L',
+        model,
+        task: 't',
+        depth: 0,
+        toolScope: null,
+      },
     });
     expect(() => reduceEvents(twice.events)).toThrow(/spawned twice/);
   });
@@ -276,7 +412,11 @@ describe('reducer: replay equals live', () => {
   it('reduces in one pass or event by event to the same state', () => {
     const log = startedRun();
     turnWithTools(log, AGENT.lead, 1, [{ callId: 'c1', tool: 'fs.read' }]);
-    log.add({ type: 'tool.call.dispatched', agentId: AGENT.lead, payload: { callId: 'c1', tool: 'fs.read', args: {} } });
+    log.add({
+      type: 'tool.call.dispatched',
+      agentId: AGENT.lead,
+      payload: { callId: 'c1', tool: 'fs.read', args: {} },
+    });
     let incremental = initialRunState();
     for (const event of log.events) incremental = applyEvent(incremental, event);
     expect(incremental).toEqual(reduceEvents(log.events));

@@ -5,13 +5,21 @@ import type { Actor, ModelRef, PauseMode, RunEvent, ToolCallRequest, Usage } fro
  * Pure and total: the worker, the browser and the tests all run this same code.
  */
 
-export const RUN_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'killed'] as const;
+export const RUN_STATUSES = [
+  'pending',
+  'running',
+  'paused',
+  'completed',
+  'failed',
+  'killed',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 /**
  * ready: a turn should be queued · running: in a turn · waiting: for its subagents ·
  * blocked: for a human decision on an interrupted tool call · done / failed / killed: ended.
  */
-export type AgentStatus = 'ready' | 'running' | 'waiting' | 'blocked' | 'done' | 'failed' | 'killed';
+export type AgentStatus =
+  'ready' | 'running' | 'waiting' | 'blocked' | 'done' | 'failed' | 'killed';
 
 export interface Pause {
   mode: PauseMode;
@@ -191,7 +199,10 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
   return { ...next, lastSeq: event.seq };
 }
 
-export function reduceEvents(events: readonly RunEvent[], from: RunState = initialRunState()): RunState {
+export function reduceEvents(
+  events: readonly RunEvent[],
+  from: RunState = initialRunState(),
+): RunState {
   let state = from;
   for (const event of events) state = applyEvent(state, event);
   return state;
@@ -199,7 +210,8 @@ export function reduceEvents(events: readonly RunEvent[], from: RunState = initi
 
 function requireAgent(state: RunState, event: RunEvent): AgentState {
   const agent = event.agentId ? state.agents[event.agentId] : undefined;
-  if (!agent) throw new ReducerError(`${event.type} for unknown agent ${event.agentId ?? 'null'}`, event.seq);
+  if (!agent)
+    throw new ReducerError(`${event.type} for unknown agent ${event.agentId ?? 'null'}`, event.seq);
   return agent;
 }
 
@@ -254,10 +266,12 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
         error: event.payload.error,
       };
     case 'run.paused':
-      if (state.status !== 'running') throw new ReducerError(`run paused while ${state.status}`, event.seq);
+      if (state.status !== 'running')
+        throw new ReducerError(`run paused while ${state.status}`, event.seq);
       return { ...state, status: 'paused', pause: { ...event.payload, seq: event.seq } };
     case 'run.resumed':
-      if (state.status !== 'paused') throw new ReducerError(`run resumed while ${state.status}`, event.seq);
+      if (state.status !== 'paused')
+        throw new ReducerError(`run resumed while ${state.status}`, event.seq);
       return { ...state, status: 'running', pause: null };
     case 'run.killed':
       return {
@@ -269,9 +283,11 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
       };
 
     case 'agent.spawned': {
-      if (state.status === 'pending') throw new ReducerError('agent spawned before the run started', event.seq);
+      if (state.status === 'pending')
+        throw new ReducerError('agent spawned before the run started', event.seq);
       const id = event.agentId;
-      if (!id || state.agents[id]) throw new ReducerError(`agent ${id ?? 'null'} spawned twice`, event.seq);
+      if (!id || state.agents[id])
+        throw new ReducerError(`agent ${id ?? 'null'} spawned twice`, event.seq);
       const p = event.payload;
       let next = state;
       if (p.parentAgentId) {
@@ -323,16 +339,27 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
         throw new ReducerError(`turn started while agent is ${agent.status}`, event.seq);
       }
       if (event.payload.turn !== agent.turnsTaken + 1) {
-        throw new ReducerError(`turn ${event.payload.turn} started, expected ${agent.turnsTaken + 1}`, event.seq);
+        throw new ReducerError(
+          `turn ${event.payload.turn} started, expected ${agent.turnsTaken + 1}`,
+          event.seq,
+        );
       }
       return withTotals(
         withAgent(state, {
           ...agent,
           status: 'running',
           lastSeq: event.seq,
-          turn: { turn: event.payload.turn, spanId: event.spanId, llm: null, toolCalls: [], finished: false },
+          turn: {
+            turn: event.payload.turn,
+            spanId: event.spanId,
+            llm: null,
+            toolCalls: [],
+            finished: false,
+          },
           turnsTaken: event.payload.turn,
-          messages: agent.pendingSteers.length ? [...agent.messages, ...agent.pendingSteers] : agent.messages,
+          messages: agent.pendingSteers.length
+            ? [...agent.messages, ...agent.pendingSteers]
+            : agent.messages,
           pendingSteers: [],
           totals: bump(agent.totals, 'turns'),
           activity: `turn ${event.payload.turn}`,
@@ -357,26 +384,49 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
     case 'agent.failed':
       return endAgent(state, event, 'failed', { error: event.payload.error });
     case 'agent.killed':
-      return endAgent(state, event, 'killed', { error: `killed by ${event.payload.by.id}: ${event.payload.reason}` });
+      return endAgent(state, event, 'killed', {
+        error: `killed by ${event.payload.by.id}: ${event.payload.reason}`,
+      });
     case 'agent.paused': {
       const agent = requireAgent(state, event);
       if (agent.pause || isTerminalAgentStatus(agent.status)) {
-        throw new ReducerError(`agent paused while ${agent.pause ? 'paused' : agent.status}`, event.seq);
+        throw new ReducerError(
+          `agent paused while ${agent.pause ? 'paused' : agent.status}`,
+          event.seq,
+        );
       }
-      return withAgent(state, { ...agent, lastSeq: event.seq, pause: { ...event.payload, seq: event.seq }, activity: 'paused' });
+      return withAgent(state, {
+        ...agent,
+        lastSeq: event.seq,
+        pause: { ...event.payload, seq: event.seq },
+        activity: 'paused',
+      });
     }
     case 'agent.resumed': {
       const agent = requireAgent(state, event);
       if (!agent.pause) throw new ReducerError('agent resumed but not paused', event.seq);
-      return withAgent(state, { ...agent, lastSeq: event.seq, pause: null, activity: agent.status === 'ready' ? 'queued' : agent.activity });
-    }
-    case 'agent.steered': {
-      const agent = requireAgent(state, event);
-      if (isTerminalAgentStatus(agent.status)) throw new ReducerError(`agent steered after it ended (${agent.status})`, event.seq);
       return withAgent(state, {
         ...agent,
         lastSeq: event.seq,
-        pendingSteers: [...agent.pendingSteers, { role: 'user', content: `[operator ${event.payload.by.id}] ${event.payload.message}`, seq: event.seq }],
+        pause: null,
+        activity: agent.status === 'ready' ? 'queued' : agent.activity,
+      });
+    }
+    case 'agent.steered': {
+      const agent = requireAgent(state, event);
+      if (isTerminalAgentStatus(agent.status))
+        throw new ReducerError(`agent steered after it ended (${agent.status})`, event.seq);
+      return withAgent(state, {
+        ...agent,
+        lastSeq: event.seq,
+        pendingSteers: [
+          ...agent.pendingSteers,
+          {
+            role: 'user',
+            content: `[operator ${event.payload.by.id}] ${event.payload.message}`,
+            seq: event.seq,
+          },
+        ],
       });
     }
 
@@ -386,7 +436,10 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
       return withAgent(state, {
         ...agent,
         lastSeq: event.seq,
-        turn: { ...turn, llm: { callId: event.payload.callId, spanId: event.spanId, status: 'started' } },
+        turn: {
+          ...turn,
+          llm: { callId: event.payload.callId, spanId: event.spanId, status: 'started' },
+        },
         activity: `thinking (${event.payload.model.name})`,
       });
     }
@@ -396,12 +449,17 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
       if (isTerminalAgentStatus(agent.status)) {
         // A result that arrived after the agent was killed: the tokens were spent, nothing else changes.
         return withTotals(
-          withAgent(state, { ...agent, lastSeq: event.seq, totals: addUsage(agent.totals, p.usage, p.costMicroUsd) }),
+          withAgent(state, {
+            ...agent,
+            lastSeq: event.seq,
+            totals: addUsage(agent.totals, p.usage, p.costMicroUsd),
+          }),
           (t) => addUsage(t, p.usage, p.costMicroUsd),
         );
       }
       const turn = requireTurn(agent, event);
-      if (turn.llm?.callId !== p.callId) throw new ReducerError(`llm call ${p.callId} was not started`, event.seq);
+      if (turn.llm?.callId !== p.callId)
+        throw new ReducerError(`llm call ${p.callId} was not started`, event.seq);
       return withTotals(
         withAgent(state, {
           ...agent,
@@ -416,14 +474,17 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
             { role: 'assistant', content: p.text, toolCalls: p.toolCalls, seq: event.seq },
           ],
           totals: addUsage(agent.totals, p.usage, p.costMicroUsd),
-          activity: p.toolCalls.length ? `calling ${p.toolCalls.map((c) => c.tool).join(', ')}` : truncate(p.text),
+          activity: p.toolCalls.length
+            ? `calling ${p.toolCalls.map((c) => c.tool).join(', ')}`
+            : truncate(p.text),
         }),
         (t) => addUsage(t, p.usage, p.costMicroUsd),
       );
     }
     case 'llm.call.failed': {
       const agent = requireAgent(state, event);
-      if (isTerminalAgentStatus(agent.status)) return withAgent(state, { ...agent, lastSeq: event.seq });
+      if (isTerminalAgentStatus(agent.status))
+        return withAgent(state, { ...agent, lastSeq: event.seq });
       const turn = requireTurn(agent, event);
       if (turn.llm?.callId !== event.payload.callId) {
         throw new ReducerError(`llm call ${event.payload.callId} was not started`, event.seq);
@@ -433,7 +494,12 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
         lastSeq: event.seq,
         turn: {
           ...turn,
-          llm: { callId: event.payload.callId, spanId: event.spanId, status: 'failed', error: event.payload.error },
+          llm: {
+            callId: event.payload.callId,
+            spanId: event.spanId,
+            status: 'failed',
+            error: event.payload.error,
+          },
         },
         activity: `model error: ${truncate(event.payload.error, 60)}`,
       });
@@ -472,7 +538,8 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
     case 'tool.call.finished': {
       const agent = requireAgent(state, event);
       // A result that arrived after the agent was killed is kept in the log, and changes nothing.
-      if (isTerminalAgentStatus(agent.status)) return withAgent(state, { ...agent, lastSeq: event.seq });
+      if (isTerminalAgentStatus(agent.status))
+        return withAgent(state, { ...agent, lastSeq: event.seq });
       const turn = agent.turn;
       const p = event.payload;
       const call = turn?.toolCalls.find((c) => c.callId === p.callId);
@@ -490,7 +557,14 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
         turn: { ...turn, toolCalls },
         messages: [
           ...agent.messages,
-          { role: 'tool', callId: p.callId, tool: p.tool, ok: p.ok, content: p.output, seq: event.seq },
+          {
+            role: 'tool',
+            callId: p.callId,
+            tool: p.tool,
+            ok: p.ok,
+            content: p.output,
+            seq: event.seq,
+          },
         ],
         activity: status === 'ready' ? 'queued' : agent.activity,
       });
@@ -516,8 +590,15 @@ function endAgent(
   });
 }
 
-function finishCall(calls: ToolCallState[], callId: string, ok: boolean, output: string): ToolCallState[] {
-  return calls.map((c) => (c.callId === callId ? { ...c, status: 'finished' as const, ok, output } : c));
+function finishCall(
+  calls: ToolCallState[],
+  callId: string,
+  ok: boolean,
+  output: string,
+): ToolCallState[] {
+  return calls.map((c) =>
+    c.callId === callId ? { ...c, status: 'finished' as const, ok, output } : c,
+  );
 }
 
 function applyInterruption(state: RunState, event: EventOfType<'tool.call.interrupted'>): RunState {
@@ -525,13 +606,21 @@ function applyInterruption(state: RunState, event: EventOfType<'tool.call.interr
   const turn = requireTurn(agent, event);
   const call = turn.toolCalls.find((c) => c.callId === event.payload.callId);
   if (!call || call.status !== 'dispatched') {
-    throw new ReducerError(`tool call ${event.payload.callId} interrupted but not dispatched`, event.seq);
+    throw new ReducerError(
+      `tool call ${event.payload.callId} interrupted but not dispatched`,
+      event.seq,
+    );
   }
   return withAgent(state, {
     ...agent,
     status: 'blocked',
     lastSeq: event.seq,
-    turn: { ...turn, toolCalls: turn.toolCalls.map((c) => (c.callId === call.callId ? { ...c, status: 'interrupted' as const } : c)) },
+    turn: {
+      ...turn,
+      toolCalls: turn.toolCalls.map((c) =>
+        c.callId === call.callId ? { ...c, status: 'interrupted' as const } : c,
+      ),
+    },
     activity: `needs a decision: ${call.tool} was interrupted`,
   });
 }
@@ -541,24 +630,35 @@ function applyResolution(state: RunState, event: EventOfType<'tool.call.resolved
   const turn = requireTurn(agent, event);
   const p = event.payload;
   const call = turn.toolCalls.find((c) => c.callId === p.callId);
-  if (!call || call.status !== 'interrupted') throw new ReducerError(`tool call ${p.callId} resolved but not interrupted`, event.seq);
+  if (!call || call.status !== 'interrupted')
+    throw new ReducerError(`tool call ${p.callId} resolved but not interrupted`, event.seq);
   if (p.resolution === 'retry') {
     return withAgent(state, {
       ...agent,
       status: 'running',
       lastSeq: event.seq,
-      turn: { ...turn, toolCalls: turn.toolCalls.map((c) => (c.callId === p.callId ? { ...c, status: 'requested' as const } : c)) },
+      turn: {
+        ...turn,
+        toolCalls: turn.toolCalls.map((c) =>
+          c.callId === p.callId ? { ...c, status: 'requested' as const } : c,
+        ),
+      },
       activity: `retrying ${call.tool}`,
     });
   }
   const ok = p.resolution === 'mark-done';
-  const output = ok ? p.output || `marked done by ${p.by.id}` : `skipped by ${p.by.id}: the call was interrupted and not repeated`;
+  const output = ok
+    ? p.output || `marked done by ${p.by.id}`
+    : `skipped by ${p.by.id}: the call was interrupted and not repeated`;
   return withAgent(state, {
     ...agent,
     status: 'running',
     lastSeq: event.seq,
     turn: { ...turn, toolCalls: finishCall(turn.toolCalls, p.callId, ok, output) },
-    messages: [...agent.messages, { role: 'tool', callId: p.callId, tool: call.tool, ok, content: output, seq: event.seq }],
+    messages: [
+      ...agent.messages,
+      { role: 'tool', callId: p.callId, tool: call.tool, ok, content: output, seq: event.seq },
+    ],
     activity: 'resuming',
   });
 }

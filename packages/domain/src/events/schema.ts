@@ -26,7 +26,10 @@ export const ToolCallRequest = z.object({
 });
 export type ToolCallRequest = z.infer<typeof ToolCallRequest>;
 
-export const Actor = z.object({ kind: z.enum(['user', 'system', 'token']), id: z.string().max(200) });
+export const Actor = z.object({
+  kind: z.enum(['user', 'system', 'token']),
+  id: z.string().max(200),
+});
 export type Actor = z.infer<typeof Actor>;
 
 const Reason = z.string().max(2000);

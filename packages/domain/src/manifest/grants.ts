@@ -24,11 +24,18 @@ export const ShellGrant = z
     name: z.literal('shell'),
     /** Command-line patterns: `*` matches any run of characters, e.g. `git log *`. */
     commands: z
-      .array(z.string().min(1).max(500), { error: 'shell needs `commands`: at least one allowed command pattern' })
+      .array(z.string().min(1).max(500), {
+        error: 'shell needs `commands`: at least one allowed command pattern',
+      })
       .min(1, 'shell needs at least one allowed command pattern')
       .max(128),
     timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
-    maxOutputBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+    maxOutputBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(10 * 1024 * 1024)
+      .default(64 * 1024),
   })
   .strict();
 
@@ -37,20 +44,32 @@ export const HttpFetchGrant = z
     name: z.literal('http.fetch'),
     /** Host patterns: `api.github.com`, `*.example.com`. Checked again after DNS and on every redirect. */
     hosts: z
-      .array(z.string().min(1).max(253), { error: 'http.fetch needs `hosts`: at least one allowed host pattern' })
+      .array(z.string().min(1).max(253), {
+        error: 'http.fetch needs `hosts`: at least one allowed host pattern',
+      })
       .min(1, 'http.fetch needs at least one allowed host')
       .max(128),
-    methods: z.array(z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'])).min(1).default(['GET']),
+    methods: z
+      .array(z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']))
+      .min(1)
+      .default(['GET']),
     /** Private, loopback and link-local addresses are refused unless this is true. */
     allowPrivate: z.boolean().default(false),
-    maxBytes: z.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+    maxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(50 * 1024 * 1024)
+      .default(1024 * 1024),
     timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
   })
   .strict();
 
 export const DelegateGrant = z.object({ name: z.literal('delegate') }).strict();
 
-const McpToolName = z.string().regex(/^mcp\.[a-z0-9][a-z0-9_-]{0,62}$/, 'mcp.<server>, naming a server of mcpServers');
+const McpToolName = z
+  .string()
+  .regex(/^mcp\.[a-z0-9][a-z0-9_-]{0,62}$/, 'mcp.<server>, naming a server of mcpServers');
 export const McpGrant = z
   .object({
     name: McpToolName,
@@ -78,7 +97,8 @@ function grantSchemaFor(name: string): z.ZodType<ToolGrant> | undefined {
 /** A grant: the tool's name picks its scope schema, so errors speak of that tool. */
 export const ToolGrant = z.unknown().transform((value, ctx): ToolGrant => {
   const input = typeof value === 'string' ? { name: value } : value;
-  const name = typeof input === 'object' && input !== null && 'name' in input ? (input).name : undefined;
+  const name =
+    typeof input === 'object' && input !== null && 'name' in input ? input.name : undefined;
   const schema = typeof name === 'string' ? grantSchemaFor(name) : undefined;
   if (!schema) {
     ctx.addIssue({
@@ -92,7 +112,8 @@ export const ToolGrant = z.unknown().transform((value, ctx): ToolGrant => {
   }
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
     return z.NEVER;
   }
   return parsed.data;

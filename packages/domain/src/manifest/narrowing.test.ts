@@ -7,15 +7,27 @@ const model = { provider: 'simulated', name: 'gpt-4o' } as const;
 const mini = { provider: 'simulated', name: 'gpt-4o-mini' } as const;
 
 function agent(tools: unknown[], overrides: Partial<ScopedAgent> = {}): ScopedAgent {
-  return { model, models: [], tools: tools.map(grant), limits: { maxTurns: 10, maxOutputTokens: 1000 }, ...overrides };
+  return {
+    model,
+    models: [],
+    tools: tools.map(grant),
+    limits: { maxTurns: 10, maxOutputTokens: 1000 },
+    ...overrides,
+  };
 }
 
 describe('grants', () => {
   it('expand bare names to default scopes and speak of the tool in errors', () => {
     expect(grant('fs.read')).toEqual({ name: 'fs.read', paths: ['**'] });
-    expect(ToolGrant.safeParse('shell').error?.issues[0]?.message).toContain('at least one allowed command');
-    expect(ToolGrant.safeParse({ name: 'http.fetch', hosts: [] }).error?.issues[0]?.message).toContain('at least one allowed host');
-    expect(ToolGrant.safeParse('rm.rf').error?.issues[0]?.message).toContain('unknown tool "rm.rf"');
+    expect(ToolGrant.safeParse('shell').error?.issues[0]?.message).toContain(
+      'at least one allowed command',
+    );
+    expect(
+      ToolGrant.safeParse({ name: 'http.fetch', hosts: [] }).error?.issues[0]?.message,
+    ).toContain('at least one allowed host');
+    expect(ToolGrant.safeParse('rm.rf').error?.issues[0]?.message).toContain(
+      'unknown tool "rm.rf"',
+    );
     expect(ToolGrant.safeParse(7).error?.issues[0]?.message).toContain('expected a tool name');
   });
 
@@ -45,11 +57,24 @@ describe('grants', () => {
 
 describe('explainWidening', () => {
   it('accepts a child within its parent', () => {
-    const parent = agent(['fs.read', { name: 'fs.write', paths: ['notes/**'] }, { name: 'shell', commands: ['git *'] }], { models: [mini] });
-    const child = agent([{ name: 'fs.write', paths: ['notes/drafts/**'] }, { name: 'shell', commands: ['git status'] }], {
-      model: mini,
-      limits: { maxTurns: 5, maxOutputTokens: 500 },
-    });
+    const parent = agent(
+      [
+        'fs.read',
+        { name: 'fs.write', paths: ['notes/**'] },
+        { name: 'shell', commands: ['git *'] },
+      ],
+      { models: [mini] },
+    );
+    const child = agent(
+      [
+        { name: 'fs.write', paths: ['notes/drafts/**'] },
+        { name: 'shell', commands: ['git status'] },
+      ],
+      {
+        model: mini,
+        limits: { maxTurns: 5, maxOutputTokens: 500 },
+      },
+    );
     expect(explainWidening(parent, child)).toEqual([]);
   });
 
@@ -65,7 +90,12 @@ describe('explainWidening', () => {
         'fs.read',
         { name: 'fs.write', paths: ['**'] },
         { name: 'shell', commands: ['git *'], timeoutMs: 999_999 },
-        { name: 'http.fetch', hosts: ['*.example.com'], allowPrivate: true, methods: ['GET', 'POST'] },
+        {
+          name: 'http.fetch',
+          hosts: ['*.example.com'],
+          allowPrivate: true,
+          methods: ['GET', 'POST'],
+        },
         { name: 'mcp.files' },
       ],
       { model: mini, limits: { maxTurns: 11, maxOutputTokens: 1000 } },
@@ -82,7 +112,7 @@ describe('explainWidening', () => {
         expect.stringContaining('allowPrivate'),
         expect.stringContaining('mcp.files grants every tool'),
         expect.stringContaining('model simulated/gpt-4o-mini is not among'),
-        'limits.maxTurns 11 exceeds the parent\'s 10',
+        "limits.maxTurns 11 exceeds the parent's 10",
       ]),
     );
     expect(reasons).toHaveLength(10);
@@ -90,7 +120,11 @@ describe('explainWidening', () => {
 
   it('does not let "notes/*" cover "notes/**"', () => {
     const parent = agent([{ name: 'fs.read', paths: ['notes/*'] }]);
-    expect(explainWidening(parent, agent([{ name: 'fs.read', paths: ['notes/**'] }]))).toHaveLength(1);
-    expect(explainWidening(parent, agent([{ name: 'fs.read', paths: ['notes/*.md'] }]))).toEqual([]);
+    expect(explainWidening(parent, agent([{ name: 'fs.read', paths: ['notes/**'] }]))).toHaveLength(
+      1,
+    );
+    expect(explainWidening(parent, agent([{ name: 'fs.read', paths: ['notes/*.md'] }]))).toEqual(
+      [],
+    );
   });
 });

@@ -28,12 +28,20 @@ describe('parseManifest', () => {
   });
 
   it('parses JSON too', () => {
-    const result = parseManifest(JSON.stringify({ name: 'j', lead: 'a', agents: { a: { role: 'A', model: 'anthropic/claude-haiku-4-5' } } }));
+    const result = parseManifest(
+      JSON.stringify({
+        name: 'j',
+        lead: 'a',
+        agents: { a: { role: 'A', model: 'anthropic/claude-haiku-4-5' } },
+      }),
+    );
     expect(result.ok).toBe(true);
   });
 
   it('names the path and what was expected', () => {
-    const result = parseManifest(valid.replace('model: simulated/gpt-4o', 'model: gpt-4o').replace('role: Worker', 'role: 7'));
+    const result = parseManifest(
+      valid.replace('model: simulated/gpt-4o', 'model: gpt-4o').replace('role: Worker', 'role: 7'),
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const text = formatManifestIssues(result.issues);
@@ -42,13 +50,23 @@ describe('parseManifest', () => {
   });
 
   it('checks references between agents', () => {
-    const result = parseManifest(valid.replace('lead: lead', 'lead: boss').replace('delegates: [worker]', 'delegates: [ghost]'));
+    const result = parseManifest(
+      valid
+        .replace('lead: lead', 'lead: boss')
+        .replace('delegates: [worker]', 'delegates: [ghost]'),
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ path: 'lead', message: expect.stringContaining('names no agent') }),
-        expect.objectContaining({ path: 'agents.lead.delegates.0', message: 'names no agent: "ghost"' }),
+        expect.objectContaining({
+          path: 'lead',
+          message: expect.stringContaining('names no agent'),
+        }),
+        expect.objectContaining({
+          path: 'agents.lead.delegates.0',
+          message: 'names no agent: "ghost"',
+        }),
       ]),
     );
   });

@@ -22,7 +22,10 @@ const ModelString = z
   .union([z.string(), ModelRef.transform((m) => `${m.provider}/${m.name}`)])
   .transform((value, ctx): ModelRef => {
     const slash = value.indexOf('/');
-    const parsed = ModelRef.safeParse({ provider: value.slice(0, slash), name: value.slice(slash + 1) });
+    const parsed = ModelRef.safeParse({
+      provider: value.slice(0, slash),
+      name: value.slice(slash + 1),
+    });
     if (slash <= 0 || !parsed.success) {
       ctx.addIssue({
         code: 'custom',
@@ -89,36 +92,64 @@ export const Manifest = z
   .strict()
   .superRefine((m, ctx) => {
     if (!m.agents[m.lead]) {
-      ctx.addIssue({ code: 'custom', path: ['lead'], message: `names no agent: declared agents are ${Object.keys(m.agents).join(', ') || 'none'}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lead'],
+        message: `names no agent: declared agents are ${Object.keys(m.agents).join(', ') || 'none'}`,
+      });
     }
     for (const [key, agent] of Object.entries(m.agents)) {
       agent.delegates.forEach((target, i) => {
         if (!m.agents[target]) {
-          ctx.addIssue({ code: 'custom', path: ['agents', key, 'delegates', i], message: `names no agent: "${target}"` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['agents', key, 'delegates', i],
+            message: `names no agent: "${target}"`,
+          });
         }
       });
       const names = agent.tools.map((t) => t.name);
       if (agent.delegates.length > 0 && !names.includes('delegate')) {
-        ctx.addIssue({ code: 'custom', path: ['agents', key, 'tools'], message: 'declares delegates but not the "delegate" tool' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['agents', key, 'tools'],
+          message: 'declares delegates but not the "delegate" tool',
+        });
       }
       names.forEach((name, i) => {
         if (names.indexOf(name) !== i) {
-          ctx.addIssue({ code: 'custom', path: ['agents', key, 'tools', i], message: `grants "${name}" twice` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['agents', key, 'tools', i],
+            message: `grants "${name}" twice`,
+          });
         }
         if (name.startsWith('mcp.') && !m.mcpServers[name.slice(4)]) {
-          ctx.addIssue({ code: 'custom', path: ['agents', key, 'tools', i], message: `names no MCP server: declare "${name.slice(4)}" under mcpServers` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['agents', key, 'tools', i],
+            message: `names no MCP server: declare "${name.slice(4)}" under mcpServers`,
+          });
         }
       });
       for (const target of agent.delegates) {
         const child = m.agents[target];
         if (!child) continue;
         for (const reason of explainWidening(agent, child)) {
-          ctx.addIssue({ code: 'custom', path: ['agents', target], message: `widens the scope of "${key}", which delegates to it: ${reason}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['agents', target],
+            message: `widens the scope of "${key}", which delegates to it: ${reason}`,
+          });
         }
       }
     }
     if (m.simulation.minSteps > m.simulation.maxSteps) {
-      ctx.addIssue({ code: 'custom', path: ['simulation', 'minSteps'], message: 'must not exceed simulation.maxSteps' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['simulation', 'minSteps'],
+        message: 'must not exceed simulation.maxSteps',
+      });
     }
   });
 export type Manifest = z.infer<typeof Manifest>;
@@ -130,23 +161,29 @@ export interface ManifestIssue {
 }
 
 export type ManifestParseResult =
-  | { ok: true; manifest: Manifest }
-  | { ok: false; issues: ManifestIssue[] };
+  { ok: true; manifest: Manifest } | { ok: false; issues: ManifestIssue[] };
 
 export const MAX_MANIFEST_BYTES = 256 * 1024;
 
 /** Parse YAML or JSON manifest source. Never throws: problems come back as issues with paths. */
 export function parseManifest(source: string): ManifestParseResult {
   if (new TextEncoder().encode(source).length > MAX_MANIFEST_BYTES) {
-    return { ok: false, issues: [{ path: '', message: `manifest is larger than ${MAX_MANIFEST_BYTES / 1024} KiB` }] };
+    return {
+      ok: false,
+      issues: [{ path: '', message: `manifest is larger than ${MAX_MANIFEST_BYTES / 1024} KiB` }],
+    };
   }
   let document: unknown;
   try {
     document = parseYaml(source, { maxAliasCount: 100 });
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
+    const where =
+      error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
     const message = error instanceof Error ? error.message.split('\n')[0] : 'unreadable';
-    return { ok: false, issues: [{ path: '', message: `not valid YAML or JSON${where}: ${message}` }] };
+    return {
+      ok: false,
+      issues: [{ path: '', message: `not valid YAML or JSON${where}: ${message}` }],
+    };
   }
   return validateManifest(document);
 }

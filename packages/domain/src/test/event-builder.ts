@@ -11,7 +11,10 @@ export class LogBuilder {
     return this.spanCounter.toString(16).padStart(16, '0');
   }
 
-  add(draft: Omit<EventDraft, 'at' | 'traceId' | 'spanId' | 'parentSpanId'> & Partial<Pick<EventDraft, 'spanId' | 'parentSpanId'>>): RunEvent {
+  add(
+    draft: Omit<EventDraft, 'at' | 'traceId' | 'spanId' | 'parentSpanId'> &
+      Partial<Pick<EventDraft, 'spanId' | 'parentSpanId'>>,
+  ): RunEvent {
     const event = {
       runId: this.runId,
       seq: this.events.length + 1,
@@ -40,12 +43,28 @@ export function startedRun(): LogBuilder {
   log.add({
     type: 'run.started',
     agentId: null,
-    payload: { teamId: 't1', teamName: 'demo', manifestVersion: 1, goal: 'find things', seed: 7, by: { kind: 'user', id: 'op' } },
+    payload: {
+      teamId: 't1',
+      teamName: 'demo',
+      manifestVersion: 1,
+      goal: 'find things',
+      seed: 7,
+      by: { kind: 'user', id: 'op' },
+    },
   });
   log.add({
     type: 'agent.spawned',
     agentId: AGENT.lead,
-    payload: { parentAgentId: null, parentCallId: null, name: 'lead', role: 'Lead', model, task: 'find things', depth: 0, toolScope: null },
+    payload: {
+      parentAgentId: null,
+      parentCallId: null,
+      name: 'lead',
+      role: 'Lead',
+      model,
+      task: 'find things',
+      depth: 0,
+      toolScope: null,
+    },
   });
   return log;
 }

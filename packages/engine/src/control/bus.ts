@@ -11,7 +11,12 @@ export const ControlMessage = z.discriminatedUnion('type', [
   /** Abort every turn of the run in flight (kill, or a pause that aborts). */
   z.object({ type: z.literal('run.abort'), runId: z.uuid(), reason: z.string().max(2000) }),
   /** Abort the turns in flight of these agents of the run (agent kill or abort-pause). */
-  z.object({ type: z.literal('agents.abort'), runId: z.uuid(), agentIds: z.array(z.uuid()).min(1).max(1000), reason: z.string().max(2000) }),
+  z.object({
+    type: z.literal('agents.abort'),
+    runId: z.uuid(),
+    agentIds: z.array(z.uuid()).min(1).max(1000),
+    reason: z.string().max(2000),
+  }),
 ]);
 export type ControlMessage = z.infer<typeof ControlMessage>;
 

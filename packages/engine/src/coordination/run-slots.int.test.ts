@@ -9,7 +9,9 @@ afterAll(() => redis.quit());
 
 describe('run slots', () => {
   it('never grant more than the cap, even to many concurrent callers', async () => {
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => acquireRunSlot(redis, prefix, 'run-a', `agent-${i}`, 4)));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => acquireRunSlot(redis, prefix, 'run-a', `agent-${i}`, 4)),
+    );
     expect(results.filter(Boolean)).toHaveLength(4);
   });
 

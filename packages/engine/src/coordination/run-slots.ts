@@ -31,10 +31,23 @@ export async function acquireRunSlot(
   cap: number,
   leaseMs = SLOT_LEASE_MS,
 ): Promise<boolean> {
-  const result = await redis.eval(ACQUIRE, 1, slotsKey(prefix, runId), agentId, Date.now(), leaseMs, cap);
+  const result = await redis.eval(
+    ACQUIRE,
+    1,
+    slotsKey(prefix, runId),
+    agentId,
+    Date.now(),
+    leaseMs,
+    cap,
+  );
   return result === 1;
 }
 
-export async function releaseRunSlot(redis: Redis, prefix: string, runId: string, agentId: string): Promise<void> {
+export async function releaseRunSlot(
+  redis: Redis,
+  prefix: string,
+  runId: string,
+  agentId: string,
+): Promise<void> {
   await redis.zrem(slotsKey(prefix, runId), agentId);
 }

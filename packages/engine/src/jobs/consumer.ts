@@ -17,7 +17,9 @@ export function createProcessor(handlers: JobHandlers) {
     if (!isJobName(job.name)) throw new UnrecoverableError(`unknown job type "${job.name}"`);
     const parsed = JOBS[job.name].payload.safeParse(job.data);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      const issues = parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ');
       throw new UnrecoverableError(`invalid payload for ${job.name}: ${issues}`);
     }
     const handler = handlers[job.name];

@@ -13,7 +13,11 @@ export function createQueues(connection: Redis, prefix: string): Queues {
 }
 
 /** Enqueue a job of the catalog. Validates the payload; fails loudly if Redis does. */
-export async function enqueue<N extends JobName>(queues: Queues, name: N, payload: JobPayload<N>): Promise<string> {
+export async function enqueue<N extends JobName>(
+  queues: Queues,
+  name: N,
+  payload: JobPayload<N>,
+): Promise<string> {
   const definition = JOBS[name];
   const data = definition.payload.parse(payload);
   const jobId = definition.jobId(data);
@@ -22,14 +26,24 @@ export async function enqueue<N extends JobName>(queues: Queues, name: N, payloa
 }
 
 /** Remove a queued (waiting or delayed) job; an active one is left to the control bus. */
-export async function removeQueuedJob<N extends JobName>(queues: Queues, name: N, payload: JobPayload<N>): Promise<boolean> {
+export async function removeQueuedJob<N extends JobName>(
+  queues: Queues,
+  name: N,
+  payload: JobPayload<N>,
+): Promise<boolean> {
   const definition = JOBS[name];
   const jobId = definition.jobId(payload);
   const queue = queues[definition.queue];
   const job = await queue.getJob(jobId);
   if (!job) return false;
   const state = await job.getState();
-  if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized' && state !== 'waiting-children') return false;
+  if (
+    state !== 'waiting' &&
+    state !== 'delayed' &&
+    state !== 'prioritized' &&
+    state !== 'waiting-children'
+  )
+    return false;
   const removed = await queue.remove(jobId);
   return removed === 1;
 }
@@ -41,7 +55,10 @@ const FINISHED = new Set(['completed', 'failed']);
  * was aborted by a pause, or blocked on a human decision) is stale: it is
  * replaced. A waiting, delayed or active one is left alone.
  */
-export async function enqueueTurn(queues: Queues, payload: JobPayload<'agent.turn'>): Promise<void> {
+export async function enqueueTurn(
+  queues: Queues,
+  payload: JobPayload<'agent.turn'>,
+): Promise<void> {
   const definition = JOBS['agent.turn'];
   const queue = queues[definition.queue];
   const existing = await queue.getJob(definition.jobId(payload));

@@ -9,7 +9,11 @@ import type { RunEvent, RunSummary } from '@flightdeck/domain';
 export const FLEET_CHANNEL = 'fd:fleet';
 export const runChannel = (runId: string): string => `fd:run:${runId}`;
 
-export async function publishRunEvents(redis: Redis, runId: string, events: readonly RunEvent[]): Promise<void> {
+export async function publishRunEvents(
+  redis: Redis,
+  runId: string,
+  events: readonly RunEvent[],
+): Promise<void> {
   if (events.length === 0) return;
   await redis.publish(runChannel(runId), JSON.stringify({ runId, events }));
 }

@@ -21,7 +21,11 @@ export const COST_RANGES = ['24h', '7d', '30d'] as const;
 export type CostRange = (typeof COST_RANGES)[number];
 
 const HOUR_MS = 3_600_000;
-const RANGE_MS: Record<CostRange, number> = { '24h': 24 * HOUR_MS, '7d': 7 * 24 * HOUR_MS, '30d': 30 * 24 * HOUR_MS };
+const RANGE_MS: Record<CostRange, number> = {
+  '24h': 24 * HOUR_MS,
+  '7d': 7 * 24 * HOUR_MS,
+  '30d': 30 * 24 * HOUR_MS,
+};
 /** Chart buckets: 24 hourly, 28 six-hourly, 30 daily. */
 const BUCKET_SECONDS: Record<CostRange, number> = { '24h': 3600, '7d': 6 * 3600, '30d': 86_400 };
 
@@ -107,10 +111,16 @@ export function getCostByModel(engine: Engine, query: CostQuery): Promise<ModelC
   return costByModel(engine.db, window(query));
 }
 
-export function getCostByAgent(engine: Engine, query: CostQuery & { limit: number }): Promise<AgentCost[]> {
+export function getCostByAgent(
+  engine: Engine,
+  query: CostQuery & { limit: number },
+): Promise<AgentCost[]> {
   return costByAgent(engine.db, { ...window(query), limit: query.limit });
 }
 
-export function getTopCostRuns(engine: Engine, query: CostQuery & { limit: number }): Promise<CostlyRun[]> {
+export function getTopCostRuns(
+  engine: Engine,
+  query: CostQuery & { limit: number },
+): Promise<CostlyRun[]> {
   return topCostRuns(engine.db, { ...window(query), limit: query.limit });
 }

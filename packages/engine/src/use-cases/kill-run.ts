@@ -20,7 +20,10 @@ const ENDED: ReadonlySet<string> = new Set(TERMINAL_RUN_STATUSES);
  * worker to abort the run's turns in flight, then remove its queued turns.
  * The critical path reads one row and one event; the clean-up comes after.
  */
-export async function killRun(engine: Engine, input: KillRunInput): Promise<{ status: 'killed' | 'already-ended' }> {
+export async function killRun(
+  engine: Engine,
+  input: KillRunInput,
+): Promise<{ status: 'killed' | 'already-ended' }> {
   const run = await getRunRecord(engine.db, input.runId);
   if (!run) throw new DomainError('NOT_FOUND', `No run ${input.runId}.`);
   if (ENDED.has(run.status)) return { status: 'already-ended' };
@@ -40,15 +43,26 @@ export async function killRun(engine: Engine, input: KillRunInput): Promise<{ st
       },
     ]);
   } catch (error) {
-    if (error instanceof DomainError && error.code === 'RUN_NOT_ACTIVE') return { status: 'already-ended' };
+    if (error instanceof DomainError && error.code === 'RUN_NOT_ACTIVE')
+      return { status: 'already-ended' };
     throw error;
   }
-  await publishControl(engine.redis, { type: 'run.abort', runId: input.runId, reason: `run killed: ${reason}` });
+  await publishControl(engine.redis, {
+    type: 'run.abort',
+    runId: input.runId,
+    reason: `run killed: ${reason}`,
+  });
 
   // Queued turns would find the run killed and do nothing; removing them keeps the queue clean.
   const state = await loadRunState(engine, input.runId);
   await Promise.all(
-    Object.values(state.agents).map((agent) => removeQueuedJob(engine.queues, 'agent.turn', { runId: input.runId, agentId: agent.id, turn: agent.turnsTaken + 1 })),
+    Object.values(state.agents).map((agent) =>
+      removeQueuedJob(engine.queues, 'agent.turn', {
+        runId: input.runId,
+        agentId: agent.id,
+        turn: agent.turnsTaken + 1,
+      }),
+    ),
   );
   return { status: 'killed' };
 }

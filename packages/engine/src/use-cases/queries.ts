@@ -29,7 +29,12 @@ export async function listRuns(
     if (!team) return [];
     teamId = team.id;
   }
-  return listRunSummaries(engine.db, { status: input.status, teamId, limit: input.limit, before: input.before });
+  return listRunSummaries(engine.db, {
+    status: input.status,
+    teamId,
+    limit: input.limit,
+    before: input.before,
+  });
 }
 
 export function getRun(engine: Engine, input: { runId: string }): Promise<RunSummary | null> {
@@ -44,13 +49,18 @@ export function readRunEvents(
 }
 
 /** Ready to serve: the database answers with no pending migrations, and Redis answers. */
-export async function checkReadiness(engine: Engine): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function checkReadiness(
+  engine: Engine,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   const database = await checkDatabase(engine.db);
   if (!database.ok) return { ok: false, reason: database.reason };
   try {
     await engine.redis.ping();
   } catch (error) {
-    return { ok: false, reason: `Redis: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ok: false,
+      reason: `Redis: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   return { ok: true };
 }

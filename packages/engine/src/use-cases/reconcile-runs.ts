@@ -11,7 +11,9 @@ import { loadRunState } from './load-run-state';
  * or a job failed for good, runs would otherwise stay stuck. Job ids are
  * derived from (run, agent, turn), so re-queueing a job that exists is a no-op.
  */
-export async function reconcileRuns(engine: Engine): Promise<{ runs: number; requeued: number; retried: number }> {
+export async function reconcileRuns(
+  engine: Engine,
+): Promise<{ runs: number; requeued: number; retried: number }> {
   const definition = JOBS['agent.turn'];
   const queue = engine.queues[definition.queue];
   let requeued = 0;
@@ -38,7 +40,13 @@ export async function reconcileRuns(engine: Engine): Promise<{ runs: number; req
 
 /** Run `reconcileRuns` on one worker at a time across the fleet, at most once per interval. */
 export async function reconcileRunsIfLeader(engine: Engine, intervalMs: number) {
-  const lock = await engine.redis.set(`${engine.config.queuePrefix}:reconciler`, String(process.pid), 'PX', intervalMs, 'NX');
+  const lock = await engine.redis.set(
+    `${engine.config.queuePrefix}:reconciler`,
+    String(process.pid),
+    'PX',
+    intervalMs,
+    'NX',
+  );
   if (lock !== 'OK') return null;
   return reconcileRuns(engine);
 }

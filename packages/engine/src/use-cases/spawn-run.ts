@@ -19,7 +19,11 @@ export interface SpawnRunInput {
 export async function spawnRun(engine: Engine, input: SpawnRunInput): Promise<{ runId: string }> {
   const goal = input.goal.trim();
   if (!goal) throw new DomainError('INVALID_INPUT', 'A run needs a goal.');
-  if (goal.length > MAX_GOAL_LENGTH) throw new DomainError('INVALID_INPUT', `The goal is longer than ${MAX_GOAL_LENGTH} characters.`);
+  if (goal.length > MAX_GOAL_LENGTH)
+    throw new DomainError(
+      'INVALID_INPUT',
+      `The goal is longer than ${MAX_GOAL_LENGTH} characters.`,
+    );
   const team = await getTeam(engine.db, { slug: input.teamSlug });
   if (!team) throw new DomainError('NOT_FOUND', `No team "${input.teamSlug}".`);
 
@@ -34,7 +38,13 @@ export async function spawnRun(engine: Engine, input: SpawnRunInput): Promise<{ 
   const rootSpanId = newSpanId();
   const at = new Date().toISOString();
 
-  await insertRun(engine.db, { id: runId, teamId: team.id, manifestVersion: team.currentVersion, goal, seed });
+  await insertRun(engine.db, {
+    id: runId,
+    teamId: team.id,
+    manifestVersion: team.currentVersion,
+    goal,
+    seed,
+  });
   await recordEvents(engine, runId, [
     {
       type: 'run.started',
@@ -43,7 +53,14 @@ export async function spawnRun(engine: Engine, input: SpawnRunInput): Promise<{ 
       traceId,
       spanId: rootSpanId,
       parentSpanId: null,
-      payload: { teamId: team.id, teamName: manifest.name, manifestVersion: team.currentVersion, goal, seed, by: input.by },
+      payload: {
+        teamId: team.id,
+        teamName: manifest.name,
+        manifestVersion: team.currentVersion,
+        goal,
+        seed,
+        by: input.by,
+      },
     },
     {
       type: 'agent.spawned',

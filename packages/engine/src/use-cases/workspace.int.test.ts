@@ -48,7 +48,13 @@ afterAll(async () => {
 describe('listWorkspaceFiles', () => {
   it('lists regular files recursively, sorted, skipping symlinks', async () => {
     const files = await listWorkspaceFiles(engine, { runId });
-    expect(files.map((f) => f.path)).toEqual(['big.txt', 'notes/a.md', 'notes/b.md', 'notes/deep/z.txt', 'report.md']);
+    expect(files.map((f) => f.path)).toEqual([
+      'big.txt',
+      'notes/a.md',
+      'notes/b.md',
+      'notes/deep/z.txt',
+      'report.md',
+    ]);
     expect(files.find((f) => f.path === 'notes/a.md')).toMatchObject({ size: 2 });
     expect(Number.isNaN(Date.parse(files[0]!.modifiedAt))).toBe(false);
   });
@@ -72,7 +78,9 @@ describe('readWorkspaceFile', () => {
       size: 16,
       truncated: false,
     });
-    expect((await readWorkspaceFile(engine, { runId, path: './notes/deep/z.txt' })).content).toBe('zzz');
+    expect((await readWorkspaceFile(engine, { runId, path: './notes/deep/z.txt' })).content).toBe(
+      'zzz',
+    );
   });
 
   it('truncates a large file at a character boundary', async () => {
@@ -83,14 +91,29 @@ describe('readWorkspaceFile', () => {
   });
 
   it('refuses escapes: .., absolute paths, NUL, symlinks', async () => {
-    for (const p of ['../' + otherRun + '/theirs.md', '../../secret.txt', 'notes/../../secret.txt', '..', path.join(base, 'secret.txt'), '/etc/passwd', 'report.md\0', 'link.txt', 'notes/escape/secret.txt', 'notes']) {
+    for (const p of [
+      '../' + otherRun + '/theirs.md',
+      '../../secret.txt',
+      'notes/../../secret.txt',
+      '..',
+      path.join(base, 'secret.txt'),
+      '/etc/passwd',
+      'report.md\0',
+      'link.txt',
+      'notes/escape/secret.txt',
+      'notes',
+    ]) {
       expect(await codeOf(readWorkspaceFile(engine, { runId, path: p })), p).toBe('INVALID_INPUT');
     }
   });
 
   it('answers NOT_FOUND for a missing file or run', async () => {
     expect(await codeOf(readWorkspaceFile(engine, { runId, path: 'nope.md' }))).toBe('NOT_FOUND');
-    expect(await codeOf(readWorkspaceFile(engine, { runId, path: 'report.md/x' }))).toBe('NOT_FOUND');
-    expect(await codeOf(readWorkspaceFile(engine, { runId: randomUUID(), path: 'report.md' }))).toBe('NOT_FOUND');
+    expect(await codeOf(readWorkspaceFile(engine, { runId, path: 'report.md/x' }))).toBe(
+      'NOT_FOUND',
+    );
+    expect(
+      await codeOf(readWorkspaceFile(engine, { runId: randomUUID(), path: 'report.md' })),
+    ).toBe('NOT_FOUND');
   });
 });

@@ -60,7 +60,10 @@ async function runFolder(engine: Engine, runId: string): Promise<string | null> 
 }
 
 /** Every regular file of the run's workspace, sorted by path; symlinks are skipped, at most MAX_WORKSPACE_ENTRIES. */
-export async function listWorkspaceFiles(engine: Engine, input: { runId: string }): Promise<WorkspaceFileEntry[]> {
+export async function listWorkspaceFiles(
+  engine: Engine,
+  input: { runId: string },
+): Promise<WorkspaceFileEntry[]> {
   const root = await runFolder(engine, input.runId);
   if (!root) return [];
   const files: WorkspaceFileEntry[] = [];
@@ -100,15 +103,22 @@ export async function listWorkspaceFiles(engine: Engine, input: { runId: string 
 }
 
 /** One text file of the run's workspace (UTF-8, at most MAX_WORKSPACE_FILE_BYTES bytes of it). */
-export async function readWorkspaceFile(engine: Engine, input: { runId: string; path: string }): Promise<WorkspaceFileContent> {
+export async function readWorkspaceFile(
+  engine: Engine,
+  input: { runId: string; path: string },
+): Promise<WorkspaceFileContent> {
   const requested = input.path;
-  if (!requested || requested.includes('\0')) throw new DomainError('INVALID_INPUT', 'Not a valid path');
-  if (path.isAbsolute(requested) || requested.startsWith('\\')) throw new DomainError('INVALID_INPUT', 'Absolute paths are not allowed');
+  if (!requested || requested.includes('\0'))
+    throw new DomainError('INVALID_INPUT', 'Not a valid path');
+  if (path.isAbsolute(requested) || requested.startsWith('\\'))
+    throw new DomainError('INVALID_INPUT', 'Absolute paths are not allowed');
   const parts = requested.split(/[/\\]/).filter((p) => p !== '' && p !== '.');
   if (parts.length === 0) throw new DomainError('INVALID_INPUT', 'Not a file path');
-  if (parts.includes('..')) throw new DomainError('INVALID_INPUT', '".." is not allowed in a workspace path');
+  if (parts.includes('..'))
+    throw new DomainError('INVALID_INPUT', '".." is not allowed in a workspace path');
 
-  const notFound = () => new DomainError('NOT_FOUND', `No file "${requested}" in this run's workspace`);
+  const notFound = () =>
+    new DomainError('NOT_FOUND', `No file "${requested}" in this run's workspace`);
   const root = await runFolder(engine, input.runId);
   if (!root) throw notFound();
 
@@ -126,10 +136,15 @@ export async function readWorkspaceFile(engine: Engine, input: { runId: string; 
     if (info.isSymbolicLink()) throw new DomainError('INVALID_INPUT', 'Symlinks are not followed');
     const last = i === parts.length - 1;
     if (!last && !info.isDirectory()) throw notFound();
-    if (last && !info.isFile()) throw new DomainError(info.isDirectory() ? 'INVALID_INPUT' : 'NOT_FOUND', info.isDirectory() ? 'That is a folder' : `No file "${requested}" in this run's workspace`);
+    if (last && !info.isFile())
+      throw new DomainError(
+        info.isDirectory() ? 'INVALID_INPUT' : 'NOT_FOUND',
+        info.isDirectory() ? 'That is a folder' : `No file "${requested}" in this run's workspace`,
+      );
   }
   const real = await realpath(current);
-  if (!isInside(root, real)) throw new DomainError('INVALID_INPUT', 'The path leaves the workspace');
+  if (!isInside(root, real))
+    throw new DomainError('INVALID_INPUT', 'The path leaves the workspace');
 
   const handle = await open(real, 'r');
   try {
@@ -147,7 +162,8 @@ export async function readWorkspaceFile(engine: Engine, input: { runId: string; 
     let end = read;
     if (truncated) {
       let back = 0;
-      while (back < 4 && end - back - 1 >= 0 && ((buffer[end - back - 1] ?? 0) & 0xc0) === 0x80) back++;
+      while (back < 4 && end - back - 1 >= 0 && ((buffer[end - back - 1] ?? 0) & 0xc0) === 0x80)
+        back++;
       const lead = buffer[end - back - 1] ?? 0;
       const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
       if (need > back + 1) end = end - back - 1;

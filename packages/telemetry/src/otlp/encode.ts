@@ -64,7 +64,12 @@ export function isoToUnixNanos(iso: string): string {
 }
 
 export function encodeValue(value: SpanAttributeValue): AnyValue {
-  if (Array.isArray(value)) return { arrayValue: { values: (value as Array<string | number | boolean>).map((v) => encodeValue(v)) } };
+  if (Array.isArray(value))
+    return {
+      arrayValue: {
+        values: (value as Array<string | number | boolean>).map((v) => encodeValue(v)),
+      },
+    };
   if (typeof value === 'string') return { stringValue: value };
   if (typeof value === 'boolean') return { boolValue: value };
   if (Number.isSafeInteger(value)) return { intValue: String(value) };
@@ -87,12 +92,22 @@ export function encodeSpan(span: DerivedSpan): OtlpSpan {
     startTimeUnixNano: isoToUnixNanos(span.startTime),
     endTimeUnixNano: isoToUnixNanos(span.endTime),
     attributes: encodeAttributes(span.attributes),
-    events: span.events.map((e) => ({ timeUnixNano: isoToUnixNanos(e.time), name: e.name, attributes: encodeAttributes(e.attributes) })),
-    status: { code: STATUS_CODE[span.status.code], ...(span.status.message ? { message: span.status.message } : {}) },
+    events: span.events.map((e) => ({
+      timeUnixNano: isoToUnixNanos(e.time),
+      name: e.name,
+      attributes: encodeAttributes(e.attributes),
+    })),
+    status: {
+      code: STATUS_CODE[span.status.code],
+      ...(span.status.message ? { message: span.status.message } : {}),
+    },
   };
 }
 
-export function encodeTraceRequest(spans: readonly DerivedSpan[], resource: SpanAttributes): ExportTraceServiceRequest {
+export function encodeTraceRequest(
+  spans: readonly DerivedSpan[],
+  resource: SpanAttributes,
+): ExportTraceServiceRequest {
   return {
     resourceSpans: [
       {

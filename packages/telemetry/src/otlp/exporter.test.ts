@@ -1,7 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DerivedSpan } from '../spans/types';
-import { eventually, type OtlpReceiver, silentLogger, startOtlpReceiver } from '../test/otlp-receiver';
-import { createOtlpSpanExporter, type OtlpSpanExporterOptions, parseOtlpHeaders, retryAfter, type SpanExporter, tracesUrl } from './exporter';
+import {
+  eventually,
+  type OtlpReceiver,
+  silentLogger,
+  startOtlpReceiver,
+} from '../test/otlp-receiver';
+import {
+  createOtlpSpanExporter,
+  type OtlpSpanExporterOptions,
+  parseOtlpHeaders,
+  retryAfter,
+  type SpanExporter,
+  tracesUrl,
+} from './exporter';
 
 const span = (i: number, ended = true): DerivedSpan => ({
   traceId: 'ab'.repeat(16),
@@ -50,7 +62,10 @@ const ids = () => receiver.delivered().map((s) => s.spanId);
 
 describe('OTLP/HTTP span exporter', () => {
   it('POSTs JSON to /v1/traces with its headers and the service resource', async () => {
-    const e = create({ headers: { authorization: 'Bearer t0ken' }, resourceAttributes: { 'service.instance.id': 'w-1' } });
+    const e = create({
+      headers: { authorization: 'Bearer t0ken' },
+      resourceAttributes: { 'service.instance.id': 'w-1' },
+    });
     e.export(spans(2));
     await e.forceFlush();
     expect(receiver.requests).toHaveLength(1);
@@ -78,7 +93,9 @@ describe('OTLP/HTTP span exporter', () => {
     const e = create({ maxBatchSize: 2 });
     e.export(spans(5));
     await e.forceFlush();
-    expect(receiver.requests.map((r) => r.body.resourceSpans[0]!.scopeSpans[0]!.spans.length)).toEqual([2, 2, 1]);
+    expect(
+      receiver.requests.map((r) => r.body.resourceSpans[0]!.scopeSpans[0]!.spans.length),
+    ).toEqual([2, 2, 1]);
     expect(ids()).toEqual(spans(5).map((s) => s.spanId));
   });
 
@@ -87,7 +104,9 @@ describe('OTLP/HTTP span exporter', () => {
     const e = create();
     e.export(spans(3));
     await e.forceFlush();
-    expect(receiver.requests.map((r) => (r.reply === 'destroy' ? 'destroy' : r.reply.status))).toEqual([503, 200]);
+    expect(
+      receiver.requests.map((r) => (r.reply === 'destroy' ? 'destroy' : r.reply.status)),
+    ).toEqual([503, 200]);
     expect(ids()).toEqual(spans(3).map((s) => s.spanId));
     expect(e.stats()).toEqual({ pending: 0, exported: 3, dropped: 0, failed: 0 });
   });
@@ -137,7 +156,10 @@ describe('OTLP/HTTP span exporter', () => {
   });
 
   it('counts spans a receiver rejects in a partial success', async () => {
-    receiver.script({ status: 200, body: JSON.stringify({ partialSuccess: { rejectedSpans: '1', errorMessage: 'too old' } }) });
+    receiver.script({
+      status: 200,
+      body: JSON.stringify({ partialSuccess: { rejectedSpans: '1', errorMessage: 'too old' } }),
+    });
     const e = create();
     e.export(spans(3));
     await e.forceFlush();
@@ -165,7 +187,12 @@ describe('OTLP/HTTP span exporter', () => {
 
   it('gives up on shutdown after shutdownTimeoutMs when the receiver stays unavailable', async () => {
     receiver.script(...Array.from({ length: 50 }, () => 503));
-    const e = create({ initialBackoffMs: 100, maxBackoffMs: 100, maxAttempts: 50, shutdownTimeoutMs: 300 });
+    const e = create({
+      initialBackoffMs: 100,
+      maxBackoffMs: 100,
+      maxAttempts: 50,
+      shutdownTimeoutMs: 300,
+    });
     e.export(spans(2));
     const started = Date.now();
     await e.shutdown();
@@ -178,7 +205,9 @@ describe('configuration helpers', () => {
   it('appends /v1/traces to the OTLP base endpoint, once', () => {
     expect(tracesUrl('http://127.0.0.1:4318')).toBe('http://127.0.0.1:4318/v1/traces');
     expect(tracesUrl('http://collector:4318/')).toBe('http://collector:4318/v1/traces');
-    expect(tracesUrl('https://otlp.example.com/otlp')).toBe('https://otlp.example.com/otlp/v1/traces');
+    expect(tracesUrl('https://otlp.example.com/otlp')).toBe(
+      'https://otlp.example.com/otlp/v1/traces',
+    );
     expect(tracesUrl('http://collector:4318/v1/traces')).toBe('http://collector:4318/v1/traces');
     expect(() => tracesUrl('collector:4318')).toThrow(/http\(s\) URL/);
     expect(() => tracesUrl('not a url')).toThrow(/http\(s\) URL/);
@@ -187,7 +216,9 @@ describe('configuration helpers', () => {
   it('reads OTEL_EXPORTER_OTLP_HEADERS (key=value, comma-separated, percent-decoded), never echoing a value', () => {
     expect(parseOtlpHeaders(undefined)).toEqual({});
     expect(parseOtlpHeaders(' ')).toEqual({});
-    expect(parseOtlpHeaders('Authorization=Bearer%20s3cret, x-honeycomb-team = abc=def ,')).toEqual({ authorization: 'Bearer s3cret', 'x-honeycomb-team': 'abc=def' });
+    expect(parseOtlpHeaders('Authorization=Bearer%20s3cret, x-honeycomb-team = abc=def ,')).toEqual(
+      { authorization: 'Bearer s3cret', 'x-honeycomb-team': 'abc=def' },
+    );
     expect(() => parseOtlpHeaders('a=1,s3cret')).toThrow('OTLP header entry 2 is not key=value');
     expect(() => parseOtlpHeaders('a=%E0%A4%A')).toThrow(/entry 1 has a malformed/);
   });
@@ -195,7 +226,9 @@ describe('configuration helpers', () => {
   it('reads Retry-After as seconds or an HTTP date', () => {
     expect(retryAfter(null)).toBeNull();
     expect(retryAfter('3')).toBe(3000);
-    expect(retryAfter('Wed, 21 Oct 2015 07:28:05 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(5000);
+    expect(
+      retryAfter('Wed, 21 Oct 2015 07:28:05 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT')),
+    ).toBe(5000);
     expect(retryAfter('soon')).toBeNull();
   });
 });

@@ -71,12 +71,17 @@ export function tracesUrl(endpoint: string): string {
   try {
     url = new URL(endpoint);
   } catch {
-    throw new Error(`OTLP endpoint must be an http(s) URL such as http://127.0.0.1:4318, got ${JSON.stringify(endpoint)}`);
+    throw new Error(
+      `OTLP endpoint must be an http(s) URL such as http://127.0.0.1:4318, got ${JSON.stringify(endpoint)}`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`OTLP endpoint must be an http(s) URL such as http://127.0.0.1:4318, got ${JSON.stringify(endpoint)}`);
+    throw new Error(
+      `OTLP endpoint must be an http(s) URL such as http://127.0.0.1:4318, got ${JSON.stringify(endpoint)}`,
+    );
   }
-  if (!/\/v1\/traces\/?$/.test(url.pathname)) url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/traces`;
+  if (!/\/v1\/traces\/?$/.test(url.pathname))
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/traces`;
   return url.toString();
 }
 
@@ -92,7 +97,8 @@ export function parseOtlpHeaders(value: string | undefined): Record<string, stri
     if (!entry.trim()) return;
     const eq = entry.indexOf('=');
     const key = eq > 0 ? entry.slice(0, eq).trim() : '';
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) throw new Error(`OTLP header entry ${i + 1} is not key=value`);
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key))
+      throw new Error(`OTLP header entry ${i + 1} is not key=value`);
     let decoded: string;
     try {
       decoded = decodeURIComponent(entry.slice(eq + 1).trim());
@@ -108,7 +114,9 @@ export function createOtlpSpanExporter(options: OtlpSpanExporterOptions): SpanEx
   return new OtlpHttpSpanExporter(options);
 }
 
-type Outcome = { ok: true; body: string } | { ok: false; retryable: boolean; retryAfterMs: number | null; reason: string };
+type Outcome =
+  | { ok: true; body: string }
+  | { ok: false; retryable: boolean; retryAfterMs: number | null; reason: string };
 
 class OtlpHttpSpanExporter implements SpanExporter {
   private readonly url: string;
@@ -139,7 +147,10 @@ class OtlpHttpSpanExporter implements SpanExporter {
   constructor(options: OtlpSpanExporterOptions) {
     this.url = tracesUrl(options.endpoint);
     this.headers = { ...options.headers, 'content-type': 'application/json' };
-    this.resource = encodeAttributes({ 'service.name': options.serviceName, ...options.resourceAttributes });
+    this.resource = encodeAttributes({
+      'service.name': options.serviceName,
+      ...options.resourceAttributes,
+    });
     this.maxQueueSize = options.maxQueueSize ?? 2048;
     this.maxBatchSize = Math.max(1, options.maxBatchSize ?? 512);
     this.scheduledDelayMs = options.scheduledDelayMs ?? 1000;
@@ -205,7 +216,12 @@ class OtlpHttpSpanExporter implements SpanExporter {
     const now = Date.now();
     if (now - this.lastDropWarning > 10_000) {
       this.lastDropWarning = now;
-      this.log.warn('spans dropped', { count, total: this.counts.dropped, queue: this.queue.length, closed: this.closed });
+      this.log.warn('spans dropped', {
+        count,
+        total: this.counts.dropped,
+        queue: this.queue.length,
+        closed: this.closed,
+      });
     }
   }
 
@@ -245,7 +261,14 @@ class OtlpHttpSpanExporter implements SpanExporter {
   }
 
   private async send(batch: OtlpSpan[]): Promise<void> {
-    const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: this.resource }, scopeSpans: [{ scope: { ...SCOPE }, spans: batch }] }] });
+    const body = JSON.stringify({
+      resourceSpans: [
+        {
+          resource: { attributes: this.resource },
+          scopeSpans: [{ scope: { ...SCOPE }, spans: batch }],
+        },
+      ],
+    });
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.post(body);
       if (outcome.ok) {
@@ -253,18 +276,31 @@ class OtlpHttpSpanExporter implements SpanExporter {
         this.counts.exported += batch.length - rejected.count;
         if (rejected.count > 0) {
           this.counts.failed += rejected.count;
-          this.log.warn('receiver rejected spans', { rejected: rejected.count, message: rejected.message });
+          this.log.warn('receiver rejected spans', {
+            rejected: rejected.count,
+            message: rejected.message,
+          });
         }
         return;
       }
       if (this.stopping.signal.aborted) return;
       if (!outcome.retryable || attempt >= this.maxAttempts) {
         this.counts.failed += batch.length;
-        this.log.error('span export failed', { url: this.url, spans: batch.length, attempts: attempt, reason: outcome.reason });
+        this.log.error('span export failed', {
+          url: this.url,
+          spans: batch.length,
+          attempts: attempt,
+          reason: outcome.reason,
+        });
         return;
       }
       const delay = Math.min(this.maxBackoffMs, outcome.retryAfterMs ?? this.backoff(attempt));
-      this.log.debug('span export will be retried', { url: this.url, attempt, delayMs: delay, reason: outcome.reason });
+      this.log.debug('span export will be retried', {
+        url: this.url,
+        attempt,
+        delayMs: delay,
+        reason: outcome.reason,
+      });
       await sleep(delay, this.stopping.signal);
     }
   }
@@ -323,9 +359,14 @@ export function retryAfter(header: string | null, now: number = Date.now()): num
 function partialSuccess(body: string): { count: number; message?: string } {
   if (!body) return { count: 0 };
   try {
-    const parsed = JSON.parse(body) as { partialSuccess?: { rejectedSpans?: string | number; errorMessage?: string } };
+    const parsed = JSON.parse(body) as {
+      partialSuccess?: { rejectedSpans?: string | number; errorMessage?: string };
+    };
     const count = Number(parsed.partialSuccess?.rejectedSpans ?? 0);
-    return { count: Number.isFinite(count) ? count : 0, message: parsed.partialSuccess?.errorMessage };
+    return {
+      count: Number.isFinite(count) ? count : 0,
+      message: parsed.partialSuccess?.errorMessage,
+    };
   } catch {
     return { count: 0 };
   }

@@ -23,7 +23,13 @@ describe('spansFromEvents: a two-level team (lead → researcher → fact-checke
 
   it('has one span per run, agent, turn, model call and tool call — all ended, no duplicates', () => {
     const count = (kind: DerivedSpan['kind']) => spans.filter((s) => s.kind === kind).length;
-    expect({ run: count('run'), agent: count('agent'), turn: count('turn'), llm: count('llm'), tool: count('tool') }).toEqual({
+    expect({
+      run: count('run'),
+      agent: count('agent'),
+      turn: count('turn'),
+      llm: count('llm'),
+      tool: count('tool'),
+    }).toEqual({
       run: 1,
       agent: 3,
       turn: 5,
@@ -32,7 +38,9 @@ describe('spansFromEvents: a two-level team (lead → researcher → fact-checke
     });
     expect(new Set(spans.map((s) => s.spanId)).size).toBe(spans.length);
     expect(spans.every((s) => s.endTime !== null && s.endSeq !== null)).toBe(true);
-    expect(spans.every((s) => s.traceId === run.writer.log.traceId && s.runId === run.writer.log.runId)).toBe(true);
+    expect(
+      spans.every((s) => s.traceId === run.writer.log.traceId && s.runId === run.writer.log.runId),
+    ).toBe(true);
   });
 
   it('links parents: agents under the root or the delegate call that made them, turns under agents, calls under turns', () => {
@@ -88,7 +96,9 @@ describe('spansFromEvents: a two-level team (lead → researcher → fact-checke
     expect(llm.status).toEqual({ code: 'ok' });
     // The span covers the call: from started to finished.
     expect(Date.parse(llm.endTime!) - Date.parse(llm.startTime)).toBe(800 + 137);
-    expect(llm.attributes['flightdeck.seq.end']).toBe((llm.attributes['flightdeck.seq.start'] as number) + 1);
+    expect(llm.attributes['flightdeck.seq.end']).toBe(
+      (llm.attributes['flightdeck.seq.start'] as number) + 1,
+    );
   });
 
   it('puts GenAI tool attributes on tool spans; the delegate call lists the agent it made and ends when it reports', () => {
@@ -154,16 +164,28 @@ describe('spansFromEvents: a two-level team (lead → researcher → fact-checke
   it('records control events as span events on the run or the agent', () => {
     const root = one(spans, ids.root);
     expect(root.events.map((e) => e.name)).toEqual(['run.paused', 'run.resumed']);
-    expect(root.events[0]!.attributes).toMatchObject({ 'flightdeck.actor.id': by.id, 'flightdeck.reason': 'lunch', 'flightdeck.pause.mode': 'finish-turn' });
+    expect(root.events[0]!.attributes).toMatchObject({
+      'flightdeck.actor.id': by.id,
+      'flightdeck.reason': 'lunch',
+      'flightdeck.pause.mode': 'finish-turn',
+    });
     const leadSpan = one(spans, lead.spanId);
     expect(leadSpan.events.map((e) => e.name)).toEqual(['agent.steered']);
-    expect(leadSpan.events[0]!.attributes).toMatchObject({ 'flightdeck.steer.length': 'Prefer primary sources.'.length });
+    expect(leadSpan.events[0]!.attributes).toMatchObject({
+      'flightdeck.steer.length': 'Prefer primary sources.'.length,
+    });
     expect(leadSpan.events[0]!.attributes['flightdeck.steer.message']).toBeUndefined();
   });
 
   it('records no content unless asked, then cut to length', () => {
     const plain = spans.flatMap((s) => Object.keys(s.attributes));
-    for (const key of ['gen_ai.tool.call.arguments', 'gen_ai.tool.call.result', 'gen_ai.output.messages', 'flightdeck.run.goal', 'flightdeck.agent.task']) {
+    for (const key of [
+      'gen_ai.tool.call.arguments',
+      'gen_ai.tool.call.result',
+      'gen_ai.output.messages',
+      'flightdeck.run.goal',
+      'flightdeck.agent.task',
+    ]) {
       expect(plain).not.toContain(key);
     }
     const rich = spansFromEvents(events, { captureContent: true, maxContentLength: 12 });
@@ -172,9 +194,19 @@ describe('spansFromEvents: a two-level team (lead → researcher → fact-checke
     expect(search.attributes['gen_ai.tool.call.result']).toBe('3 results');
     expect(one(rich, ids.root).attributes['flightdeck.run.goal']).toBe('Is the clai…');
     const full = spansFromEvents(events, { captureContent: true });
-    const output = JSON.parse(one(full, ids.checkerLlm[0]!).attributes['gen_ai.output.messages'] as string) as unknown;
-    expect(output).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'Source A checks out' }], finish_reason: 'stop' }]);
-    expect(one(full, lead.spanId).events[0]!.attributes['flightdeck.steer.message']).toBe('Prefer primary sources.');
+    const output = JSON.parse(
+      one(full, ids.checkerLlm[0]!).attributes['gen_ai.output.messages'] as string,
+    ) as unknown;
+    expect(output).toEqual([
+      {
+        role: 'assistant',
+        parts: [{ type: 'text', content: 'Source A checks out' }],
+        finish_reason: 'stop',
+      },
+    ]);
+    expect(one(full, lead.spanId).events[0]!.attributes['flightdeck.steer.message']).toBe(
+      'Prefer primary sources.',
+    );
   });
 
   it('returns spans in the order they opened, and the same spans however the log is fed', () => {
@@ -188,7 +220,9 @@ describe('spansFromEvents: a two-level team (lead → researcher → fact-checke
     }
     expect(deriver.takeEnded()).toEqual([]);
     expect(new Set(ended.map((s) => s.spanId)).size).toBe(ended.length);
-    expect([...ended].sort((a, b) => a.startSeq - b.startSeq || a.spanId.localeCompare(b.spanId))).toEqual(
+    expect(
+      [...ended].sort((a, b) => a.startSeq - b.startSeq || a.spanId.localeCompare(b.spanId)),
+    ).toEqual(
       [...spans].sort((a, b) => a.startSeq - b.startSeq || a.spanId.localeCompare(b.spanId)),
     );
   });
@@ -202,7 +236,16 @@ describe('spansFromEvents: a run still going', () => {
     const open = spans.filter((s) => s.endTime === null).map((s) => s.spanId);
     const { spans: ids, lead, researcher, checker } = run;
     expect(new Set(open)).toEqual(
-      new Set([ids.root, lead.spanId, ids.leadDelegate, researcher.spanId, ids.researcherDelegate, checker.spanId, ids.checkerTurns[0], ids.checkerLlm[0]]),
+      new Set([
+        ids.root,
+        lead.spanId,
+        ids.leadDelegate,
+        researcher.spanId,
+        ids.researcherDelegate,
+        checker.spanId,
+        ids.checkerTurns[0],
+        ids.checkerLlm[0],
+      ]),
     );
     for (const span of spans.filter((s) => s.endTime === null)) {
       expect(span.status).toEqual({ code: 'unset' });
@@ -234,8 +277,15 @@ describe('spansFromEvents: kills', () => {
     const spans = spansFromEvents(run.writer.log.events);
     expect(spans.every((s) => s.endTime !== null)).toBe(true);
     const root = one(spans, run.spans.root);
-    expect(root.status).toEqual({ code: 'error', message: `killed by ${by.id}: spending too much` });
-    expect(root.attributes).toMatchObject({ 'error.type': 'killed', 'flightdeck.run.status': 'killed', 'flightdeck.ended_by': 'run.killed' });
+    expect(root.status).toEqual({
+      code: 'error',
+      message: `killed by ${by.id}: spending too much`,
+    });
+    expect(root.attributes).toMatchObject({
+      'error.type': 'killed',
+      'flightdeck.run.status': 'killed',
+      'flightdeck.ended_by': 'run.killed',
+    });
     expect(root.events.map((e) => e.name)).toContain('run.killed');
     const killed = spans.filter((s) => s.endSeq === kill.seq);
     expect(killed).toHaveLength(8);
@@ -243,7 +293,10 @@ describe('spansFromEvents: kills', () => {
       expect(span.endTime).toBe(kill.at);
       expect(span.status.code).toBe('error');
     }
-    expect(one(spans, run.spans.checkerLlm[0]!).status).toEqual({ code: 'error', message: 'the run killed' });
+    expect(one(spans, run.spans.checkerLlm[0]!).status).toEqual({
+      code: 'error',
+      message: 'the run killed',
+    });
     // What ended before the kill keeps its own status.
     expect(one(spans, run.spans.researcherSearch).status).toEqual({ code: 'ok' });
   });
@@ -259,7 +312,13 @@ describe('spansFromEvents: kills', () => {
       agentId: run.lead.id,
       spanId: run.spans.leadDelegate,
       parentSpanId: run.lead.turnSpan,
-      payload: { callId: `${run.lead.id}.t1.c1`, tool: 'delegate', ok: false, output: 'subagent researcher was killed', durationMs: 0 },
+      payload: {
+        callId: `${run.lead.id}.t1.c1`,
+        tool: 'delegate',
+        ok: false,
+        output: 'subagent researcher was killed',
+        durationMs: 0,
+      },
     });
     // The fact-checker's model answered after the kill: tokens spent, recorded.
     w.log.append({
@@ -295,7 +354,10 @@ describe('spansFromEvents: kills', () => {
 
     const leadDelegate = one(spans, run.spans.leadDelegate);
     expect(leadDelegate.status).toEqual({ code: 'error', message: 'the tool call failed' });
-    expect(leadDelegate.attributes).toMatchObject({ 'flightdeck.tool.ok': false, 'error.type': 'tool_error' });
+    expect(leadDelegate.attributes).toMatchObject({
+      'flightdeck.tool.ok': false,
+      'error.type': 'tool_error',
+    });
     // The lead and the run go on.
     expect(one(spans, run.lead.spanId).endTime).toBeNull();
     expect(one(spans, run.spans.root).endTime).toBeNull();
@@ -313,7 +375,10 @@ describe('spansFromEvents: crashes and human decisions', () => {
     const spans = spansFromEvents(w.log.events);
     const abandoned = one(spans, first.spanId);
     expect(abandoned.status.code).toBe('error');
-    expect(abandoned.attributes).toMatchObject({ 'flightdeck.abandoned': true, 'error.type': 'abandoned' });
+    expect(abandoned.attributes).toMatchObject({
+      'flightdeck.abandoned': true,
+      'error.type': 'abandoned',
+    });
     expect(abandoned.endSeq).toBe(one(spans, second).startSeq);
     expect(one(spans, second).status).toEqual({ code: 'ok' });
   });
@@ -323,14 +388,43 @@ describe('spansFromEvents: crashes and human decisions', () => {
     const lead = w.start();
     w.startTurn(lead);
     const call = w.startModelCall(lead);
-    w.log.append({ type: 'llm.call.failed', agentId: lead.id, spanId: call.spanId, parentSpanId: lead.turnSpan, payload: { callId: call.callId, error: 'rate limited', retryable: true } });
-    w.log.append({ type: 'agent.failed', agentId: lead.id, spanId: newSpanId(), parentSpanId: lead.spanId, payload: { error: 'model call failed: rate limited' } });
-    w.log.append({ type: 'run.failed', agentId: null, spanId: newSpanId(), parentSpanId: w.rootSpanId, payload: { error: 'lead agent failed' } });
+    w.log.append({
+      type: 'llm.call.failed',
+      agentId: lead.id,
+      spanId: call.spanId,
+      parentSpanId: lead.turnSpan,
+      payload: { callId: call.callId, error: 'rate limited', retryable: true },
+    });
+    w.log.append({
+      type: 'agent.failed',
+      agentId: lead.id,
+      spanId: newSpanId(),
+      parentSpanId: lead.spanId,
+      payload: { error: 'model call failed: rate limited' },
+    });
+    w.log.append({
+      type: 'run.failed',
+      agentId: null,
+      spanId: newSpanId(),
+      parentSpanId: w.rootSpanId,
+      payload: { error: 'lead agent failed' },
+    });
     const spans = spansFromEvents(w.log.events);
-    expect(one(spans, call.spanId)).toMatchObject({ status: { code: 'error', message: 'rate limited' }, attributes: { 'flightdeck.llm.retryable': true, 'error.type': '_OTHER' } });
-    expect(one(spans, lead.spanId)).toMatchObject({ status: { code: 'error' }, attributes: { 'error.type': 'agent_failed', 'flightdeck.agent.status': 'failed' } });
-    expect(one(spans, lead.turnSpan)).toMatchObject({ status: { code: 'error', message: 'the agent failed' } });
-    expect(one(spans, w.rootSpanId)).toMatchObject({ status: { code: 'error', message: 'lead agent failed' }, attributes: { 'error.type': 'run_failed' } });
+    expect(one(spans, call.spanId)).toMatchObject({
+      status: { code: 'error', message: 'rate limited' },
+      attributes: { 'flightdeck.llm.retryable': true, 'error.type': '_OTHER' },
+    });
+    expect(one(spans, lead.spanId)).toMatchObject({
+      status: { code: 'error' },
+      attributes: { 'error.type': 'agent_failed', 'flightdeck.agent.status': 'failed' },
+    });
+    expect(one(spans, lead.turnSpan)).toMatchObject({
+      status: { code: 'error', message: 'the agent failed' },
+    });
+    expect(one(spans, w.rootSpanId)).toMatchObject({
+      status: { code: 'error', message: 'lead agent failed' },
+      attributes: { 'error.type': 'run_failed' },
+    });
   });
 
   function interrupted() {
@@ -340,9 +434,21 @@ describe('spansFromEvents: crashes and human decisions', () => {
     const { calls } = w.callModel(lead, [{ tool: 'shell', args: { cmd: 'deploy' } }], 'deploying');
     const call = calls[0]!;
     const spanId = w.dispatch(lead, call);
-    w.log.append({ type: 'tool.call.interrupted', agentId: lead.id, spanId, parentSpanId: lead.turnSpan, payload: { callId: call.callId, tool: 'shell', reason: 'worker stopped' } });
+    w.log.append({
+      type: 'tool.call.interrupted',
+      agentId: lead.id,
+      spanId,
+      parentSpanId: lead.turnSpan,
+      payload: { callId: call.callId, tool: 'shell', reason: 'worker stopped' },
+    });
     const resolve = (resolution: 'retry' | 'skip' | 'mark-done') =>
-      w.log.append({ type: 'tool.call.resolved', agentId: lead.id, spanId: newSpanId(), parentSpanId: lead.spanId, payload: { callId: call.callId, by, resolution, output: '' } });
+      w.log.append({
+        type: 'tool.call.resolved',
+        agentId: lead.id,
+        spanId: newSpanId(),
+        parentSpanId: lead.spanId,
+        payload: { callId: call.callId, by, resolution, output: '' },
+      });
     return { w, lead, call, spanId, resolve };
   }
 
@@ -352,15 +458,28 @@ describe('spansFromEvents: crashes and human decisions', () => {
     expect(span.endTime).toBeNull();
     expect(span.attributes['flightdeck.tool.interrupted']).toBe(true);
     resolve('retry');
-    w.log.append({ type: 'tool.call.dispatched', agentId: lead.id, spanId, parentSpanId: lead.turnSpan, payload: call });
+    w.log.append({
+      type: 'tool.call.dispatched',
+      agentId: lead.id,
+      spanId,
+      parentSpanId: lead.turnSpan,
+      payload: call,
+    });
     w.finishTool(lead, call, spanId, 'deployed');
     expect(reduceEvents(w.log.events).agents[lead.id]?.turn?.toolCalls[0]?.status).toBe('finished');
     const spans = spansFromEvents(w.log.events);
     expect(spans.filter((s) => s.kind === 'tool')).toHaveLength(1);
     span = one(spans, spanId);
     expect(span.status).toEqual({ code: 'ok' });
-    expect(span.attributes).toMatchObject({ 'flightdeck.tool.dispatches': 2, 'flightdeck.tool.resolution': 'retry' });
-    expect(span.events.map((e) => e.name)).toEqual(['tool.call.interrupted', 'tool.call.resolved', 'tool.call.dispatched']);
+    expect(span.attributes).toMatchObject({
+      'flightdeck.tool.dispatches': 2,
+      'flightdeck.tool.resolution': 'retry',
+    });
+    expect(span.events.map((e) => e.name)).toEqual([
+      'tool.call.interrupted',
+      'tool.call.resolved',
+      'tool.call.dispatched',
+    ]);
   });
 
   it('skip ends the call as an error, mark-done as ok, at the decision', () => {
@@ -368,7 +487,11 @@ describe('spansFromEvents: crashes and human decisions', () => {
     skipped.resolve('skip');
     const skip = one(spansFromEvents(skipped.w.log.events), skipped.spanId);
     expect(skip.status.code).toBe('error');
-    expect(skip.attributes).toMatchObject({ 'error.type': 'skipped', 'flightdeck.tool.resolution': 'skip', 'flightdeck.ended_by': 'tool.call.resolved' });
+    expect(skip.attributes).toMatchObject({
+      'error.type': 'skipped',
+      'flightdeck.tool.resolution': 'skip',
+      'flightdeck.ended_by': 'tool.call.resolved',
+    });
     const done = interrupted();
     done.resolve('mark-done');
     expect(one(spansFromEvents(done.w.log.events), done.spanId).status).toEqual({ code: 'ok' });
@@ -380,11 +503,29 @@ describe('spansFromEvents: robustness', () => {
     const w = new RunWriter();
     const lead = w.start();
     w.startTurn(lead);
-    const { calls } = w.callModel(lead, [{ tool: 'shell', args: { cmd: 'rm -rf /tmp/x' } }], 'cleaning');
+    const { calls } = w.callModel(
+      lead,
+      [{ tool: 'shell', args: { cmd: 'rm -rf /tmp/x' } }],
+      'cleaning',
+    );
     const toolSpan = w.dispatch(lead, calls[0]!);
     const last = w.log.events.at(-1)!;
-    const approval = { ...last, seq: last.seq + 1, type: 'approval.requested', spanId: newSpanId(), parentSpanId: toolSpan, payload: { policy: 'ask-shell' } } as unknown as RunEvent;
-    const gate = { ...last, seq: last.seq + 2, type: 'gate.decided', spanId: newSpanId(), parentSpanId: lead.turnSpan, payload: {} } as unknown as RunEvent;
+    const approval = {
+      ...last,
+      seq: last.seq + 1,
+      type: 'approval.requested',
+      spanId: newSpanId(),
+      parentSpanId: toolSpan,
+      payload: { policy: 'ask-shell' },
+    } as unknown as RunEvent;
+    const gate = {
+      ...last,
+      seq: last.seq + 2,
+      type: 'gate.decided',
+      spanId: newSpanId(),
+      parentSpanId: lead.turnSpan,
+      payload: {},
+    } as unknown as RunEvent;
     const spans = spansFromEvents([...w.log.events, approval, gate]);
     expect(one(spans, toolSpan).events.map((e) => e.name)).toEqual(['approval.requested']);
     expect(one(spans, lead.turnSpan).events.map((e) => e.name)).toEqual(['gate.decided']);

@@ -1,6 +1,13 @@
 import type { RunEvent } from '@flightdeck/domain';
 import { Fd, GenAi, GenAiOperation } from './attributes';
-import type { DerivedSpan, DerivedSpanKind, DeriveOptions, OtelSpanKind, SpanAttributes, SpanStatus } from './types';
+import type {
+  DerivedSpan,
+  DerivedSpanKind,
+  DeriveOptions,
+  OtelSpanKind,
+  SpanAttributes,
+  SpanStatus,
+} from './types';
 
 /**
  * The span tree of a run, derived from its event log — pure, no I/O.
@@ -22,7 +29,10 @@ import type { DerivedSpan, DerivedSpanKind, DeriveOptions, OtelSpanKind, SpanAtt
  * agent ends its open turn, model and tool spans. Spans still open are returned
  * with `endTime: null`.
  */
-export function spansFromEvents(events: readonly RunEvent[], options: DeriveOptions = {}): DerivedSpan[] {
+export function spansFromEvents(
+  events: readonly RunEvent[],
+  options: DeriveOptions = {},
+): DerivedSpan[] {
   const deriver = new SpanDeriver(options);
   for (const event of events) deriver.apply(event);
   return deriver.spans();
@@ -69,7 +79,14 @@ interface Totals {
   turns: number;
 }
 
-const zeroTotals = (): Totals => ({ inputTokens: 0, outputTokens: 0, costMicroUsd: 0, llmCalls: 0, toolCalls: 0, turns: 0 });
+const zeroTotals = (): Totals => ({
+  inputTokens: 0,
+  outputTokens: 0,
+  costMicroUsd: 0,
+  llmCalls: 0,
+  toolCalls: 0,
+  turns: 0,
+});
 
 /** How a span ends: its status, the `error.type` of an error, whether it was abandoned (ended by something else's end). */
 interface Ending {
@@ -79,8 +96,15 @@ interface Ending {
 }
 
 const OK: Ending = { status: { code: 'ok' } };
-const abandoned = (message: string): Ending => ({ status: { code: 'error', message }, errorType: 'abandoned', abandoned: true });
-const failed = (message: string, errorType: string): Ending => ({ status: { code: 'error', message }, errorType });
+const abandoned = (message: string): Ending => ({
+  status: { code: 'error', message },
+  errorType: 'abandoned',
+  abandoned: true,
+});
+const failed = (message: string, errorType: string): Ending => ({
+  status: { code: 'error', message },
+  errorType,
+});
 
 const DEFAULT_MAX_CONTENT = 4096;
 
@@ -158,7 +182,11 @@ export class SpanDeriver {
         return this.runEnd(event, failed(killedMessage(event.payload), 'killed'));
       case 'run.paused':
       case 'agent.paused':
-        return this.point(event, { ...actor(event.payload.by), [Fd.reason]: this.text(event.payload.reason), [Fd.pauseMode]: event.payload.mode });
+        return this.point(event, {
+          ...actor(event.payload.by),
+          [Fd.reason]: this.text(event.payload.reason),
+          [Fd.pauseMode]: event.payload.mode,
+        });
       case 'run.resumed':
       case 'agent.resumed':
         return this.point(event, actor(event.payload.by));
@@ -226,7 +254,10 @@ export class SpanDeriver {
     });
   }
 
-  private runEnd(event: EventOf<'run.completed' | 'run.failed' | 'run.killed'>, ending: Ending): void {
+  private runEnd(
+    event: EventOf<'run.completed' | 'run.failed' | 'run.killed'>,
+    ending: Ending,
+  ): void {
     const { errorType } = ending;
     const root = this.rootSpan(event);
     const outcome = event.type.slice('run.'.length);
@@ -235,7 +266,9 @@ export class SpanDeriver {
       this.addEvent(root, event, { ...actor(p.by), [Fd.reason]: this.text(p.reason) });
     }
     // Whatever is still open ends with the run: deepest first, the root last.
-    const cascade = errorType ? failed(`the run ${outcome}`, errorType) : abandoned('the run completed while this was still open');
+    const cascade = errorType
+      ? failed(`the run ${outcome}`, errorType)
+      : abandoned('the run completed while this was still open');
     for (const span of [...this.table.values()].reverse()) {
       if (span.endTime === null && span !== root) this.end(span, event, cascade);
     }
@@ -255,7 +288,14 @@ export class SpanDeriver {
     const rootId = this.rootSpanId ?? event.parentSpanId;
     if (!rootId) return undefined;
     this.rootSpanId = rootId;
-    return this.partial(rootId, event, { kind: 'run', spanKind: 'internal', name: GenAiOperation.invokeWorkflow, parentSpanId: null, agentId: null, attributes: { [GenAi.operationName]: GenAiOperation.invokeWorkflow, [Fd.runId]: event.runId } });
+    return this.partial(rootId, event, {
+      kind: 'run',
+      spanKind: 'internal',
+      name: GenAiOperation.invokeWorkflow,
+      parentSpanId: null,
+      agentId: null,
+      attributes: { [GenAi.operationName]: GenAiOperation.invokeWorkflow, [Fd.runId]: event.runId },
+    });
   }
 
   // ── agents and turns ───────────────────────────────────────────────────
@@ -264,7 +304,14 @@ export class SpanDeriver {
     const p = event.payload;
     const id = event.agentId;
     if (!id || this.agents.has(id)) return this.point(event, {});
-    const info: AgentInfo = { id, spanId: event.spanId, name: p.name, role: p.role, provider: p.model.provider, model: p.model.name };
+    const info: AgentInfo = {
+      id,
+      spanId: event.spanId,
+      name: p.name,
+      role: p.role,
+      provider: p.model.provider,
+      model: p.model.name,
+    };
     this.agents.set(id, info);
     this.agentTotals.set(id, zeroTotals());
     const scope = (p as { toolScope?: unknown }).toolScope;
@@ -284,7 +331,9 @@ export class SpanDeriver {
         [Fd.agentDepth]: p.depth,
         ...(p.parentAgentId ? { [Fd.agentParentId]: p.parentAgentId } : {}),
         ...(p.parentCallId ? { [Fd.agentParentCallId]: p.parentCallId } : {}),
-        ...(Array.isArray(scope) ? { [Fd.agentToolScope]: scope.filter((s): s is string => typeof s === 'string') } : {}),
+        ...(Array.isArray(scope)
+          ? { [Fd.agentToolScope]: scope.filter((s): s is string => typeof s === 'string') }
+          : {}),
         ...(this.captureContent ? { [Fd.agentTask]: this.text(p.task) } : {}),
       },
     });
@@ -292,7 +341,10 @@ export class SpanDeriver {
     const delegate = event.parentSpanId ? this.table.get(event.parentSpanId) : undefined;
     if (delegate?.kind === 'tool') {
       const ids = delegate.attributes[Fd.delegateAgentIds];
-      delegate.attributes[Fd.delegateAgentIds] = [...(Array.isArray(ids) ? (ids as string[]) : []), id];
+      delegate.attributes[Fd.delegateAgentIds] = [
+        ...(Array.isArray(ids) ? (ids as string[]) : []),
+        id,
+      ];
     }
   }
 
@@ -300,7 +352,8 @@ export class SpanDeriver {
     const agentId = event.agentId;
     if (!agentId) return this.point(event, {});
     const previous = this.openSpan(this.openTurns.get(agentId));
-    if (previous) this.end(previous, event, abandoned('a new turn started while this one was open'));
+    if (previous)
+      this.end(previous, event, abandoned('a new turn started while this one was open'));
     const info = this.agents.get(agentId);
     const turn = event.payload.turn;
     this.open(event, {
@@ -320,21 +373,29 @@ export class SpanDeriver {
     const span =
       this.openSpan(agentId ? this.openTurns.get(agentId) : undefined) ??
       // The turn's start is not in what we saw: the finish names the turn span as its parent.
-      (event.parentSpanId && !this.endedIds.has(event.parentSpanId) && !this.table.has(event.parentSpanId)
+      (event.parentSpanId &&
+      !this.endedIds.has(event.parentSpanId) &&
+      !this.table.has(event.parentSpanId)
         ? this.partial(event.parentSpanId, event, {
             kind: 'turn',
             spanKind: 'internal',
             name: `turn ${(agentId && this.agents.get(agentId)?.name) || 'agent'}`,
             parentSpanId: (agentId && this.agents.get(agentId)?.spanId) || null,
             agentId,
-            attributes: { ...(agentId ? this.agentAttributes(agentId) : {}), [Fd.turn]: event.payload.turn },
+            attributes: {
+              ...(agentId ? this.agentAttributes(agentId) : {}),
+              [Fd.turn]: event.payload.turn,
+            },
           })
         : undefined);
     if (!span) return this.point(event, { [Fd.turn]: event.payload.turn });
     this.end(span, event, OK);
   }
 
-  private agentEnd(event: EventOf<'agent.finished' | 'agent.failed' | 'agent.killed'>, ending: Ending): void {
+  private agentEnd(
+    event: EventOf<'agent.finished' | 'agent.failed' | 'agent.killed'>,
+    ending: Ending,
+  ): void {
     const { errorType } = ending;
     const agentId = event.agentId;
     const info = agentId ? this.agents.get(agentId) : undefined;
@@ -347,15 +408,24 @@ export class SpanDeriver {
         name: GenAiOperation.invokeAgent,
         parentSpanId: this.rootSpanId,
         agentId,
-        attributes: { [GenAi.operationName]: GenAiOperation.invokeAgent, ...(agentId ? this.agentAttributes(agentId) : {}) },
+        attributes: {
+          [GenAi.operationName]: GenAiOperation.invokeAgent,
+          ...(agentId ? this.agentAttributes(agentId) : {}),
+        },
       });
     }
-    if (event.type === 'agent.killed') this.addEvent(span, event, { ...actor(event.payload.by), [Fd.reason]: this.text(event.payload.reason) });
+    if (event.type === 'agent.killed')
+      this.addEvent(span, event, {
+        ...actor(event.payload.by),
+        [Fd.reason]: this.text(event.payload.reason),
+      });
     if (agentId) {
       const outcome = event.type.slice('agent.'.length);
       // The agent's open work ends with it; a finished agent's open turn simply ends.
       const turnEnding = errorType ? failed(`the agent ${outcome}`, errorType) : OK;
-      const workEnding = errorType ? turnEnding : abandoned('the agent finished while this was still open');
+      const workEnding = errorType
+        ? turnEnding
+        : abandoned('the agent finished while this was still open');
       for (const index of [this.openLlm, this.openTools]) {
         for (const [key, id] of [...index]) {
           if (key === agentId || key.startsWith(`${agentId}\u0000`)) {
@@ -403,9 +473,18 @@ export class SpanDeriver {
   }
 
   /** The model-call span an llm result belongs to: open, ended before (a late result), or never seen. */
-  private llmSpan(event: EventOf<'llm.call.finished' | 'llm.call.failed'>): { span: DerivedSpan | undefined; late: boolean } {
-    const open = this.openSpan(event.spanId) ?? this.openSpan(event.agentId ? this.openLlm.get(event.agentId) : undefined);
-    if (open && (open.spanId === event.spanId || open.attributes[Fd.callId] === event.payload.callId)) return { span: open, late: false };
+  private llmSpan(event: EventOf<'llm.call.finished' | 'llm.call.failed'>): {
+    span: DerivedSpan | undefined;
+    late: boolean;
+  } {
+    const open =
+      this.openSpan(event.spanId) ??
+      this.openSpan(event.agentId ? this.openLlm.get(event.agentId) : undefined);
+    if (
+      open &&
+      (open.spanId === event.spanId || open.attributes[Fd.callId] === event.payload.callId)
+    )
+      return { span: open, late: false };
     if (this.endedIds.has(event.spanId)) return { span: this.table.get(event.spanId), late: true };
     const agentId = event.agentId;
     const info = agentId ? this.agents.get(agentId) : undefined;
@@ -445,16 +524,33 @@ export class SpanDeriver {
       [Fd.priceVersion]: p.priceVersion,
       [Fd.latencyMs]: p.latencyMs,
       [Fd.llmToolCallCount]: p.toolCalls.length,
-      ...(this.captureContent ? { [GenAi.outputMessages]: this.text(JSON.stringify([outputMessage(p)])) } : {}),
+      ...(this.captureContent
+        ? { [GenAi.outputMessages]: this.text(JSON.stringify([outputMessage(p)])) }
+        : {}),
     };
     Object.assign(span.attributes, attributes);
     if (late) {
       // The call ended with its agent (killed); the tokens were spent all the same.
-      this.addEvent(span, event, { [GenAi.usageInputTokens]: p.usage.inputTokens, [GenAi.usageOutputTokens]: p.usage.outputTokens, [Fd.costMicroUsd]: p.costMicroUsd }, 'llm.call.finished (late)');
+      this.addEvent(
+        span,
+        event,
+        {
+          [GenAi.usageInputTokens]: p.usage.inputTokens,
+          [GenAi.usageOutputTokens]: p.usage.outputTokens,
+          [Fd.costMicroUsd]: p.costMicroUsd,
+        },
+        'llm.call.finished (late)',
+      );
       this.refreshAgentTotals(event.agentId);
       return;
     }
-    this.end(span, event, p.finishReason === 'error' ? failed('the model finished with an error', 'finish_reason_error') : OK);
+    this.end(
+      span,
+      event,
+      p.finishReason === 'error'
+        ? failed('the model finished with an error', 'finish_reason_error')
+        : OK,
+    );
   }
 
   private llmFailed(event: EventOf<'llm.call.failed'>): void {
@@ -488,14 +584,20 @@ export class SpanDeriver {
       kind: 'tool',
       spanKind: 'internal',
       name: `${GenAiOperation.executeTool} ${p.tool}`,
-      parentSpanId: event.parentSpanId ?? (agentId ? this.openTurns.get(agentId) : undefined) ?? null,
+      parentSpanId:
+        event.parentSpanId ?? (agentId ? this.openTurns.get(agentId) : undefined) ?? null,
       agentId,
       attributes: this.toolAttributes(event, p.tool, p.callId, p.args),
     });
     if (agentId) this.openTools.set(toolKey(agentId, p.callId), event.spanId);
   }
 
-  private toolAttributes(event: Envelope, tool: string, callId: string, args?: Record<string, unknown>): SpanAttributes {
+  private toolAttributes(
+    event: Envelope,
+    tool: string,
+    callId: string,
+    args?: Record<string, unknown>,
+  ): SpanAttributes {
     const agentId = event.agentId;
     const turnSpan = agentId ? this.table.get(this.openTurns.get(agentId) ?? '') : undefined;
     const turn = turnSpan?.attributes[Fd.turn];
@@ -507,13 +609,20 @@ export class SpanDeriver {
       ...(agentId ? this.agentAttributes(agentId) : {}),
       [Fd.callId]: callId,
       ...(typeof turn === 'number' ? { [Fd.turn]: turn } : {}),
-      ...(this.captureContent && args ? { [GenAi.toolCallArguments]: this.text(JSON.stringify(args)) } : {}),
+      ...(this.captureContent && args
+        ? { [GenAi.toolCallArguments]: this.text(JSON.stringify(args)) }
+        : {}),
     };
   }
 
   /** The tool span of a call: by its spanId, else the agent's open call with that id. */
   private toolSpan(event: Envelope, callId: string, bySpanId: boolean): DerivedSpan | undefined {
-    return (bySpanId ? this.openSpan(event.spanId) : undefined) ?? (event.agentId ? this.openSpan(this.openTools.get(toolKey(event.agentId, callId))) : undefined);
+    return (
+      (bySpanId ? this.openSpan(event.spanId) : undefined) ??
+      (event.agentId
+        ? this.openSpan(this.openTools.get(toolKey(event.agentId, callId)))
+        : undefined)
+    );
   }
 
   private toolFinished(event: EventOf<'tool.call.finished'>): void {
@@ -538,7 +647,13 @@ export class SpanDeriver {
       [Fd.toolDurationMs]: p.durationMs,
       ...(this.captureContent ? { [GenAi.toolCallResult]: this.text(p.output) } : {}),
     });
-    this.end(span, event, p.ok ? OK : failed(this.captureContent ? this.text(p.output) : 'the tool call failed', 'tool_error'));
+    this.end(
+      span,
+      event,
+      p.ok
+        ? OK
+        : failed(this.captureContent ? this.text(p.output) : 'the tool call failed', 'tool_error'),
+    );
   }
 
   private toolInterrupted(event: EventOf<'tool.call.interrupted'>): void {
@@ -547,16 +662,22 @@ export class SpanDeriver {
       this.toolSpan(event, p.callId, true) ??
       (this.endedIds.has(event.spanId)
         ? undefined
-        : this.partial(event.spanId, event, {
-            kind: 'tool',
-            spanKind: 'internal',
-            name: `${GenAiOperation.executeTool} ${p.tool}`,
-            parentSpanId: event.parentSpanId,
-            agentId: event.agentId,
-            attributes: this.toolAttributes(event, p.tool, p.callId),
-          }, false));
+        : this.partial(
+            event.spanId,
+            event,
+            {
+              kind: 'tool',
+              spanKind: 'internal',
+              name: `${GenAiOperation.executeTool} ${p.tool}`,
+              parentSpanId: event.parentSpanId,
+              agentId: event.agentId,
+              attributes: this.toolAttributes(event, p.tool, p.callId),
+            },
+            false,
+          ));
     if (!span) return this.point(event, { [Fd.reason]: this.text(p.reason) });
-    if (event.agentId && !this.openTools.has(toolKey(event.agentId, p.callId))) this.openTools.set(toolKey(event.agentId, p.callId), span.spanId);
+    if (event.agentId && !this.openTools.has(toolKey(event.agentId, p.callId)))
+      this.openTools.set(toolKey(event.agentId, p.callId), span.spanId);
     // The call may have had its effect: it stays open until a human decides.
     span.attributes[Fd.toolInterrupted] = true;
     this.addEvent(span, event, { [Fd.reason]: this.text(p.reason) });
@@ -572,11 +693,16 @@ export class SpanDeriver {
     if (p.resolution === 'retry') return;
     if (p.resolution === 'mark-done') {
       span.attributes[Fd.toolOk] = true;
-      if (this.captureContent && p.output) span.attributes[GenAi.toolCallResult] = this.text(p.output);
+      if (this.captureContent && p.output)
+        span.attributes[GenAi.toolCallResult] = this.text(p.output);
       this.end(span, event, OK);
     } else {
       span.attributes[Fd.toolOk] = false;
-      this.end(span, event, failed(`skipped by ${p.by.id}: the call was interrupted and not repeated`, 'skipped'));
+      this.end(
+        span,
+        event,
+        failed(`skipped by ${p.by.id}: the call was interrupted and not repeated`, 'skipped'),
+      );
     }
   }
 
@@ -589,14 +715,24 @@ export class SpanDeriver {
     const target =
       candidates.map((id) => this.openSpan(id ?? undefined)).find((s) => s !== undefined) ??
       candidates.map((id) => (id ? this.table.get(id) : undefined)).find((s) => s !== undefined);
-    this.addEvent(target, event, { ...(event.agentId ? { [Fd.agentId]: event.agentId } : {}), ...attributes });
+    this.addEvent(target, event, {
+      ...(event.agentId ? { [Fd.agentId]: event.agentId } : {}),
+      ...attributes,
+    });
   }
 
   // ── mechanics ──────────────────────────────────────────────────────────
 
   private open(
     event: Envelope,
-    init: { kind: DerivedSpanKind; spanKind: OtelSpanKind; name: string; parentSpanId: string | null; agentId: string | null; attributes: SpanAttributes },
+    init: {
+      kind: DerivedSpanKind;
+      spanKind: OtelSpanKind;
+      name: string;
+      parentSpanId: string | null;
+      agentId: string | null;
+      attributes: SpanAttributes;
+    },
   ): DerivedSpan {
     const existing = this.table.get(event.spanId);
     if (existing) return existing;
@@ -625,7 +761,14 @@ export class SpanDeriver {
   private partial(
     spanId: string,
     event: Envelope,
-    init: { kind: DerivedSpanKind; spanKind: OtelSpanKind; name: string; parentSpanId: string | null; agentId: string | null; attributes: SpanAttributes },
+    init: {
+      kind: DerivedSpanKind;
+      spanKind: OtelSpanKind;
+      name: string;
+      parentSpanId: string | null;
+      agentId: string | null;
+      attributes: SpanAttributes;
+    },
     track = true,
   ): DerivedSpan {
     const span = this.open({ ...event, spanId, traceId: this.traceId ?? event.traceId }, init);
@@ -639,10 +782,14 @@ export class SpanDeriver {
     if (span.endTime !== null) return;
     span.endTime = Date.parse(event.at) < Date.parse(span.startTime) ? span.startTime : event.at;
     span.endSeq = event.seq;
-    span.status = status.message === undefined ? { code: status.code } : { code: status.code, message: status.message };
+    span.status =
+      status.message === undefined
+        ? { code: status.code }
+        : { code: status.code, message: status.message };
     span.attributes[Fd.seqEnd] = event.seq;
     span.attributes[Fd.endedBy] = event.type;
-    if (status.code === 'error' && ending.errorType) span.attributes[GenAi.errorType] = ending.errorType;
+    if (status.code === 'error' && ending.errorType)
+      span.attributes[GenAi.errorType] = ending.errorType;
     if (ending.abandoned) span.attributes[Fd.abandoned] = true;
     this.endedIds.add(span.spanId);
     this.ended.push(span);
@@ -651,9 +798,19 @@ export class SpanDeriver {
     }
   }
 
-  private addEvent(span: DerivedSpan | undefined, event: Envelope, attributes: SpanAttributes, name: string = event.type): void {
+  private addEvent(
+    span: DerivedSpan | undefined,
+    event: Envelope,
+    attributes: SpanAttributes,
+    name: string = event.type,
+  ): void {
     if (!span) return;
-    span.events.push({ name, time: event.at, seq: event.seq, attributes: { [Fd.seq]: event.seq, ...attributes } });
+    span.events.push({
+      name,
+      time: event.at,
+      seq: event.seq,
+      attributes: { [Fd.seq]: event.seq, ...attributes },
+    });
   }
 
   private openSpan(spanId: string | undefined): DerivedSpan | undefined {
@@ -719,7 +876,12 @@ function outputMessage(p: EventOf<'llm.call.finished'>['payload']) {
     role: 'assistant',
     parts: [
       ...(p.text ? [{ type: 'text', content: p.text }] : []),
-      ...p.toolCalls.map((c) => ({ type: 'tool_call', id: c.callId, name: c.tool, arguments: c.args })),
+      ...p.toolCalls.map((c) => ({
+        type: 'tool_call',
+        id: c.callId,
+        name: c.tool,
+        arguments: c.args,
+      })),
     ],
     finish_reason: p.finishReason,
   };
@@ -729,7 +891,12 @@ function snapshot(span: DerivedSpan): DerivedSpan {
   return {
     ...span,
     status: { ...span.status },
-    attributes: Object.fromEntries(Object.entries(span.attributes).map(([k, v]) => [k, Array.isArray(v) ? ([...v] as typeof v) : v])),
+    attributes: Object.fromEntries(
+      Object.entries(span.attributes).map(([k, v]) => [
+        k,
+        Array.isArray(v) ? ([...v] as typeof v) : v,
+      ]),
+    ),
     events: span.events.map((e) => ({ ...e, attributes: { ...e.attributes } })),
   };
 }

@@ -33,7 +33,13 @@ export async function startOtlpReceiver() {
       } catch {
         // Kept empty: the test sees the request anyway.
       }
-      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, reply });
+      requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body,
+        reply,
+      });
       if (reply === 'destroy') {
         req.socket.destroy();
         return;
@@ -55,11 +61,15 @@ export async function startOtlpReceiver() {
     delivered(): OtlpSpan[] {
       return requests
         .filter((r) => r.reply !== 'destroy' && r.reply.status >= 200 && r.reply.status < 300)
-        .flatMap((r) => r.body.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
+        .flatMap((r) =>
+          r.body.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)),
+        );
     },
     close(): Promise<void> {
       server.closeAllConnections();
-      return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      return new Promise((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
     },
   };
 }

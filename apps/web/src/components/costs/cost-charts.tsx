@@ -21,7 +21,8 @@ import type { AgentCostRow, CostTimeseries, ModelCostRow } from './types';
 const INITIAL = { width: 600, height: 280 };
 
 /** A tooltip label (typed as a React node) as text. */
-const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+const text = (v: unknown): string =>
+  typeof v === 'string' || typeof v === 'number' ? String(v) : '';
 
 function ChartCard({
   testId,
@@ -104,7 +105,9 @@ export function SpendOverTimeChart({
       row[p.teamSlug] = p.costMicroUsd;
       cells.set(p.bucket, row);
     }
-    const rows = [...cells.values()].sort((a, b) => String(a.bucket).localeCompare(String(b.bucket)));
+    const rows = [...cells.values()].sort((a, b) =>
+      String(a.bucket).localeCompare(String(b.bucket)),
+    );
     return { rows, teams: [...byTeam.values()].sort((a, b) => b.cost - a.cost), sum };
   }, [data]);
   const step = data?.bucketSeconds ?? 3600;
@@ -134,16 +137,27 @@ export function SpendOverTimeChart({
             axisLine={{ stroke: GRID_STROKE }}
             minTickGap={24}
           />
-          <YAxis tickFormatter={formatUsdTick} tick={AXIS_TICK} tickLine={false} axisLine={false} width={64} />
+          <YAxis
+            tickFormatter={formatUsdTick}
+            tick={AXIS_TICK}
+            tickLine={false}
+            axisLine={false}
+            width={64}
+          />
           <Tooltip
             {...TOOLTIP_STYLE}
             labelFormatter={(v) => bucketLabel(text(v), step === 3600 ? 3600 * 6 : step)}
-            formatter={(value, name) => [formatUsd(Number(value)), teams.find((t) => t.slug === name)?.name ?? name]}
+            formatter={(value, name) => [
+              formatUsd(Number(value)),
+              teams.find((t) => t.slug === name)?.name ?? name,
+            ]}
           />
           <Legend
             iconType="circle"
             iconSize={8}
-            formatter={(value: string) => legendText(teams.find((t) => t.slug === value)?.name ?? value)}
+            formatter={(value: string) =>
+              legendText(teams.find((t) => t.slug === value)?.name ?? value)
+            }
           />
           {teams.map((t, i) => (
             <Bar
@@ -180,9 +194,20 @@ export function TokensByModelChart({ data }: { data: ModelCostRow[] | undefined 
       empty={!data || data.length === 0}
     >
       <ResponsiveContainer width="100%" height="100%" initialDimension={INITIAL}>
-        <BarChart data={data} layout="vertical" margin={{ top: 4, right: 16, bottom: 0, left: 4 }} barGap={2}>
+        <BarChart
+          data={data}
+          layout="vertical"
+          margin={{ top: 4, right: 16, bottom: 0, left: 4 }}
+          barGap={2}
+        >
           <CartesianGrid horizontal={false} stroke={GRID_STROKE} />
-          <XAxis type="number" tickFormatter={formatTokens} tick={AXIS_TICK} tickLine={false} axisLine={false} />
+          <XAxis
+            type="number"
+            tickFormatter={formatTokens}
+            tick={AXIS_TICK}
+            tickLine={false}
+            axisLine={false}
+          />
           <YAxis
             type="category"
             dataKey="model"
@@ -197,12 +222,28 @@ export function TokensByModelChart({ data }: { data: ModelCostRow[] | undefined 
             formatter={(value, name) => [formatTokens(Number(value)), name]}
             labelFormatter={(label) => {
               const row = data?.find((m) => m.model === label);
-              return row ? `${text(label)} · ${formatUsd(row.costMicroUsd)} · ${row.calls} calls` : text(label);
+              return row
+                ? `${text(label)} · ${formatUsd(row.costMicroUsd)} · ${row.calls} calls`
+                : text(label);
             }}
           />
           <Legend iconType="circle" iconSize={8} formatter={legendText} />
-          <Bar dataKey="inputTokens" name="Input" fill="var(--chart-1)" radius={[0, 3, 3, 0]} maxBarSize={16} isAnimationActive={false} />
-          <Bar dataKey="outputTokens" name="Output" fill="var(--chart-3)" radius={[0, 3, 3, 0]} maxBarSize={16} isAnimationActive={false} />
+          <Bar
+            dataKey="inputTokens"
+            name="Input"
+            fill="var(--chart-1)"
+            radius={[0, 3, 3, 0]}
+            maxBarSize={16}
+            isAnimationActive={false}
+          />
+          <Bar
+            dataKey="outputTokens"
+            name="Output"
+            fill="var(--chart-3)"
+            radius={[0, 3, 3, 0]}
+            maxBarSize={16}
+            isAnimationActive={false}
+          />
         </BarChart>
       </ResponsiveContainer>
     </ChartCard>
@@ -211,7 +252,10 @@ export function TokensByModelChart({ data }: { data: ModelCostRow[] | undefined 
 
 export function CostByAgentChart({ data }: { data: AgentCostRow[] | undefined }) {
   const multiTeam = new Set(data?.map((a) => a.teamSlug)).size > 1;
-  const rows = data?.map((a) => ({ ...a, label: multiTeam ? `${a.agentName} · ${a.teamName}` : a.agentName }));
+  const rows = data?.map((a) => ({
+    ...a,
+    label: multiTeam ? `${a.agentName} · ${a.teamName}` : a.agentName,
+  }));
   const total = data?.reduce((n, a) => n + a.costMicroUsd, 0);
   const height = Math.max(300, (rows?.length ?? 0) * 30 + 60);
   return (
@@ -227,7 +271,13 @@ export function CostByAgentChart({ data }: { data: AgentCostRow[] | undefined })
       <ResponsiveContainer width="100%" height="100%" initialDimension={INITIAL}>
         <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 16, bottom: 0, left: 4 }}>
           <CartesianGrid horizontal={false} stroke={GRID_STROKE} />
-          <XAxis type="number" tickFormatter={formatUsdTick} tick={AXIS_TICK} tickLine={false} axisLine={false} />
+          <XAxis
+            type="number"
+            tickFormatter={formatUsdTick}
+            tick={AXIS_TICK}
+            tickLine={false}
+            axisLine={false}
+          />
           <YAxis
             type="category"
             dataKey="label"
@@ -247,7 +297,14 @@ export function CostByAgentChart({ data }: { data: AgentCostRow[] | undefined })
                 : text(label);
             }}
           />
-          <Bar dataKey="costMicroUsd" name="Spend" fill="var(--chart-2)" radius={[0, 3, 3, 0]} maxBarSize={20} isAnimationActive={false} />
+          <Bar
+            dataKey="costMicroUsd"
+            name="Spend"
+            fill="var(--chart-2)"
+            radius={[0, 3, 3, 0]}
+            maxBarSize={20}
+            isAnimationActive={false}
+          />
         </BarChart>
       </ResponsiveContainer>
     </ChartCard>

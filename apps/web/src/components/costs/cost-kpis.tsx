@@ -4,7 +4,13 @@ import { Kpi } from '@/components/ui/kpi';
 import { Skeleton } from '@/components/ui/skeleton';
 import type { CostSummary } from './types';
 
-export function CostKpis({ summary, rangeLabel }: { summary: CostSummary | undefined; rangeLabel: string }) {
+export function CostKpis({
+  summary,
+  rangeLabel,
+}: {
+  summary: CostSummary | undefined;
+  rangeLabel: string;
+}) {
   if (!summary) {
     return (
       <div className="grid grid-cols-2 gap-3 lg:grid-cols-3 xl:grid-cols-5">
@@ -15,7 +21,10 @@ export function CostKpis({ summary, rangeLabel }: { summary: CostSummary | undef
     );
   }
   const { today, month, range, topTeam } = summary;
-  const share = topTeam && range.costMicroUsd > 0 ? Math.round((topTeam.costMicroUsd / range.costMicroUsd) * 100) : 0;
+  const share =
+    topTeam && range.costMicroUsd > 0
+      ? Math.round((topTeam.costMicroUsd / range.costMicroUsd) * 100)
+      : 0;
   return (
     <div className="grid grid-cols-2 gap-3 lg:grid-cols-3 xl:grid-cols-5">
       <Kpi
@@ -51,7 +60,11 @@ export function CostKpis({ summary, rangeLabel }: { summary: CostSummary | undef
         label="Top team"
         icon={TrophyIcon}
         value={topTeam ? topTeam.teamName : '—'}
-        hint={topTeam ? `${formatUsd(topTeam.costMicroUsd)} · ${share}% of the ${rangeLabel}` : `no spend in the ${rangeLabel}`}
+        hint={
+          topTeam
+            ? `${formatUsd(topTeam.costMicroUsd)} · ${share}% of the ${rangeLabel}`
+            : `no spend in the ${rangeLabel}`
+        }
       />
     </div>
   );

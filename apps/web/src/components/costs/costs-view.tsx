@@ -60,15 +60,24 @@ export function CostsView() {
   const summary = useQuery({ ...trpc.costs.summary.queryOptions(input), ...live });
   const series = useQuery({ ...trpc.costs.timeseries.queryOptions(input), ...live });
   const byModel = useQuery({ ...trpc.costs.byModel.queryOptions(input), ...live });
-  const byAgent = useQuery({ ...trpc.costs.byAgent.queryOptions({ ...input, limit: 10 }), ...live });
-  const topRuns = useQuery({ ...trpc.costs.topRuns.queryOptions({ ...input, limit: 10 }), ...live });
+  const byAgent = useQuery({
+    ...trpc.costs.byAgent.queryOptions({ ...input, limit: 10 }),
+    ...live,
+  });
+  const topRuns = useQuery({
+    ...trpc.costs.topRuns.queryOptions({ ...input, limit: 10 }),
+    ...live,
+  });
   useLiveCosts();
 
   const rangeLabel = RANGES.find((r) => r.value === range)?.long ?? range;
   const error = [summary, series, byModel, byAgent, topRuns].find((q) => q.isError)?.error;
 
   return (
-    <div className={cn('mx-auto flex max-w-[1600px] flex-col gap-5 p-6', CHART_PALETTE_CLASSES)} data-testid="costs-page">
+    <div
+      className={cn('mx-auto flex max-w-[1600px] flex-col gap-5 p-6', CHART_PALETTE_CLASSES)}
+      data-testid="costs-page"
+    >
       <PageHeader
         title="Costs"
         description="LLM spend across the fleet, from every finished model call. Updates live."
@@ -88,7 +97,11 @@ export function CostsView() {
                 </option>
               ))}
             </Select>
-            <div className="flex h-9 items-center rounded-md border p-0.5" role="tablist" aria-label="Time range">
+            <div
+              className="flex h-9 items-center rounded-md border p-0.5"
+              role="tablist"
+              aria-label="Time range"
+            >
               {RANGES.map((r) => (
                 <button
                   key={r.value}
@@ -98,7 +111,9 @@ export function CostsView() {
                   onClick={() => setRange(r.value)}
                   className={cn(
                     'h-full rounded px-3 text-[13px] transition-colors',
-                    range === r.value ? 'bg-secondary font-medium text-foreground' : 'text-muted-foreground hover:text-foreground',
+                    range === r.value
+                      ? 'bg-secondary font-medium text-foreground'
+                      : 'text-muted-foreground hover:text-foreground',
                   )}
                 >
                   {r.label}
@@ -114,7 +129,11 @@ export function CostsView() {
         </div>
       )}
       <CostKpis summary={summary.data} rangeLabel={rangeLabel} />
-      <SpendOverTimeChart data={series.data} rangeLabel={rangeLabel} total={summary.data?.range.costMicroUsd} />
+      <SpendOverTimeChart
+        data={series.data}
+        rangeLabel={rangeLabel}
+        total={summary.data?.range.costMicroUsd}
+      />
       <div className="grid gap-5 xl:grid-cols-2">
         <TokensByModelChart data={byModel.data} />
         <CostByAgentChart data={byAgent.data} />

@@ -36,16 +36,22 @@ export function FleetView() {
 
   const onRun = useCallback(
     (run: RunSummary) => {
-      queryClient.setQueryData(trpc.runs.list.queryKey({ limit: LIMIT }), (old) => upsertRun(old, run, LIMIT));
+      queryClient.setQueryData(trpc.runs.list.queryKey({ limit: LIMIT }), (old) =>
+        upsertRun(old, run, LIMIT),
+      );
     },
     [queryClient, trpc],
   );
-  const onResync = useCallback(() => void queryClient.invalidateQueries(trpc.runs.list.queryFilter()), [queryClient, trpc]);
+  const onResync = useCallback(
+    () => void queryClient.invalidateQueries(trpc.runs.list.queryFilter()),
+    [queryClient, trpc],
+  );
   useFleetLive(onRun, onResync);
 
   const counts = useMemo(() => {
     const c = new Map<Filter, number>();
-    for (const f of FILTERS) c.set(f.value, runs.data?.filter((r) => f.match(r.status)).length ?? 0);
+    for (const f of FILTERS)
+      c.set(f.value, runs.data?.filter((r) => f.match(r.status)).length ?? 0);
     return c;
   }, [runs.data]);
   const visible = useMemo(() => {
@@ -55,10 +61,18 @@ export function FleetView() {
 
   return (
     <div className="mx-auto flex max-w-[1600px] flex-col gap-5 p-6">
-      <PageHeader title="Fleet" description="Every run of every team, live." actions={<LaunchRunDialog />} />
+      <PageHeader
+        title="Fleet"
+        description="Every run of every team, live."
+        actions={<LaunchRunDialog />}
+      />
       <KpiCards runs={runs.data} />
       <Card className="min-h-0 overflow-hidden">
-        <div className="flex items-center gap-1 border-b px-3 py-2" role="tablist" aria-label="Filter runs by status">
+        <div
+          className="flex items-center gap-1 border-b px-3 py-2"
+          role="tablist"
+          aria-label="Filter runs by status"
+        >
           {FILTERS.map((f) => (
             <button
               key={f.value}
@@ -68,11 +82,15 @@ export function FleetView() {
               onClick={() => setFilter(f.value)}
               className={cn(
                 'inline-flex h-7 items-center gap-1.5 rounded-md px-2.5 text-[13px] transition-colors',
-                filter === f.value ? 'bg-secondary font-medium text-foreground' : 'text-muted-foreground hover:text-foreground',
+                filter === f.value
+                  ? 'bg-secondary font-medium text-foreground'
+                  : 'text-muted-foreground hover:text-foreground',
               )}
             >
               {f.label}
-              <span className="rounded bg-muted px-1 text-[11px] text-muted-foreground tabular">{counts.get(f.value) ?? 0}</span>
+              <span className="rounded bg-muted px-1 text-[11px] text-muted-foreground tabular">
+                {counts.get(f.value) ?? 0}
+              </span>
             </button>
           ))}
           <div className="ml-auto text-xs text-muted-foreground">
@@ -86,7 +104,9 @@ export function FleetView() {
             ))}
           </div>
         ) : runs.isError ? (
-          <div className="p-8 text-center text-sm text-destructive">Could not load runs: {runs.error.message}</div>
+          <div className="p-8 text-center text-sm text-destructive">
+            Could not load runs: {runs.error.message}
+          </div>
         ) : visible.length === 0 ? (
           <EmptyRuns filtered={filter !== 'all'} />
         ) : (
@@ -99,13 +119,20 @@ export function FleetView() {
 
 function EmptyRuns({ filtered }: { filtered: boolean }) {
   return (
-    <div className="flex flex-col items-center gap-3 px-6 py-16 text-center" data-testid="fleet-empty">
+    <div
+      className="flex flex-col items-center gap-3 px-6 py-16 text-center"
+      data-testid="fleet-empty"
+    >
       <span className="flex size-10 items-center justify-center rounded-full bg-secondary">
         <RocketIcon className="size-5 text-muted-foreground" />
       </span>
-      <div className="text-sm font-medium">{filtered ? 'No runs with this status' : 'No runs yet'}</div>
+      <div className="text-sm font-medium">
+        {filtered ? 'No runs with this status' : 'No runs yet'}
+      </div>
       <p className="max-w-sm text-sm text-muted-foreground">
-        {filtered ? 'Try another filter.' : 'Launch a team on a goal; its agents, their work and their spend show up here live.'}
+        {filtered
+          ? 'Try another filter.'
+          : 'Launch a team on a goal; its agents, their work and their spend show up here live.'}
       </p>
       {!filtered && <LaunchRunDialog />}
     </div>

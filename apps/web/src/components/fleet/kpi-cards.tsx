@@ -50,7 +50,11 @@ export function KpiCards({ runs }: { runs: readonly RunSummary[] | undefined }) 
         label="Spend"
         icon={CoinsIcon}
         value={formatUsd(cost)}
-        hint={runs.length ? `${formatUsd(Math.round(cost / runs.length))} per run on average` : 'no runs yet'}
+        hint={
+          runs.length
+            ? `${formatUsd(Math.round(cost / runs.length))} per run on average`
+            : 'no runs yet'
+        }
       />
     </div>
   );

@@ -79,7 +79,9 @@ export function LaunchRunDialog({ defaultTeam }: { defaultTeam?: string }) {
         <form onSubmit={submit} className="grid gap-4" data-testid="launch-form">
           <DialogHeader>
             <DialogTitle>Launch a run</DialogTitle>
-            <DialogDescription>The team’s current manifest runs against your goal. You can kill it at any time.</DialogDescription>
+            <DialogDescription>
+              The team’s current manifest runs against your goal. You can kill it at any time.
+            </DialogDescription>
           </DialogHeader>
           <div className="grid gap-2">
             <Label htmlFor="launch-team">Team</Label>
@@ -98,7 +100,9 @@ export function LaunchRunDialog({ defaultTeam }: { defaultTeam?: string }) {
               ))}
             </Select>
             {teams.data && teamSlug && (
-              <p className="text-xs text-muted-foreground">{teams.data.find((t) => t.slug === teamSlug)?.description}</p>
+              <p className="text-xs text-muted-foreground">
+                {teams.data.find((t) => t.slug === teamSlug)?.description}
+              </p>
             )}
           </div>
           <div className="grid gap-2">
@@ -115,10 +119,16 @@ export function LaunchRunDialog({ defaultTeam }: { defaultTeam?: string }) {
                 setGoal(e.target.value);
               }}
             />
-            <div className="text-right text-[11px] text-muted-foreground tabular">{goal.length} / 4000</div>
+            <div className="text-right text-[11px] text-muted-foreground tabular">
+              {goal.length} / 4000
+            </div>
           </div>
           {error && (
-            <div role="alert" data-testid="launch-error" className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive">
+            <div
+              role="alert"
+              data-testid="launch-error"
+              className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive"
+            >
               {error.message}
               {error.issues.length > 0 && (
                 <ul className="mt-1 list-disc pl-4 text-xs">
@@ -135,7 +145,11 @@ export function LaunchRunDialog({ defaultTeam }: { defaultTeam?: string }) {
             <Button type="button" variant="outline" onClick={() => setOpen(false)}>
               Cancel
             </Button>
-            <Button type="submit" data-testid="launch-submit" disabled={spawn.isPending || !teamSlug || !goal.trim()}>
+            <Button
+              type="submit"
+              data-testid="launch-submit"
+              disabled={spawn.isPending || !teamSlug || !goal.trim()}
+            >
               {spawn.isPending ? <LoaderCircleIcon className="animate-spin" /> : <RocketIcon />}
               Launch
             </Button>

@@ -6,7 +6,14 @@ import { useRouter } from 'next/navigation';
 import { formatDuration, formatRelative, formatTokens, formatUsd, shortId } from '@/client/format';
 import { useNow } from '@/client/use-now';
 import { isActiveRun, RunStatusBadge } from '@/components/status';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/components/ui/table';
 import { Tooltip, TooltipContent, TooltipTrigger } from '@/components/ui/tooltip';
 
 export function RunsTable({ runs }: { runs: readonly RunSummary[] }) {
@@ -48,7 +55,11 @@ export function RunsTable({ runs }: { runs: readonly RunSummary[] }) {
                 <RunStatusBadge status={run.status} />
               </TableCell>
               <TableCell className="max-w-[420px]">
-                <Link href={`/runs/${run.id}`} className="block truncate font-medium hover:underline" title={run.goal}>
+                <Link
+                  href={`/runs/${run.id}`}
+                  className="block truncate font-medium hover:underline"
+                  title={run.goal}
+                >
                   {run.goal}
                 </Link>
                 <div className="font-mono text-[11px] text-muted-foreground">{shortId(run.id)}</div>
@@ -62,7 +73,8 @@ export function RunsTable({ runs }: { runs: readonly RunSummary[] }) {
                     <span>{formatTokens(run.inputTokens + run.outputTokens)}</span>
                   </TooltipTrigger>
                   <TooltipContent>
-                    {run.inputTokens.toLocaleString('en-US')} in · {run.outputTokens.toLocaleString('en-US')} out
+                    {run.inputTokens.toLocaleString('en-US')} in ·{' '}
+                    {run.outputTokens.toLocaleString('en-US')} out
                   </TooltipContent>
                 </Tooltip>
               </TableCell>

@@ -1,14 +1,33 @@
 'use client';
 
-import { type AgentState, isTerminalAgentStatus, type PauseMode, type RunState } from '@flightdeck/domain';
+import {
+  type AgentState,
+  isTerminalAgentStatus,
+  type PauseMode,
+  type RunState,
+} from '@flightdeck/domain';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { EllipsisVerticalIcon, LoaderCircleIcon, MessageSquarePlusIcon, OctagonXIcon, PauseIcon, PlayIcon } from 'lucide-react';
+import {
+  EllipsisVerticalIcon,
+  LoaderCircleIcon,
+  MessageSquarePlusIcon,
+  OctagonXIcon,
+  PauseIcon,
+  PlayIcon,
+} from 'lucide-react';
 import { type FormEvent, useRef, useState } from 'react';
 import { describeError } from '@/client/errors';
 import { useTRPC } from '@/client/trpc';
 import { isControllableAgent } from '@/components/status';
 import { Button } from '@/components/ui/button';
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from '@/components/ui/dialog';
 import {
   DropdownMenu,
   DropdownMenuContent,
@@ -42,7 +61,9 @@ export function AgentActions({ runId, state, agent, onSteer }: AgentActionsProps
     next();
   };
   const resume = useMutation(
-    trpc.agents.resume.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.runs.pathFilter()) }),
+    trpc.agents.resume.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries(trpc.runs.pathFilter()),
+    }),
   );
   const controllable = isControllableAgent(agent, state);
   const isLead = agent.parentId === null;
@@ -57,11 +78,19 @@ export function AgentActions({ runId, state, agent, onSteer }: AgentActionsProps
             className="size-6 px-0 text-muted-foreground hover:text-foreground data-[state=open]:bg-accent"
             disabled={!controllable}
             aria-label={`Actions for ${agent.name}`}
-            title={controllable ? `Actions for ${agent.name}` : `${agent.name} has ended: nothing to control`}
+            title={
+              controllable
+                ? `Actions for ${agent.name}`
+                : `${agent.name} has ended: nothing to control`
+            }
             data-testid="agent-actions"
             data-agent-name={agent.name}
           >
-            {resume.isPending ? <LoaderCircleIcon className="animate-spin" /> : <EllipsisVerticalIcon />}
+            {resume.isPending ? (
+              <LoaderCircleIcon className="animate-spin" />
+            ) : (
+              <EllipsisVerticalIcon />
+            )}
           </Button>
         </DropdownMenuTrigger>
         <DropdownMenuContent
@@ -73,20 +102,33 @@ export function AgentActions({ runId, state, agent, onSteer }: AgentActionsProps
           }}
         >
           <DropdownMenuLabel>{agent.name}</DropdownMenuLabel>
-          <DropdownMenuItem onSelect={open(() => onSteer(agent.id))} data-testid="agent-action-steer">
+          <DropdownMenuItem
+            onSelect={open(() => onSteer(agent.id))}
+            data-testid="agent-action-steer"
+          >
             <MessageSquarePlusIcon /> Steer…
           </DropdownMenuItem>
           {agent.pause ? (
-            <DropdownMenuItem onSelect={() => resume.mutate({ runId, agentId: agent.id })} data-testid="agent-action-resume">
+            <DropdownMenuItem
+              onSelect={() => resume.mutate({ runId, agentId: agent.id })}
+              data-testid="agent-action-resume"
+            >
               <PlayIcon /> Resume agent
             </DropdownMenuItem>
           ) : (
-            <DropdownMenuItem onSelect={open(() => setDialog('pause'))} data-testid="agent-action-pause">
+            <DropdownMenuItem
+              onSelect={open(() => setDialog('pause'))}
+              data-testid="agent-action-pause"
+            >
               <PauseIcon /> Pause agent…
             </DropdownMenuItem>
           )}
           <DropdownMenuSeparator />
-          <DropdownMenuItem variant="destructive" onSelect={open(() => setDialog('kill'))} data-testid="agent-action-kill">
+          <DropdownMenuItem
+            variant="destructive"
+            onSelect={open(() => setDialog('kill'))}
+            data-testid="agent-action-kill"
+          >
             <OctagonXIcon /> {isLead ? 'Kill lead (ends the run)…' : 'Kill agent…'}
           </DropdownMenuItem>
         </DropdownMenuContent>
@@ -102,7 +144,12 @@ export function AgentActions({ runId, state, agent, onSteer }: AgentActionsProps
           Could not resume {agent.name}: {describeError(resume.error).message}
         </button>
       )}
-      <PauseAgentDialog runId={runId} agent={agent} open={dialog === 'pause'} onOpenChange={(open) => setDialog(open ? 'pause' : null)} />
+      <PauseAgentDialog
+        runId={runId}
+        agent={agent}
+        open={dialog === 'pause'}
+        onOpenChange={(open) => setDialog(open ? 'pause' : null)}
+      />
       <KillAgentDialog
         runId={runId}
         state={state}
@@ -153,7 +200,8 @@ function PauseAgentDialog({ runId, agent, open, onOpenChange }: DialogProps) {
           <DialogHeader>
             <DialogTitle>Pause {agent.name}?</DialogTitle>
             <DialogDescription>
-              {agent.name} starts no new turn until you resume it. The rest of the team, its own subagents included, goes on.
+              {agent.name} starts no new turn until you resume it. The rest of the team, its own
+              subagents included, goes on.
             </DialogDescription>
           </DialogHeader>
           <PauseModeField name={`agent-pause-mode-${agent.id}`} value={mode} onChange={setMode} />
@@ -194,7 +242,13 @@ function liveBelow(state: RunState, agent: AgentState): AgentState[] {
   });
 }
 
-function KillAgentDialog({ runId, state, agent, open, onOpenChange }: DialogProps & { state: RunState }) {
+function KillAgentDialog({
+  runId,
+  state,
+  agent,
+  open,
+  onOpenChange,
+}: DialogProps & { state: RunState }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [reason, setReason] = useState('');
@@ -204,7 +258,9 @@ function KillAgentDialog({ runId, state, agent, open, onOpenChange }: DialogProp
       onSuccess: async (result) => {
         if (result.run === 'already-ended') {
           // The server found nothing to kill while this view shows the run live: say so, do not pretend.
-          setRefused('Nothing was killed: the server reports this run as already ended. Reload the page to see its latest state.');
+          setRefused(
+            'Nothing was killed: the server reports this run as already ended. Reload the page to see its latest state.',
+          );
           return;
         }
         onOpenChange(false);
@@ -240,7 +296,9 @@ function KillAgentDialog({ runId, state, agent, open, onOpenChange }: DialogProp
       <DialogContent>
         <form onSubmit={submit} className="grid gap-4" data-testid="kill-agent-form">
           <DialogHeader>
-            <DialogTitle>{isLead ? `Kill the lead, ${agent.name}, and the whole run?` : `Kill ${agent.name}?`}</DialogTitle>
+            <DialogTitle>
+              {isLead ? `Kill the lead, ${agent.name}, and the whole run?` : `Kill ${agent.name}?`}
+            </DialogTitle>
             <DialogDescription>
               {isLead ? (
                 <>
@@ -252,8 +310,9 @@ function KillAgentDialog({ runId, state, agent, open, onOpenChange }: DialogProp
                   {below.length > 0
                     ? `${agent.name} and ${below.length === 1 ? 'its live subagent' : `its ${below.length} live subagents`} (${below.map((a) => a.name).join(', ')}) stop now`
                     : `${agent.name} stops now`}
-                  : calls in flight are aborted. {parent ? `${parent.name} is told the delegation failed, and ` : ''}the rest of the team
-                  goes on.
+                  : calls in flight are aborted.{' '}
+                  {parent ? `${parent.name} is told the delegation failed, and ` : ''}the rest of
+                  the team goes on.
                 </>
               )}{' '}
               This cannot be undone; the reason is recorded in the run’s log.
@@ -277,7 +336,12 @@ function KillAgentDialog({ runId, state, agent, open, onOpenChange }: DialogProp
             <Button type="button" variant="outline" onClick={() => onOpenChange(false)}>
               Cancel
             </Button>
-            <Button type="submit" variant="destructive" disabled={!reason.trim() || kill.isPending} data-testid="kill-agent-confirm">
+            <Button
+              type="submit"
+              variant="destructive"
+              disabled={!reason.trim() || kill.isPending}
+              data-testid="kill-agent-confirm"
+            >
               {kill.isPending ? <LoaderCircleIcon className="animate-spin" /> : <OctagonXIcon />}
               {isLead ? 'Kill run' : `Kill ${agent.name}`}
             </Button>

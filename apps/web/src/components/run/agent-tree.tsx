@@ -37,7 +37,11 @@ function AgentBranch(props: AgentTreeProps & { id: string; depth: number }) {
   const agent = state.agents[id];
   if (!agent) return null;
   return (
-    <li role="treeitem" aria-selected={selected === id} aria-expanded={agent.children.length > 0 || undefined}>
+    <li
+      role="treeitem"
+      aria-selected={selected === id}
+      aria-expanded={agent.children.length > 0 || undefined}
+    >
       <AgentNode {...props} agent={agent} />
       {agent.children.length > 0 && (
         <ul role="group" className="relative">
@@ -51,14 +55,23 @@ function AgentBranch(props: AgentTreeProps & { id: string; depth: number }) {
 }
 
 /** Phases worth a word in the tree, not only a coloured dot. */
-const LABELLED: ReadonlySet<AgentPhase> = new Set(['paused', 'pausing', 'blocked', 'killed', 'failed']);
+const LABELLED: ReadonlySet<AgentPhase> = new Set([
+  'paused',
+  'pausing',
+  'blocked',
+  'killed',
+  'failed',
+]);
 
 function activityOf(agent: AgentState, phase: AgentPhase): string {
   if (phase === 'paused' || phase === 'pausing') {
     // The agent's own pause says who and why; the run's is in the banner above.
-    if (agent.pause) return `paused by ${agent.pause.by.id}${agent.pause.reason ? `: ${agent.pause.reason}` : ''}`;
+    if (agent.pause)
+      return `paused by ${agent.pause.by.id}${agent.pause.reason ? `: ${agent.pause.reason}` : ''}`;
     const doing = agent.activity === 'queued' ? 'next turn not started' : agent.activity;
-    return phase === 'pausing' ? `finishing its turn (${doing}), then paused` : `paused with the run · ${doing}`;
+    return phase === 'pausing'
+      ? `finishing its turn (${doing}), then paused`
+      : `paused with the run · ${doing}`;
   }
   if ((phase === 'killed' || phase === 'failed') && agent.error) return agent.error;
   // The reducer keeps "paused" as the activity of a resumed agent until its next step.
@@ -90,13 +103,19 @@ function AgentNode({
         onClick={() => onSelect(agent.id)}
         className={cn(
           'relative flex w-full flex-col gap-0.5 border-l-2 py-2 pr-3 text-left transition-colors',
-          isSelected ? 'border-l-primary bg-primary/[0.06]' : 'border-l-transparent hover:bg-muted/60',
+          isSelected
+            ? 'border-l-primary bg-primary/[0.06]'
+            : 'border-l-transparent hover:bg-muted/60',
           phase === 'blocked' && !isSelected && 'bg-status-failed-bg/40',
         )}
         style={{ paddingLeft: 12 + depth * 18 }}
       >
         {depth > 0 && (
-          <span aria-hidden className="absolute top-0 bottom-0 border-l border-dashed border-border" style={{ left: 4 + depth * 18 - 8 }} />
+          <span
+            aria-hidden
+            className="absolute top-0 bottom-0 border-l border-dashed border-border"
+            style={{ left: 4 + depth * 18 - 8 }}
+          />
         )}
         <div className="flex items-center gap-2 pr-7">
           <AgentStatusDot status={phase} />
@@ -106,21 +125,31 @@ function AgentNode({
           ) : (
             <span className="min-w-0 truncate text-xs text-muted-foreground">{agent.role}</span>
           )}
-          <span className="ml-auto shrink-0 text-xs font-medium tabular">{formatUsd(agent.totals.costMicroUsd)}</span>
+          <span className="ml-auto shrink-0 text-xs font-medium tabular">
+            {formatUsd(agent.totals.costMicroUsd)}
+          </span>
         </div>
         <div className="flex items-center gap-2 pl-4">
           <span
-            className={cn('truncate text-xs', phase === 'blocked' ? 'font-medium text-status-failed' : 'text-muted-foreground')}
+            className={cn(
+              'truncate text-xs',
+              phase === 'blocked' ? 'font-medium text-status-failed' : 'text-muted-foreground',
+            )}
             data-testid="agent-activity"
           >
             {activityOf(agent, phase)}
           </span>
-          <span className="ml-auto shrink-0 text-[11px] text-muted-foreground tabular">{formatTokens(tokens)} tok</span>
+          <span className="ml-auto shrink-0 text-[11px] text-muted-foreground tabular">
+            {formatTokens(tokens)} tok
+          </span>
         </div>
         <div className="flex min-w-0 items-center gap-1.5 pl-4">
-          <span className="min-w-0 truncate rounded bg-muted px-1 py-px font-mono text-[10.5px] text-muted-foreground">{agent.model.name}</span>
+          <span className="min-w-0 truncate rounded bg-muted px-1 py-px font-mono text-[10.5px] text-muted-foreground">
+            {agent.model.name}
+          </span>
           <span className="shrink-0 text-[11px] whitespace-nowrap text-muted-foreground tabular">
-            {agent.turnsTaken} turn{agent.turnsTaken === 1 ? '' : 's'} · {agent.totals.toolCalls} tool call{agent.totals.toolCalls === 1 ? '' : 's'}
+            {agent.turnsTaken} turn{agent.turnsTaken === 1 ? '' : 's'} · {agent.totals.toolCalls}{' '}
+            tool call{agent.totals.toolCalls === 1 ? '' : 's'}
           </span>
           {steers > 0 && (
             <span

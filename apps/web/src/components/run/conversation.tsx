@@ -1,7 +1,21 @@
 'use client';
 
-import { type AgentState, formatUsd, isTerminalAgentStatus, type Message, type RunState } from '@flightdeck/domain';
-import { BotIcon, CircleCheckIcon, CircleXIcon, ClockIcon, MegaphoneIcon, UserIcon, WrenchIcon } from 'lucide-react';
+import {
+  type AgentState,
+  formatUsd,
+  isTerminalAgentStatus,
+  type Message,
+  type RunState,
+} from '@flightdeck/domain';
+import {
+  BotIcon,
+  CircleCheckIcon,
+  CircleXIcon,
+  ClockIcon,
+  MegaphoneIcon,
+  UserIcon,
+  WrenchIcon,
+} from 'lucide-react';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { formatTokens } from '@/client/format';
 import { agentPhase, AgentStatusLabel } from '@/components/status';
@@ -15,7 +29,15 @@ const PAGE = 150;
  * messages still waiting for its next turn; and, below, whatever the run view
  * puts in the footer (a decision to take, the steer box).
  */
-export function Conversation({ agent, run, footer }: { agent: AgentState | null; run: RunState; footer?: ReactNode }) {
+export function Conversation({
+  agent,
+  run,
+  footer,
+}: {
+  agent: AgentState | null;
+  run: RunState;
+  footer?: ReactNode;
+}) {
   const [shown, setShown] = useState(PAGE);
   const scrollRef = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
@@ -32,11 +54,20 @@ export function Conversation({ agent, run, footer }: { agent: AgentState | null;
     if (el && pinned.current) el.scrollTop = el.scrollHeight;
   }, [count, queued, agent?.id, agent?.result, agent?.error]);
 
-  if (!agent) return <div className="p-6 text-center text-sm text-muted-foreground">Select an agent to read its conversation.</div>;
+  if (!agent)
+    return (
+      <div className="p-6 text-center text-sm text-muted-foreground">
+        Select an agent to read its conversation.
+      </div>
+    );
 
   const messages = agent.messages.slice(Math.max(0, count - shown));
   return (
-    <div className="flex h-full min-h-0 flex-col" data-testid="conversation" data-agent-id={agent.id}>
+    <div
+      className="flex h-full min-h-0 flex-col"
+      data-testid="conversation"
+      data-agent-id={agent.id}
+    >
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b px-4 py-2.5">
         <div className="min-w-0">
           <div className="flex items-center gap-2">
@@ -44,13 +75,17 @@ export function Conversation({ agent, run, footer }: { agent: AgentState | null;
             <AgentStatusLabel status={agentPhase(agent, run)} data-testid="conversation-status" />
           </div>
           <div className="truncate text-xs text-muted-foreground">
-            {agent.role} · <span className="font-mono">{agent.model.provider}/{agent.model.name}</span>
+            {agent.role} ·{' '}
+            <span className="font-mono">
+              {agent.model.provider}/{agent.model.name}
+            </span>
           </div>
         </div>
         <div className="ml-auto text-right text-xs text-muted-foreground tabular">
           <div className="font-medium text-foreground">{formatUsd(agent.totals.costMicroUsd)}</div>
           <div>
-            {formatTokens(agent.totals.inputTokens)} in · {formatTokens(agent.totals.outputTokens)} out
+            {formatTokens(agent.totals.inputTokens)} in · {formatTokens(agent.totals.outputTokens)}{' '}
+            out
           </div>
         </div>
       </div>
@@ -63,13 +98,20 @@ export function Conversation({ agent, run, footer }: { agent: AgentState | null;
         }}
       >
         {count > shown && (
-          <button className="mb-3 w-full text-center text-xs text-primary hover:underline" onClick={() => setShown((n) => n + PAGE)}>
+          <button
+            className="mb-3 w-full text-center text-xs text-primary hover:underline"
+            onClick={() => setShown((n) => n + PAGE)}
+          >
             Show {Math.min(PAGE, count - shown)} earlier messages
           </button>
         )}
         <ol className="flex flex-col gap-3">
           {messages.map((m) => (
-            <MessageItem key={`${m.seq}:${m.role}:${m.role === 'tool' ? m.callId : ''}`} message={m} agent={agent} />
+            <MessageItem
+              key={`${m.seq}:${m.role}:${m.role === 'tool' ? m.callId : ''}`}
+              message={m}
+              agent={agent}
+            />
           ))}
           {agent.pendingSteers.map((m) => (
             <PendingSteer key={`pending:${m.seq}`} message={m} agent={agent} />
@@ -131,7 +173,9 @@ function MessageItem({ message, agent }: { message: Message; agent: AgentState }
         </Avatar>
         <div className="min-w-0 flex-1">
           <Meta label={`Steer from ${steer.by} · delivered`} seq={message.seq} />
-          <div className="rounded-md border border-primary/30 bg-primary/[0.06] px-3 py-2 text-sm whitespace-pre-wrap">{steer.text}</div>
+          <div className="rounded-md border border-primary/30 bg-primary/[0.06] px-3 py-2 text-sm whitespace-pre-wrap">
+            {steer.text}
+          </div>
         </div>
       </li>
     );
@@ -144,7 +188,9 @@ function MessageItem({ message, agent }: { message: Message; agent: AgentState }
         </Avatar>
         <div className="min-w-0 flex-1">
           <Meta label="Task" seq={message.seq} />
-          <div className="rounded-md bg-secondary/70 px-3 py-2 text-sm whitespace-pre-wrap">{message.content}</div>
+          <div className="rounded-md bg-secondary/70 px-3 py-2 text-sm whitespace-pre-wrap">
+            {message.content}
+          </div>
         </div>
       </li>
     );
@@ -161,7 +207,10 @@ function MessageItem({ message, agent }: { message: Message; agent: AgentState }
           {message.toolCalls.length > 0 && (
             <div className="mt-1.5 flex flex-col gap-1">
               {message.toolCalls.map((c) => (
-                <div key={c.callId} className="rounded-md border bg-muted/40 px-2.5 py-1.5 font-mono text-[11.5px] break-all">
+                <div
+                  key={c.callId}
+                  className="rounded-md border bg-muted/40 px-2.5 py-1.5 font-mono text-[11.5px] break-all"
+                >
                   <span className="font-semibold text-foreground">{c.tool}</span>
                   <span className="text-muted-foreground">({truncateJson(c.args)})</span>
                 </div>
@@ -180,7 +229,13 @@ function ToolResult({ message }: { message: Extract<Message, { role: 'tool' }> }
   const long = message.content.length > 280 || message.content.split('\n').length > 6;
   return (
     <li data-testid="message" data-role="tool" className="flex gap-2.5">
-      <Avatar className={message.ok ? 'bg-status-completed-bg text-status-completed' : 'bg-status-failed-bg text-status-failed'}>
+      <Avatar
+        className={
+          message.ok
+            ? 'bg-status-completed-bg text-status-completed'
+            : 'bg-status-failed-bg text-status-failed'
+        }
+      >
         <WrenchIcon className="size-3.5" />
       </Avatar>
       <div className="min-w-0 flex-1">
@@ -191,7 +246,9 @@ function ToolResult({ message }: { message: Extract<Message, { role: 'tool' }> }
           ) : (
             <CircleXIcon className="size-3.5 text-status-failed" />
           )}
-          <span className="ml-auto font-mono text-[11px] text-muted-foreground">#{message.seq}</span>
+          <span className="ml-auto font-mono text-[11px] text-muted-foreground">
+            #{message.seq}
+          </span>
         </div>
         <pre
           className={cn(
@@ -203,7 +260,10 @@ function ToolResult({ message }: { message: Extract<Message, { role: 'tool' }> }
           {message.content || '(no output)'}
         </pre>
         {long && (
-          <button className="mt-1 text-xs text-primary hover:underline" onClick={() => setOpen((o) => !o)}>
+          <button
+            className="mt-1 text-xs text-primary hover:underline"
+            onClick={() => setOpen((o) => !o)}
+          >
             {open ? 'Show less' : 'Show all'}
           </button>
         )}
@@ -213,7 +273,16 @@ function ToolResult({ message }: { message: Extract<Message, { role: 'tool' }> }
 }
 
 function Avatar({ className, children }: { className?: string; children: ReactNode }) {
-  return <span className={cn('mt-0.5 flex size-6 shrink-0 items-center justify-center rounded-full', className)}>{children}</span>;
+  return (
+    <span
+      className={cn(
+        'mt-0.5 flex size-6 shrink-0 items-center justify-center rounded-full',
+        className,
+      )}
+    >
+      {children}
+    </span>
+  );
 }
 
 function Meta({ label, seq }: { label: string; seq: number }) {

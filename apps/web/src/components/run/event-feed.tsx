@@ -7,7 +7,13 @@ import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useStat
 import { formatClock, formatCount } from '@/client/format';
 import { Button } from '@/components/ui/button';
 import { cn } from '@/lib/utils';
-import { categoryOf, type EventCategory, isFailureEvent, isControlEvent, summarize } from './event-summary';
+import {
+  categoryOf,
+  type EventCategory,
+  isFailureEvent,
+  isControlEvent,
+  summarize,
+} from './event-summary';
 import { EventTypeBadge } from './event-type-badge';
 
 type CategoryFilter = 'all' | EventCategory | 'control' | 'failures';
@@ -49,7 +55,15 @@ interface EventFeedProps {
  * the rows in view (plus a few). Newest at the bottom; it follows the tail
  * while you are at the bottom and stops when you scroll up.
  */
-export function EventFeed({ events, count, state, agentFilter, onClearAgentFilter, changeSeqs, onShowChange }: EventFeedProps) {
+export function EventFeed({
+  events,
+  count,
+  state,
+  agentFilter,
+  onClearAgentFilter,
+  changeSeqs,
+  onShowChange,
+}: EventFeedProps) {
   const [category, setCategory] = useState<CategoryFilter>('all');
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
   const [follow, setFollow] = useState(true);
@@ -125,7 +139,9 @@ export function EventFeed({ events, count, state, agentFilter, onClearAgentFilte
             data-testid={`feed-filter-${f.value}`}
             className={cn(
               'h-6 rounded px-2 text-xs transition-colors',
-              category === f.value ? 'bg-secondary font-medium text-foreground' : 'text-muted-foreground hover:text-foreground',
+              category === f.value
+                ? 'bg-secondary font-medium text-foreground'
+                : 'text-muted-foreground hover:text-foreground',
             )}
           >
             {f.label}
@@ -141,15 +157,25 @@ export function EventFeed({ events, count, state, agentFilter, onClearAgentFilte
           </button>
         )}
         <span className="ml-auto text-xs text-muted-foreground tabular">
-          {rows.size === count ? `${formatCount(count)} events` : `${formatCount(rows.size)} of ${formatCount(count)}`}
+          {rows.size === count
+            ? `${formatCount(count)} events`
+            : `${formatCount(rows.size)} of ${formatCount(count)}`}
         </span>
       </div>
       <div className="relative min-h-0 flex-1">
-        <div ref={scrollRef} className="absolute inset-0 overflow-y-auto overscroll-contain font-mono text-xs" data-testid="event-feed-scroll">
+        <div
+          ref={scrollRef}
+          className="absolute inset-0 overflow-y-auto overscroll-contain font-mono text-xs"
+          data-testid="event-feed-scroll"
+        >
           {rows.size === 0 ? (
-            <div className="p-6 text-center font-sans text-sm text-muted-foreground">No events{count ? ' match this filter' : ' yet'}.</div>
+            <div className="p-6 text-center font-sans text-sm text-muted-foreground">
+              No events{count ? ' match this filter' : ' yet'}.
+            </div>
           ) : (
-            <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
+            <div
+              style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}
+            >
               {items.map((item) => {
                 const event = rows.at(item.index);
                 if (!event) return null;
@@ -222,13 +248,29 @@ const EventRow = memo(function EventRow({
           aria-expanded={expanded}
           className="flex h-8 min-w-0 flex-1 items-center gap-2 px-3 text-left"
         >
-          <ChevronRightIcon className={cn('size-3 shrink-0 text-muted-foreground transition-transform', expanded && 'rotate-90')} />
-          <span className="w-10 shrink-0 text-right text-muted-foreground tabular">{event.seq}</span>
+          <ChevronRightIcon
+            className={cn(
+              'size-3 shrink-0 text-muted-foreground transition-transform',
+              expanded && 'rotate-90',
+            )}
+          />
+          <span className="w-10 shrink-0 text-right text-muted-foreground tabular">
+            {event.seq}
+          </span>
           <span className="w-[60px] shrink-0 text-muted-foreground tabular" title={event.at}>
             {formatClock(event.at).slice(0, 8)}
           </span>
-          <EventTypeBadge type={event.type} failed={failed} className="w-[138px] shrink-0 justify-start" />
-          <span className={cn('min-w-0 flex-1 truncate font-sans text-[13px]', failed ? 'text-status-failed' : 'text-foreground/80')}>
+          <EventTypeBadge
+            type={event.type}
+            failed={failed}
+            className="w-[138px] shrink-0 justify-start"
+          />
+          <span
+            className={cn(
+              'min-w-0 flex-1 truncate font-sans text-[13px]',
+              failed ? 'text-status-failed' : 'text-foreground/80',
+            )}
+          >
             {agentName && <span className="mr-1.5 font-medium text-foreground">{agentName}</span>}
             {summary}
           </span>

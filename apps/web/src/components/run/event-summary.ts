@@ -1,4 +1,10 @@
-import { formatUsd, type PauseMode, type RunEvent, type RunState, type ToolCallResolution } from '@flightdeck/domain';
+import {
+  formatUsd,
+  type PauseMode,
+  type RunEvent,
+  type RunState,
+  type ToolCallResolution,
+} from '@flightdeck/domain';
 import { truncate } from '@/client/format';
 
 export type EventCategory = 'run' | 'agent' | 'llm' | 'tool';
@@ -41,12 +47,17 @@ const RESOLUTION: Record<ToolCallResolution, string> = {
 
 /** The tool of a call, looked up in the agent's current turn (for events that carry only its id). */
 function toolOf(state: RunState, agentId: string | null, callId: string): string | null {
-  const call = agentId ? state.agents[agentId]?.turn?.toolCalls.find((c) => c.callId === callId) : undefined;
+  const call = agentId
+    ? state.agents[agentId]?.turn?.toolCalls.find((c) => c.callId === callId)
+    : undefined;
   return call?.tool ?? null;
 }
 
 function args(record: Record<string, unknown>): string {
-  const parts = Object.entries(record).map(([k, v]) => `${k}: ${typeof v === 'string' ? JSON.stringify(truncate(v, 40)) : JSON.stringify(v)}`);
+  const parts = Object.entries(record).map(
+    ([k, v]) =>
+      `${k}: ${typeof v === 'string' ? JSON.stringify(truncate(v, 40)) : JSON.stringify(v)}`,
+  );
   return truncate(parts.join(', '), 120);
 }
 
@@ -81,7 +92,9 @@ export function summarize(event: RunEvent, state: RunState): string {
       return `${RESOLUTION[p.resolution]} ${tool}, decided by ${p.by.id}${p.resolution === 'mark-done' && p.output ? `: ${truncate(p.output, 100)}` : ''}`;
     }
     case 'agent.spawned': {
-      const parent = event.payload.parentAgentId ? state.agents[event.payload.parentAgentId]?.name : null;
+      const parent = event.payload.parentAgentId
+        ? state.agents[event.payload.parentAgentId]?.name
+        : null;
       const model = `${event.payload.model.provider}/${event.payload.model.name}`;
       return parent
         ? `${parent} delegated to ${event.payload.name} (${event.payload.role}, ${model}): ${truncate(event.payload.task, 100)}`
@@ -100,7 +113,9 @@ export function summarize(event: RunEvent, state: RunState): string {
     case 'llm.call.finished': {
       const p = event.payload;
       const head = `${p.usage.inputTokens.toLocaleString('en-US')} → ${p.usage.outputTokens.toLocaleString('en-US')} tok · ${formatUsd(p.costMicroUsd)} · ${Math.round(p.latencyMs)} ms`;
-      const body = p.toolCalls.length ? `asks for ${p.toolCalls.map((c) => c.tool).join(', ')}` : truncate(p.text, 100);
+      const body = p.toolCalls.length
+        ? `asks for ${p.toolCalls.map((c) => c.tool).join(', ')}`
+        : truncate(p.text, 100);
       return `${head} · ${body}`;
     }
     case 'llm.call.failed':

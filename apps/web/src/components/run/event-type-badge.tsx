@@ -9,7 +9,15 @@ const CATEGORY_CLASSES: Record<EventCategory, string> = {
   tool: 'bg-amber-500/12 text-amber-800 dark:text-amber-300',
 };
 
-export function EventTypeBadge({ type, failed, className }: { type: RunEvent['type']; failed?: boolean; className?: string }) {
+export function EventTypeBadge({
+  type,
+  failed,
+  className,
+}: {
+  type: RunEvent['type'];
+  failed?: boolean;
+  className?: string;
+}) {
   return (
     <span
       className={cn(

@@ -2,7 +2,13 @@
 
 import type { AgentState, ToolCallResolution } from '@flightdeck/domain';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { CheckCheckIcon, LoaderCircleIcon, RotateCcwIcon, ShieldAlertIcon, SkipForwardIcon } from 'lucide-react';
+import {
+  CheckCheckIcon,
+  LoaderCircleIcon,
+  RotateCcwIcon,
+  ShieldAlertIcon,
+  SkipForwardIcon,
+} from 'lucide-react';
 import { useState } from 'react';
 import { describeError } from '@/client/errors';
 import { useTRPC } from '@/client/trpc';
@@ -23,7 +29,14 @@ export function InterruptedCalls({ runId, agent }: { runId: string; agent: Agent
   return (
     <>
       {calls.map((call) => (
-        <InterruptedCall key={call.callId} runId={runId} agent={agent} callId={call.callId} tool={call.tool} args={call.args} />
+        <InterruptedCall
+          key={call.callId}
+          runId={runId}
+          agent={agent}
+          callId={call.callId}
+          tool={call.tool}
+          args={call.args}
+        />
       ))}
     </>
   );
@@ -46,7 +59,9 @@ function InterruptedCall({
   const queryClient = useQueryClient();
   const [output, setOutput] = useState('');
   const resolve = useMutation(
-    trpc.toolCalls.resolve.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.runs.pathFilter()) }),
+    trpc.toolCalls.resolve.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries(trpc.runs.pathFilter()),
+    }),
   );
   const error = resolve.error ? describeError(resolve.error) : null;
   const decide = (resolution: ToolCallResolution) =>
@@ -57,7 +72,8 @@ function InterruptedCall({
       resolution,
       ...(resolution === 'mark-done' && output.trim() ? { output: output.trim() } : {}),
     });
-  const pending = (resolution: ToolCallResolution) => resolve.isPending && resolve.variables?.resolution === resolution;
+  const pending = (resolution: ToolCallResolution) =>
+    resolve.isPending && resolve.variables?.resolution === resolution;
 
   return (
     <section
@@ -69,10 +85,12 @@ function InterruptedCall({
       <div className="flex items-start gap-2">
         <ShieldAlertIcon className="mt-0.5 size-4 shrink-0 text-status-failed" />
         <div className="min-w-0 text-sm">
-          <div className="font-medium text-status-failed">Needs your decision: {tool} was interrupted</div>
+          <div className="font-medium text-status-failed">
+            Needs your decision: {tool} was interrupted
+          </div>
           <div className="text-xs text-muted-foreground">
-            A worker stopped while this call ran. It may or may not have taken effect, so it is not run again without you. {agent.name}{' '}
-            waits.
+            A worker stopped while this call ran. It may or may not have taken effect, so it is not
+            run again without you. {agent.name} waits.
           </div>
         </div>
       </div>
@@ -82,7 +100,8 @@ function InterruptedCall({
       </pre>
       <div className="grid gap-1.5">
         <Label htmlFor={`resolve-output-${callId}`} className="text-xs">
-          Result to give {agent.name} if you mark it done <span className="font-normal text-muted-foreground">(optional)</span>
+          Result to give {agent.name} if you mark it done{' '}
+          <span className="font-normal text-muted-foreground">(optional)</span>
         </Label>
         <Textarea
           id={`resolve-output-${callId}`}
@@ -109,7 +128,8 @@ function InterruptedCall({
           data-testid="resolve-retry"
           title="Run the call again: only if you know it did not take effect"
         >
-          {pending('retry') ? <LoaderCircleIcon className="animate-spin" /> : <RotateCcwIcon />} Retry
+          {pending('retry') ? <LoaderCircleIcon className="animate-spin" /> : <RotateCcwIcon />}{' '}
+          Retry
         </Button>
         <Button
           size="sm"
@@ -119,7 +139,8 @@ function InterruptedCall({
           data-testid="resolve-skip"
           title={`Do not run it: ${agent.name} is told the call was not completed`}
         >
-          {pending('skip') ? <LoaderCircleIcon className="animate-spin" /> : <SkipForwardIcon />} Skip
+          {pending('skip') ? <LoaderCircleIcon className="animate-spin" /> : <SkipForwardIcon />}{' '}
+          Skip
         </Button>
         <Button
           size="sm"
@@ -128,9 +149,16 @@ function InterruptedCall({
           data-testid="resolve-mark-done"
           title={`It did take effect: ${agent.name} gets the result above`}
         >
-          {pending('mark-done') ? <LoaderCircleIcon className="animate-spin" /> : <CheckCheckIcon />} Mark done
+          {pending('mark-done') ? (
+            <LoaderCircleIcon className="animate-spin" />
+          ) : (
+            <CheckCheckIcon />
+          )}{' '}
+          Mark done
         </Button>
-        <span className="text-[11px] text-muted-foreground">Retry only if you know it did not take effect.</span>
+        <span className="text-[11px] text-muted-foreground">
+          Retry only if you know it did not take effect.
+        </span>
       </div>
     </section>
   );

@@ -19,7 +19,15 @@ import { Label } from '@/components/ui/label';
 import { Textarea } from '@/components/ui/textarea';
 import { FormError } from '@/components/ui/form-error';
 
-export function KillRunDialog({ runId, disabled, activeAgents }: { runId: string; disabled: boolean; activeAgents: number }) {
+export function KillRunDialog({
+  runId,
+  disabled,
+  activeAgents,
+}: {
+  runId: string;
+  disabled: boolean;
+  activeAgents: number;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
@@ -30,7 +38,9 @@ export function KillRunDialog({ runId, disabled, activeAgents }: { runId: string
       onSuccess: async ({ status }) => {
         if (status === 'already-ended' && !disabled) {
           // The server found nothing to kill while this view shows the run live: say so, do not pretend.
-          setRefused('Nothing was killed: the server reports this run as already ended. Reload the page to see its latest state.');
+          setRefused(
+            'Nothing was killed: the server reports this run as already ended. Reload the page to see its latest state.',
+          );
           return;
         }
         setOpen(false);
@@ -69,9 +79,12 @@ export function KillRunDialog({ runId, disabled, activeAgents }: { runId: string
           <DialogHeader>
             <DialogTitle>Kill this run?</DialogTitle>
             <DialogDescription>
-              Every agent stops now: in-flight model and tool calls are aborted and nothing more is dispatched
-              {activeAgents > 0 ? ` (${activeAgents} agent${activeAgents === 1 ? '' : 's'} still active)` : ''}. This
-              cannot be undone; the reason is recorded in the run’s log.
+              Every agent stops now: in-flight model and tool calls are aborted and nothing more is
+              dispatched
+              {activeAgents > 0
+                ? ` (${activeAgents} agent${activeAgents === 1 ? '' : 's'} still active)`
+                : ''}
+              . This cannot be undone; the reason is recorded in the run’s log.
             </DialogDescription>
           </DialogHeader>
           <div className="grid gap-2">
@@ -92,7 +105,12 @@ export function KillRunDialog({ runId, disabled, activeAgents }: { runId: string
             <Button type="button" variant="outline" onClick={() => setOpen(false)}>
               Cancel
             </Button>
-            <Button type="submit" variant="destructive" disabled={!reason.trim() || kill.isPending} data-testid="kill-confirm">
+            <Button
+              type="submit"
+              variant="destructive"
+              disabled={!reason.trim() || kill.isPending}
+              data-testid="kill-confirm"
+            >
               {kill.isPending ? <LoaderCircleIcon className="animate-spin" /> : <OctagonXIcon />}
               Kill run
             </Button>

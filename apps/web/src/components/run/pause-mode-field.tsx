@@ -35,7 +35,9 @@ export function PauseModeField({
           data-testid={`pause-mode-${mode.value}`}
           className={cn(
             'flex cursor-pointer gap-3 rounded-md border px-3 py-2.5 transition-colors',
-            value === mode.value ? 'border-primary/60 bg-primary/[0.05] ring-1 ring-primary/30' : 'hover:bg-muted/50',
+            value === mode.value
+              ? 'border-primary/60 bg-primary/[0.05] ring-1 ring-primary/30'
+              : 'hover:bg-muted/50',
           )}
         >
           <input

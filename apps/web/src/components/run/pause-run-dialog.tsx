@@ -22,7 +22,15 @@ import { FormError } from '@/components/ui/form-error';
 import { PauseModeField } from './pause-mode-field';
 
 /** Pause the whole team: choose what happens to the turns in flight, say why (optional). */
-export function PauseRunDialog({ runId, disabled, activeAgents }: { runId: string; disabled: boolean; activeAgents: number }) {
+export function PauseRunDialog({
+  runId,
+  disabled,
+  activeAgents,
+}: {
+  runId: string;
+  disabled: boolean;
+  activeAgents: number;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
@@ -63,8 +71,11 @@ export function PauseRunDialog({ runId, disabled, activeAgents }: { runId: strin
             <DialogTitle>Pause this run?</DialogTitle>
             <DialogDescription>
               No agent starts a new turn until you resume
-              {activeAgents > 0 ? ` (${activeAgents} agent${activeAgents === 1 ? '' : 's'} active)` : ''}. Nothing is lost: the team
-              carries on from its log. The pause is recorded with your name.
+              {activeAgents > 0
+                ? ` (${activeAgents} agent${activeAgents === 1 ? '' : 's'} active)`
+                : ''}
+              . Nothing is lost: the team carries on from its log. The pause is recorded with your
+              name.
             </DialogDescription>
           </DialogHeader>
           <PauseModeField name="run-pause-mode" value={mode} onChange={setMode} />
@@ -110,7 +121,13 @@ export function ResumeRunButton({ runId }: { runId: string }) {
   const error = resume.error ? describeError(resume.error) : null;
   return (
     <div className="relative">
-      <Button size="sm" onClick={() => resume.mutate({ runId })} disabled={resume.isPending} data-testid="resume-run" title="Let the team go on">
+      <Button
+        size="sm"
+        onClick={() => resume.mutate({ runId })}
+        disabled={resume.isPending}
+        data-testid="resume-run"
+        title="Let the team go on"
+      >
         {resume.isPending ? <LoaderCircleIcon className="animate-spin" /> : <PlayIcon />}
         Resume
       </Button>

@@ -7,7 +7,15 @@ import { agentPhase } from '@/components/status';
 import { Button } from '@/components/ui/button';
 
 /** While the run is paused: who paused it, why, since when, and whether anything is still finishing. */
-export function RunPausedBanner({ state, pausedAt, now }: { state: RunState; pausedAt: string | null; now: number | null }) {
+export function RunPausedBanner({
+  state,
+  pausedAt,
+  now,
+}: {
+  state: RunState;
+  pausedAt: string | null;
+  now: number | null;
+}) {
   const pause = state.pause;
   if (state.status !== 'paused' || !pause) return null;
   const finishing = Object.values(state.agents).filter((a) => agentPhase(a, state) === 'pausing');
@@ -28,8 +36,12 @@ export function RunPausedBanner({ state, pausedAt, now }: { state: RunState; pau
       <div className="min-w-0">
         <div>
           <span className="font-medium text-status-paused">Paused by {pause.by.id}</span>
-          {pause.reason ? <span className="text-foreground"> · {truncate(pause.reason, 240)}</span> : null}
-          {pausedAt && now ? <span className="text-muted-foreground"> · {formatRelative(pausedAt, now)}</span> : null}
+          {pause.reason ? (
+            <span className="text-foreground"> · {truncate(pause.reason, 240)}</span>
+          ) : null}
+          {pausedAt && now ? (
+            <span className="text-muted-foreground"> · {formatRelative(pausedAt, now)}</span>
+          ) : null}
         </div>
         <div className="text-xs text-muted-foreground">{detail}</div>
       </div>
@@ -38,8 +50,16 @@ export function RunPausedBanner({ state, pausedAt, now }: { state: RunState; pau
 }
 
 /** Agents waiting for a person: a tool call was interrupted and may have had effects. */
-export function NeedsDecisionBanner({ state, onReview }: { state: RunState; onReview: (agentId: string) => void }) {
-  const blocked = state.agentOrder.map((id) => state.agents[id]).filter((a): a is AgentState => a?.status === 'blocked');
+export function NeedsDecisionBanner({
+  state,
+  onReview,
+}: {
+  state: RunState;
+  onReview: (agentId: string) => void;
+}) {
+  const blocked = state.agentOrder
+    .map((id) => state.agents[id])
+    .filter((a): a is AgentState => a?.status === 'blocked');
   if (blocked.length === 0) return null;
   return (
     <div
@@ -50,17 +70,26 @@ export function NeedsDecisionBanner({ state, onReview }: { state: RunState; onRe
       <ShieldAlertIcon className="mt-0.5 size-4 shrink-0 text-status-failed" />
       <div className="min-w-0 flex-1">
         <div className="font-medium text-status-failed">
-          {blocked.length === 1 ? '1 agent needs a decision' : `${blocked.length} agents need a decision`}
+          {blocked.length === 1
+            ? '1 agent needs a decision'
+            : `${blocked.length} agents need a decision`}
         </div>
         <div className="text-xs text-muted-foreground">
-          A tool call was interrupted by a crash and may or may not have taken effect. The agent waits until someone decides.
+          A tool call was interrupted by a crash and may or may not have taken effect. The agent
+          waits until someone decides.
         </div>
       </div>
       <div className="flex flex-wrap justify-end gap-1.5">
         {blocked.map((agent) => {
           const call = agent.turn?.toolCalls.find((c) => c.status === 'interrupted');
           return (
-            <Button key={agent.id} size="xs" variant="outline" onClick={() => onReview(agent.id)} data-testid="review-decision">
+            <Button
+              key={agent.id}
+              size="xs"
+              variant="outline"
+              onClick={() => onReview(agent.id)}
+              data-testid="review-decision"
+            >
               Review {agent.name}
               {call ? <span className="font-mono text-muted-foreground">{call.tool}</span> : null}
             </Button>

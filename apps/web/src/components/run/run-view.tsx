@@ -1,12 +1,24 @@
 'use client';
 
-import { formatUsd, isTerminalAgentStatus, type RunState, type RunStatus } from '@flightdeck/domain';
+import {
+  formatUsd,
+  isTerminalAgentStatus,
+  type RunState,
+  type RunStatus,
+} from '@flightdeck/domain';
 import { useQuery } from '@tanstack/react-query';
 import { ChevronRightIcon, LoaderCircleIcon, TriangleAlertIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { formatCount, formatDateTime, formatDuration, formatRelative, formatTokens, shortId } from '@/client/format';
+import {
+  formatCount,
+  formatDateTime,
+  formatDuration,
+  formatRelative,
+  formatTokens,
+  shortId,
+} from '@/client/format';
 import { useTRPC } from '@/client/trpc';
 import { useNow } from '@/client/use-now';
 import { useRunEvents } from '@/client/use-run-events';
@@ -28,8 +40,10 @@ import { TraceWaterfall } from './waterfall/trace-waterfall';
 
 type MiddleTab = 'log' | 'trace' | 'workspace';
 
-const parseTab = (value: string | null): MiddleTab => (value === 'trace' || value === 'workspace' ? value : 'log');
-const parseSeq = (value: string | null): number | null => (value && /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : null);
+const parseTab = (value: string | null): MiddleTab =>
+  value === 'trace' || value === 'workspace' ? value : 'log';
+const parseSeq = (value: string | null): number | null =>
+  value && /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : null;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -57,15 +71,23 @@ function LiveRun({ runId }: { runId: string }) {
   }));
   useEffect(() => {
     const url = new URL(window.location.href);
-    const set = (key: string, value: string | null) => (value === null ? url.searchParams.delete(key) : url.searchParams.set(key, value));
+    const set = (key: string, value: string | null) =>
+      value === null ? url.searchParams.delete(key) : url.searchParams.set(key, value);
     set('tab', middle === 'log' ? null : middle);
     set('file', middle === 'workspace' && workspace.change === null ? workspace.file : null);
-    set('change', middle === 'workspace' && workspace.change !== null ? String(workspace.change) : null);
-    if (url.href !== window.location.href) window.history.replaceState(window.history.state, '', url);
+    set(
+      'change',
+      middle === 'workspace' && workspace.change !== null ? String(workspace.change) : null,
+    );
+    if (url.href !== window.location.href)
+      window.history.replaceState(window.history.state, '', url);
   }, [middle, workspace]);
   // The files each agent wrote, from the log (read incrementally as it grows).
   const [changeTracker] = useState(() => new FileChangeTracker());
-  const changes = useMemo(() => changeTracker.advance(live.events, live.count), [changeTracker, live.events, live.count]);
+  const changes = useMemo(
+    () => changeTracker.advance(live.events, live.count),
+    [changeTracker, live.events, live.count],
+  );
   const changeSeqs = useMemo(() => new Set(changes.map((c) => c.seq)), [changes]);
   const showChange = useCallback((seq: number) => {
     setWorkspace({ file: null, change: seq });
@@ -85,14 +107,20 @@ function LiveRun({ runId }: { runId: string }) {
   const goal = state.goal || summary.data?.goal || '';
   const startedAt = state.startedAt ?? summary.data?.createdAt ?? null;
   // Only an ended run has an end: a summary row may carry a time for a pause.
-  const endedAt = state.endedAt ?? (summary.data && !isActiveRun(summary.data.status) ? summary.data.endedAt : null);
-  const duration = startedAt && now ? (endedAt ? Date.parse(endedAt) : now) - Date.parse(startedAt) : NaN;
+  const endedAt =
+    state.endedAt ??
+    (summary.data && !isActiveRun(summary.data.status) ? summary.data.endedAt : null);
+  const duration =
+    startedAt && now ? (endedAt ? Date.parse(endedAt) : now) - Date.parse(startedAt) : NaN;
   const selectedId = selected ?? state.leadAgentId;
   const selectedAgent = selectedId ? (state.agents[selectedId] ?? null) : null;
-  const activeAgents = Object.values(state.agents).filter((a) => !isTerminalAgentStatus(a.status)).length;
+  const activeAgents = Object.values(state.agents).filter(
+    (a) => !isTerminalAgentStatus(a.status),
+  ).length;
   const pausedAt = state.pause ? (live.events[state.pause.seq - 1]?.at ?? null) : null;
 
-  const agentName = (agentId: string | null) => (agentId ? (state.agents[agentId]?.name ?? '') : '');
+  const agentName = (agentId: string | null) =>
+    agentId ? (state.agents[agentId]?.name ?? '') : '';
 
   const select = (id: string) => {
     setSelected(id);
@@ -105,9 +133,16 @@ function LiveRun({ runId }: { runId: string }) {
   };
 
   return (
-    <div className="flex h-full min-h-[720px] flex-col gap-4 p-6" data-testid="run-page" data-run-id={runId}>
+    <div
+      className="flex h-full min-h-[720px] flex-col gap-4 p-6"
+      data-testid="run-page"
+      data-run-id={runId}
+    >
       <header className="flex flex-col gap-3">
-        <nav className="flex items-center gap-1 text-xs text-muted-foreground" aria-label="Breadcrumb">
+        <nav
+          className="flex items-center gap-1 text-xs text-muted-foreground"
+          aria-label="Breadcrumb"
+        >
           <Link href="/" className="hover:text-foreground">
             Fleet
           </Link>
@@ -121,15 +156,26 @@ function LiveRun({ runId }: { runId: string }) {
             <div className="flex items-center gap-2.5">
               <RunStatusBadge status={status} data-testid="run-status" />
               <span className="text-sm text-muted-foreground">{teamName}</span>
-              {state.manifestVersion && <span className="rounded border px-1.5 font-mono text-[11px] text-muted-foreground">v{state.manifestVersion}</span>}
+              {state.manifestVersion && (
+                <span className="rounded border px-1.5 font-mono text-[11px] text-muted-foreground">
+                  v{state.manifestVersion}
+                </span>
+              )}
               {live.syncing && (
-                <span className="inline-flex items-center gap-1 text-xs text-muted-foreground" data-testid="run-syncing">
+                <span
+                  className="inline-flex items-center gap-1 text-xs text-muted-foreground"
+                  data-testid="run-syncing"
+                >
                   <LoaderCircleIcon className="size-3 animate-spin" /> catching up
                 </span>
               )}
             </div>
             {goal ? (
-              <h1 className="mt-1.5 line-clamp-2 text-lg leading-snug font-semibold tracking-tight" title={goal} data-testid="run-goal">
+              <h1
+                className="mt-1.5 line-clamp-2 text-lg leading-snug font-semibold tracking-tight"
+                title={goal}
+                data-testid="run-goal"
+              >
                 {goal}
               </h1>
             ) : (
@@ -151,9 +197,17 @@ function LiveRun({ runId }: { runId: string }) {
             {status === 'paused' ? (
               <ResumeRunButton runId={runId} />
             ) : (
-              <PauseRunDialog runId={runId} disabled={status !== 'running'} activeAgents={activeAgents} />
+              <PauseRunDialog
+                runId={runId}
+                disabled={status !== 'running'}
+                activeAgents={activeAgents}
+              />
             )}
-            <KillRunDialog runId={runId} disabled={!isActiveRun(status)} activeAgents={activeAgents} />
+            <KillRunDialog
+              runId={runId}
+              disabled={!isActiveRun(status)}
+              activeAgents={activeAgents}
+            />
           </div>
         </div>
         <Stats state={state} durationMs={duration} running={isActiveRun(status)} />
@@ -161,7 +215,10 @@ function LiveRun({ runId }: { runId: string }) {
         <NeedsDecisionBanner state={state} onReview={select} />
         <Outcome state={state} />
         {live.error && live.error !== 'This run does not exist.' && (
-          <div role="alert" className="flex items-center gap-2 rounded-md border border-status-failed/40 bg-status-failed-bg/50 px-3 py-2 text-sm text-status-failed">
+          <div
+            role="alert"
+            className="flex items-center gap-2 rounded-md border border-status-failed/40 bg-status-failed-bg/50 px-3 py-2 text-sm text-status-failed"
+          >
             <TriangleAlertIcon className="size-4" /> {live.error}
           </div>
         )}
@@ -179,17 +236,29 @@ function LiveRun({ runId }: { runId: string }) {
             {!live.loaded ? (
               <TreeSkeleton />
             ) : (
-              <AgentTree runId={runId} state={state} selected={selectedId} onSelect={select} onSteer={steer} />
+              <AgentTree
+                runId={runId}
+                state={state}
+                selected={selectedId}
+                onSelect={select}
+                onSteer={steer}
+              />
             )}
           </div>
           {selectedAgent && (
             <div className="border-t px-3 py-2 text-xs">
               <button
                 className="text-primary hover:underline"
-                onClick={() => setFeedAgent((current) => (current === selectedAgent.id ? null : selectedAgent.id))}
+                onClick={() =>
+                  setFeedAgent((current) =>
+                    current === selectedAgent.id ? null : selectedAgent.id,
+                  )
+                }
                 data-testid="feed-agent-toggle"
               >
-                {feedAgent === selectedAgent.id ? 'Show all agents in the feed' : `Show only ${selectedAgent.name} in the feed`}
+                {feedAgent === selectedAgent.id
+                  ? 'Show all agents in the feed'
+                  : `Show only ${selectedAgent.name} in the feed`}
               </button>
             </div>
           )}
@@ -214,15 +283,30 @@ function LiveRun({ runId }: { runId: string }) {
             ) : middle === 'trace' ? (
               <TraceWaterfall events={live.events} count={live.count} />
             ) : (
-              <WorkspaceView runId={runId} changes={changes} agentName={agentName} selection={workspace} onSelect={setWorkspace} />
+              <WorkspaceView
+                runId={runId}
+                changes={changes}
+                agentName={agentName}
+                selection={workspace}
+                onSelect={setWorkspace}
+              />
             )}
           </div>
         </Card>
 
-        <Card className={cn('min-h-[420px] overflow-hidden lg:col-span-2 2xl:col-span-1', middle !== 'log' && '2xl:hidden')}>
+        <Card
+          className={cn(
+            'min-h-[420px] overflow-hidden lg:col-span-2 2xl:col-span-1',
+            middle !== 'log' && '2xl:hidden',
+          )}
+        >
           <CardHeader>
             <CardTitle>Conversation</CardTitle>
-            <span className="text-xs text-muted-foreground">{selectedAgent ? `${formatCount(selectedAgent.messages.length)} message${selectedAgent.messages.length === 1 ? '' : 's'}` : ''}</span>
+            <span className="text-xs text-muted-foreground">
+              {selectedAgent
+                ? `${formatCount(selectedAgent.messages.length)} message${selectedAgent.messages.length === 1 ? '' : 's'}`
+                : ''}
+            </span>
           </CardHeader>
           <div className="min-h-0 flex-1">
             <Conversation
@@ -278,24 +362,50 @@ function ViewTabs({ value, onChange }: { value: MiddleTab; onChange: (v: MiddleT
   );
 }
 
-function Stats({ state, durationMs, running }: { state: RunState; durationMs: number; running: boolean }) {
+function Stats({
+  state,
+  durationMs,
+  running,
+}: {
+  state: RunState;
+  durationMs: number;
+  running: boolean;
+}) {
   const t = state.totals;
   const items: Array<{ label: string; value: string; testId: string; title?: string }> = [
     { label: 'Duration', value: formatDuration(durationMs), testId: 'stat-duration' },
     { label: 'Cost', value: formatUsd(t.costMicroUsd), testId: 'stat-cost' },
-    { label: 'Tokens in', value: formatTokens(t.inputTokens), testId: 'stat-tokens-in', title: t.inputTokens.toLocaleString('en-US') },
-    { label: 'Tokens out', value: formatTokens(t.outputTokens), testId: 'stat-tokens-out', title: t.outputTokens.toLocaleString('en-US') },
+    {
+      label: 'Tokens in',
+      value: formatTokens(t.inputTokens),
+      testId: 'stat-tokens-in',
+      title: t.inputTokens.toLocaleString('en-US'),
+    },
+    {
+      label: 'Tokens out',
+      value: formatTokens(t.outputTokens),
+      testId: 'stat-tokens-out',
+      title: t.outputTokens.toLocaleString('en-US'),
+    },
     { label: 'Turns', value: formatCount(t.turns), testId: 'stat-turns' },
     { label: 'LLM calls', value: formatCount(t.llmCalls), testId: 'stat-llm-calls' },
     { label: 'Tool calls', value: formatCount(t.toolCalls), testId: 'stat-tool-calls' },
     { label: 'Agents', value: formatCount(state.agentOrder.length), testId: 'stat-agents' },
   ];
   return (
-    <Card className="grid grid-cols-4 divide-x divide-y overflow-hidden md:grid-cols-8 md:divide-y-0" data-testid="run-stats">
+    <Card
+      className="grid grid-cols-4 divide-x divide-y overflow-hidden md:grid-cols-8 md:divide-y-0"
+      data-testid="run-stats"
+    >
       {items.map((item) => (
         <div key={item.label} className="px-4 py-2.5" data-testid={item.testId} title={item.title}>
           <div className="text-[11px] font-medium text-muted-foreground">{item.label}</div>
-          <div className={cn('text-base font-semibold tabular', item.label === 'Duration' && running && 'text-status-running')}>
+          <div
+            className={cn(
+              'text-base font-semibold tabular',
+              item.label === 'Duration' && running && 'text-status-running',
+            )}
+          >
             {item.value}
           </div>
         </div>
@@ -307,7 +417,10 @@ function Stats({ state, durationMs, running }: { state: RunState; durationMs: nu
 function Outcome({ state }: { state: RunState }) {
   if (state.status === 'completed' && state.result) {
     return (
-      <div data-testid="run-outcome" className="flex gap-2 rounded-md border border-status-completed/30 bg-status-completed-bg/50 px-3 py-2 text-sm">
+      <div
+        data-testid="run-outcome"
+        className="flex gap-2 rounded-md border border-status-completed/30 bg-status-completed-bg/50 px-3 py-2 text-sm"
+      >
         <span className="shrink-0 font-medium text-status-completed">Result</span>
         <span className="line-clamp-3 min-w-0 whitespace-pre-wrap">{state.result}</span>
       </div>
@@ -315,7 +428,10 @@ function Outcome({ state }: { state: RunState }) {
   }
   if (state.status === 'failed') {
     return (
-      <div data-testid="run-outcome" className="rounded-md border border-status-failed/30 bg-status-failed-bg/50 px-3 py-2 text-sm text-status-failed">
+      <div
+        data-testid="run-outcome"
+        className="rounded-md border border-status-failed/30 bg-status-failed-bg/50 px-3 py-2 text-sm text-status-failed"
+      >
         <span className="mr-2 font-medium">Failed</span>
         {state.error}
       </div>
@@ -323,8 +439,13 @@ function Outcome({ state }: { state: RunState }) {
   }
   if (state.status === 'killed') {
     return (
-      <div data-testid="run-outcome" className="rounded-md border border-status-killed/30 bg-status-killed-bg/50 px-3 py-2 text-sm">
-        <span className="mr-2 font-medium text-status-killed">Killed by {state.killedBy ?? 'an operator'}</span>
+      <div
+        data-testid="run-outcome"
+        className="rounded-md border border-status-killed/30 bg-status-killed-bg/50 px-3 py-2 text-sm"
+      >
+        <span className="mr-2 font-medium text-status-killed">
+          Killed by {state.killedBy ?? 'an operator'}
+        </span>
         {state.killReason}
       </div>
     );
@@ -344,7 +465,10 @@ function TreeSkeleton() {
 
 function RunMissing({ message }: { message: string }) {
   return (
-    <div className="flex h-full flex-col items-center justify-center gap-2 p-10 text-center" data-testid="run-missing">
+    <div
+      className="flex h-full flex-col items-center justify-center gap-2 p-10 text-center"
+      data-testid="run-missing"
+    >
       <h1 className="text-lg font-semibold">{message}</h1>
       <Link href="/" className="text-sm text-primary hover:underline">
         Back to the fleet

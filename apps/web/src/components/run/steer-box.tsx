@@ -34,7 +34,17 @@ function deliveryHint(agent: AgentState, state: RunState): string {
  * Tell the selected agent something; the message is recorded and delivered at
  * its next turn. Keyed by agent in the parent: a draft belongs to one agent.
  */
-export function SteerBox({ runId, state, agent, focusKey }: { runId: string; state: RunState; agent: AgentState; focusKey: number }) {
+export function SteerBox({
+  runId,
+  state,
+  agent,
+  focusKey,
+}: {
+  runId: string;
+  state: RunState;
+  agent: AgentState;
+  focusKey: number;
+}) {
   const trpc = useTRPC();
   const [message, setMessage] = useState('');
   const inputRef = useRef<HTMLTextAreaElement>(null);
@@ -56,7 +66,10 @@ export function SteerBox({ runId, state, agent, focusKey }: { runId: string; sta
 
   if (!controllable) {
     return (
-      <div className="border-t px-4 py-2.5 text-xs text-muted-foreground" data-testid="steer-closed">
+      <div
+        className="border-t px-4 py-2.5 text-xs text-muted-foreground"
+        data-testid="steer-closed"
+      >
         {state.status === 'running' || state.status === 'paused'
           ? `${agent.name} has ended (${agent.status}): it can no longer be steered.`
           : `The run has ${state.status === 'pending' ? 'not started yet' : 'ended'}: nothing can be steered.`}
@@ -65,7 +78,11 @@ export function SteerBox({ runId, state, agent, focusKey }: { runId: string; sta
   }
 
   return (
-    <form onSubmit={send} className="grid grid-cols-1 gap-1.5 border-t bg-muted/20 px-3 py-2.5" data-testid="steer-box">
+    <form
+      onSubmit={send}
+      className="grid grid-cols-1 gap-1.5 border-t bg-muted/20 px-3 py-2.5"
+      data-testid="steer-box"
+    >
       <div className="flex items-end gap-2">
         <Textarea
           ref={inputRef}
@@ -82,7 +99,12 @@ export function SteerBox({ runId, state, agent, focusKey }: { runId: string; sta
             if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) send(e);
           }}
         />
-        <Button type="submit" size="sm" disabled={!message.trim() || steer.isPending} data-testid="steer-send">
+        <Button
+          type="submit"
+          size="sm"
+          disabled={!message.trim() || steer.isPending}
+          data-testid="steer-send"
+        >
           {steer.isPending ? <LoaderCircleIcon className="animate-spin" /> : <SendHorizontalIcon />}
           Send
         </Button>
@@ -92,7 +114,9 @@ export function SteerBox({ runId, state, agent, focusKey }: { runId: string; sta
           Not sent: {error.message}
         </div>
       ) : (
-        <div className="text-[11px] leading-snug text-muted-foreground">{deliveryHint(agent, state)}</div>
+        <div className="text-[11px] leading-snug text-muted-foreground">
+          {deliveryHint(agent, state)}
+        </div>
       )}
     </form>
   );

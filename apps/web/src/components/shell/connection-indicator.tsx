@@ -5,14 +5,26 @@ import { Tooltip, TooltipContent, TooltipTrigger } from '@/components/ui/tooltip
 import { cn } from '@/lib/utils';
 
 const LABEL = {
-  connected: { text: 'Live', hint: 'Receiving live updates', dot: 'bg-status-completed text-status-completed animate-pulse-dot' },
-  connecting: { text: 'Connecting', hint: 'Opening the live connection…', dot: 'bg-status-waiting text-status-waiting' },
+  connected: {
+    text: 'Live',
+    hint: 'Receiving live updates',
+    dot: 'bg-status-completed text-status-completed animate-pulse-dot',
+  },
+  connecting: {
+    text: 'Connecting',
+    hint: 'Opening the live connection…',
+    dot: 'bg-status-waiting text-status-waiting',
+  },
   reconnecting: {
     text: 'Reconnecting',
     hint: 'Live connection lost; retrying. Missed events are filled in from the log once back.',
     dot: 'bg-status-waiting text-status-waiting animate-pulse',
   },
-  offline: { text: 'Offline', hint: 'Cannot reach the server', dot: 'bg-status-failed text-status-failed' },
+  offline: {
+    text: 'Offline',
+    hint: 'Cannot reach the server',
+    dot: 'bg-status-failed text-status-failed',
+  },
 } as const;
 
 export function ConnectionIndicator() {

@@ -6,7 +6,12 @@ import { usePathname } from 'next/navigation';
 import { cn } from '@/lib/utils';
 
 const NAV = [
-  { href: '/', label: 'Fleet', icon: LayoutDashboardIcon, match: (p: string) => p === '/' || p.startsWith('/runs') },
+  {
+    href: '/',
+    label: 'Fleet',
+    icon: LayoutDashboardIcon,
+    match: (p: string) => p === '/' || p.startsWith('/runs'),
+  },
   { href: '/teams', label: 'Teams', icon: UsersIcon, match: (p: string) => p.startsWith('/teams') },
   { href: '/costs', label: 'Costs', icon: CoinsIcon, match: (p: string) => p.startsWith('/costs') },
 ];
@@ -22,7 +27,9 @@ export function Sidebar() {
         <span className="text-sm font-semibold tracking-tight text-foreground">Flightdeck</span>
       </div>
       <nav className="flex flex-col gap-0.5 p-2" aria-label="Main">
-        <div className="px-2 pt-2 pb-1 text-[11px] font-medium tracking-wide text-muted-foreground uppercase">Operate</div>
+        <div className="px-2 pt-2 pb-1 text-[11px] font-medium tracking-wide text-muted-foreground uppercase">
+          Operate
+        </div>
         {NAV.map(({ href, label, icon: Icon, match }) => {
           const active = match(pathname);
           return (

@@ -20,7 +20,9 @@ export function locateIssue(source: string, path: string): number | null {
   let found: number | null = null;
   for (const segment of path.split('.')) {
     if (/^\d+$/.test(segment)) continue;
-    const key = new RegExp(`^\\s*(-\\s*)?["']?${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*:`);
+    const key = new RegExp(
+      `^\\s*(-\\s*)?["']?${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*:`,
+    );
     const index = lines.findIndex((line, i) => i >= from && key.test(line));
     if (index < 0) break;
     found = index + 1;
@@ -69,22 +71,37 @@ export function ManifestEditor({
         className="min-h-[420px] resize-y font-mono text-[12.5px] leading-relaxed"
       />
       {error && (
-        <div role="alert" data-testid="manifest-issues" className="rounded-md border border-destructive/40 bg-destructive/5 text-sm">
+        <div
+          role="alert"
+          data-testid="manifest-issues"
+          className="rounded-md border border-destructive/40 bg-destructive/5 text-sm"
+        >
           <div className="flex items-center gap-2 border-b border-destructive/20 px-3 py-2 font-medium text-destructive">
             <TriangleAlertIcon className="size-4" />
-            {error.issues.length ? `${error.issues.length} problem${error.issues.length === 1 ? '' : 's'} in the manifest` : error.message}
+            {error.issues.length
+              ? `${error.issues.length} problem${error.issues.length === 1 ? '' : 's'} in the manifest`
+              : error.message}
           </div>
           {error.issues.length > 0 && (
             <ul className="divide-y divide-destructive/10">
               {error.issues.map((issue: ErrorIssue, i) => {
                 const line = locateIssue(source, issue.path);
                 return (
-                  <li key={i} className="flex items-baseline gap-3 px-3 py-1.5" data-testid="manifest-issue" data-path={issue.path}>
+                  <li
+                    key={i}
+                    className="flex items-baseline gap-3 px-3 py-1.5"
+                    data-testid="manifest-issue"
+                    data-path={issue.path}
+                  >
                     <code className="shrink-0 rounded bg-destructive/10 px-1.5 py-px font-mono text-xs text-destructive">
                       {issue.path || '(document)'}
                     </code>
                     <span className="min-w-0 flex-1 text-foreground/90">{issue.message}</span>
-                    {line && <span className="shrink-0 font-mono text-[11px] text-muted-foreground">line {line}</span>}
+                    {line && (
+                      <span className="shrink-0 font-mono text-[11px] text-muted-foreground">
+                        line {line}
+                      </span>
+                    )}
                   </li>
                 );
               })}
@@ -93,17 +110,30 @@ export function ManifestEditor({
         </div>
       )}
       <div className="flex items-center gap-3">
-        <Button onClick={() => save.mutate({ source })} disabled={save.isPending || !source.trim()} data-testid="manifest-save">
+        <Button
+          onClick={() => save.mutate({ source })}
+          disabled={save.isPending || !source.trim()}
+          data-testid="manifest-save"
+        >
           {save.isPending ? <LoaderCircleIcon className="animate-spin" /> : <SaveIcon />}
           {submitLabel}
         </Button>
         {dirty && !saved && (
-          <Button variant="ghost" onClick={() => { setSource(initialSource); save.reset(); }}>
+          <Button
+            variant="ghost"
+            onClick={() => {
+              setSource(initialSource);
+              save.reset();
+            }}
+          >
             Discard changes
           </Button>
         )}
         {saved && (
-          <span className="inline-flex items-center gap-1.5 text-sm text-status-completed" data-testid="manifest-saved">
+          <span
+            className="inline-flex items-center gap-1.5 text-sm text-status-completed"
+            data-testid="manifest-saved"
+          >
             <CircleCheckIcon className="size-4" /> Saved {saved.slug} v{saved.version}
           </span>
         )}

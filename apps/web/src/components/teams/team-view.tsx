@@ -23,7 +23,9 @@ export function TeamView({ slug }: { slug: string }) {
   if (team.isError) {
     return (
       <div className="flex h-full flex-col items-center justify-center gap-2 p-10 text-center">
-        <h1 className="text-lg font-semibold">{team.error.data?.code === 'NOT_FOUND' ? `No team “${slug}”` : 'Could not load this team'}</h1>
+        <h1 className="text-lg font-semibold">
+          {team.error.data?.code === 'NOT_FOUND' ? `No team “${slug}”` : 'Could not load this team'}
+        </h1>
         <Link href="/teams" className="text-sm text-primary hover:underline">
           All teams
         </Link>
@@ -32,9 +34,16 @@ export function TeamView({ slug }: { slug: string }) {
   }
   const t = team.data;
   return (
-    <div className="mx-auto flex max-w-[1600px] flex-col gap-5 p-6" data-testid="team-page" data-slug={slug}>
+    <div
+      className="mx-auto flex max-w-[1600px] flex-col gap-5 p-6"
+      data-testid="team-page"
+      data-slug={slug}
+    >
       <header className="flex flex-col gap-2">
-        <nav className="flex items-center gap-1 text-xs text-muted-foreground" aria-label="Breadcrumb">
+        <nav
+          className="flex items-center gap-1 text-xs text-muted-foreground"
+          aria-label="Breadcrumb"
+        >
           <Link href="/teams" className="hover:text-foreground">
             Teams
           </Link>
@@ -45,9 +54,22 @@ export function TeamView({ slug }: { slug: string }) {
           <div className="min-w-0">
             <div className="flex items-center gap-2">
               <h1 className="text-xl font-semibold tracking-tight">{t?.name ?? slug}</h1>
-              {t && <span className="rounded border px-1.5 font-mono text-xs text-muted-foreground" data-testid="team-version">v{t.currentVersion}</span>}
+              {t && (
+                <span
+                  className="rounded border px-1.5 font-mono text-xs text-muted-foreground"
+                  data-testid="team-version"
+                >
+                  v{t.currentVersion}
+                </span>
+              )}
             </div>
-            {t ? <p className="mt-0.5 max-w-3xl text-sm text-muted-foreground">{t.description || "No description."}</p> : <Skeleton className="mt-1 h-4 w-80" />}
+            {t ? (
+              <p className="mt-0.5 max-w-3xl text-sm text-muted-foreground">
+                {t.description || 'No description.'}
+              </p>
+            ) : (
+              <Skeleton className="mt-1 h-4 w-80" />
+            )}
           </div>
           {t && <LaunchRunDialog defaultTeam={t.slug} />}
         </div>
@@ -58,10 +80,16 @@ export function TeamView({ slug }: { slug: string }) {
           <Card>
             <CardHeader>
               <CardTitle>Agents</CardTitle>
-              <span className="text-xs text-muted-foreground">{t ? `${t.agents.length} declared` : ''}</span>
+              <span className="text-xs text-muted-foreground">
+                {t ? `${t.agents.length} declared` : ''}
+              </span>
             </CardHeader>
             <div className="divide-y">
-              {t ? t.agents.map((a) => <AgentSpecRow key={a.key} agent={a} />) : <Skeleton className="m-4 h-32" />}
+              {t ? (
+                t.agents.map((a) => <AgentSpecRow key={a.key} agent={a} />)
+              ) : (
+                <Skeleton className="m-4 h-32" />
+              )}
             </div>
           </Card>
           {t && (
@@ -74,8 +102,14 @@ export function TeamView({ slug }: { slug: string }) {
                 <Fact label="Children per agent" value={t.limits.maxChildrenPerAgent} />
                 <Fact label="Concurrent agents" value={t.limits.maxConcurrentAgents} />
                 <Fact label="Sim. latency" value={`${t.simulation.latencyMs} ms`} />
-                <Fact label="Sim. error rate" value={`${Math.round(t.simulation.errorRate * 100)}%`} />
-                <Fact label="Sim. steps" value={`${t.simulation.minSteps}–${t.simulation.maxSteps}`} />
+                <Fact
+                  label="Sim. error rate"
+                  value={`${Math.round(t.simulation.errorRate * 100)}%`}
+                />
+                <Fact
+                  label="Sim. steps"
+                  value={`${t.simulation.minSteps}–${t.simulation.maxSteps}`}
+                />
               </CardContent>
             </Card>
           )}
@@ -93,14 +127,18 @@ export function TeamView({ slug }: { slug: string }) {
                   onClick={() => setTab(key)}
                   className={cn(
                     '-mb-px border-b-2 px-3 py-2.5 text-sm transition-colors',
-                    tab === key ? 'border-primary font-medium text-foreground' : 'border-transparent text-muted-foreground hover:text-foreground',
+                    tab === key
+                      ? 'border-primary font-medium text-foreground'
+                      : 'border-transparent text-muted-foreground hover:text-foreground',
                   )}
                 >
                   {key === 'source' ? 'Manifest' : 'Edit'}
                 </button>
               ))}
             </div>
-            <span className="text-xs text-muted-foreground">YAML · version {t?.currentVersion ?? '…'}</span>
+            <span className="text-xs text-muted-foreground">
+              YAML · version {t?.currentVersion ?? '…'}
+            </span>
           </CardHeader>
           <CardContent className="p-0">
             {!t ? (
@@ -127,7 +165,11 @@ export function TeamView({ slug }: { slug: string }) {
 
 function AgentSpecRow({ agent }: { agent: TeamAgentDto }) {
   return (
-    <div className="flex flex-col gap-1.5 px-4 py-3" data-testid="team-agent" data-agent-key={agent.key}>
+    <div
+      className="flex flex-col gap-1.5 px-4 py-3"
+      data-testid="team-agent"
+      data-agent-key={agent.key}
+    >
       <div className="flex items-center gap-2">
         <span className="font-mono text-sm font-semibold">{agent.key}</span>
         {agent.isLead && (
@@ -136,18 +178,26 @@ function AgentSpecRow({ agent }: { agent: TeamAgentDto }) {
           </Badge>
         )}
         <span className="text-sm text-muted-foreground">{agent.role}</span>
-        <span className="ml-auto rounded bg-muted px-1.5 py-px font-mono text-[11px] text-muted-foreground">{agent.model}</span>
+        <span className="ml-auto rounded bg-muted px-1.5 py-px font-mono text-[11px] text-muted-foreground">
+          {agent.model}
+        </span>
       </div>
       <div className="flex flex-wrap items-center gap-1">
         {agent.tools.map((tool) => (
-          <Badge key={tool.name} variant="outline" className="max-w-full font-mono text-[11px] font-normal" title={tool.scope ?? undefined}>
+          <Badge
+            key={tool.name}
+            variant="outline"
+            className="max-w-full font-mono text-[11px] font-normal"
+            title={tool.scope ?? undefined}
+          >
             {tool.name}
             {tool.scope && <span className="truncate text-muted-foreground">{tool.scope}</span>}
           </Badge>
         ))}
         {agent.delegates.length > 0 && (
           <span className="ml-1 text-xs text-muted-foreground">
-            delegates to <span className="font-mono text-foreground/80">{agent.delegates.join(', ')}</span>
+            delegates to{' '}
+            <span className="font-mono text-foreground/80">{agent.delegates.join(', ')}</span>
           </span>
         )}
         <span className="ml-auto text-xs text-muted-foreground">≤ {agent.maxTurns} turns</span>
@@ -168,11 +218,20 @@ function Fact({ label, value }: { label: string; value: string | number }) {
 function SourceView({ source }: { source: string }) {
   const lines = source.replace(/\n$/, '').split('\n');
   return (
-    <pre className="max-h-[640px] overflow-auto py-3 font-mono text-[12.5px] leading-relaxed" data-testid="manifest-view">
+    <pre
+      className="max-h-[640px] overflow-auto py-3 font-mono text-[12.5px] leading-relaxed"
+      data-testid="manifest-view"
+    >
       {lines.map((line, i) => (
         <div key={i} className="flex hover:bg-muted/40">
-          <span className="w-12 shrink-0 pr-4 text-right text-muted-foreground/60 select-none tabular">{i + 1}</span>
-          <span className={cn('pr-4 whitespace-pre', /^\s*#/.test(line) && 'text-muted-foreground')}>{line || ' '}</span>
+          <span className="w-12 shrink-0 pr-4 text-right text-muted-foreground/60 select-none tabular">
+            {i + 1}
+          </span>
+          <span
+            className={cn('pr-4 whitespace-pre', /^\s*#/.test(line) && 'text-muted-foreground')}
+          >
+            {line || ' '}
+          </span>
         </div>
       ))}
     </pre>

@@ -11,9 +11,23 @@ import { useNow } from '@/client/use-now';
 import { PageHeader } from '@/components/page-header';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
-import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from '@/components/ui/dialog';
 import { Skeleton } from '@/components/ui/skeleton';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '@/components/ui/table';
 import { ManifestEditor } from './manifest-editor';
 
 const NEW_TEAM_TEMPLATE = `name: my-team
@@ -40,7 +54,11 @@ export function TeamsView() {
 
   return (
     <div className="mx-auto flex max-w-[1600px] flex-col gap-5 p-6">
-      <PageHeader title="Teams" description="Teams are declared by versioned manifests: who the agents are, what each may use." actions={<NewTeamDialog />} />
+      <PageHeader
+        title="Teams"
+        description="Teams are declared by versioned manifests: who the agents are, what each may use."
+        actions={<NewTeamDialog />}
+      />
       <Card className="overflow-hidden">
         {teams.isPending ? (
           <div className="grid gap-2 p-4">
@@ -49,7 +67,9 @@ export function TeamsView() {
             ))}
           </div>
         ) : teams.isError ? (
-          <div className="p-8 text-center text-sm text-destructive">Could not load teams: {teams.error.message}</div>
+          <div className="p-8 text-center text-sm text-destructive">
+            Could not load teams: {teams.error.message}
+          </div>
         ) : teams.data.length === 0 ? (
           <div className="flex flex-col items-center gap-2 p-12 text-center text-sm text-muted-foreground">
             <UsersIcon className="size-6" /> No teams yet.
@@ -80,14 +100,21 @@ export function TeamsView() {
                     </Link>
                     <div className="font-mono text-[11px] text-muted-foreground">{team.slug}</div>
                   </TableCell>
-                  <TableCell className="max-w-[560px] truncate text-muted-foreground" title={team.description}>
+                  <TableCell
+                    className="max-w-[560px] truncate text-muted-foreground"
+                    title={team.description}
+                  >
                     {team.description || '—'}
                   </TableCell>
                   <TableCell className="text-right tabular">{team.agentCount}</TableCell>
                   <TableCell className="text-right">
-                    <span className="rounded border px-1.5 font-mono text-xs">v{team.currentVersion}</span>
+                    <span className="rounded border px-1.5 font-mono text-xs">
+                      v{team.currentVersion}
+                    </span>
                   </TableCell>
-                  <TableCell className="pr-4 text-right text-muted-foreground tabular">{now ? formatRelative(team.updatedAt, now) : ''}</TableCell>
+                  <TableCell className="pr-4 text-right text-muted-foreground tabular">
+                    {now ? formatRelative(team.updatedAt, now) : ''}
+                  </TableCell>
                 </TableRow>
               ))}
             </TableBody>
@@ -111,7 +138,10 @@ function NewTeamDialog() {
       <DialogContent className="sm:max-w-3xl">
         <DialogHeader>
           <DialogTitle>New team</DialogTitle>
-          <DialogDescription>Declare the team in YAML (or JSON). Its <code className="font-mono">name</code> becomes its slug.</DialogDescription>
+          <DialogDescription>
+            Declare the team in YAML (or JSON). Its <code className="font-mono">name</code> becomes
+            its slug.
+          </DialogDescription>
         </DialogHeader>
         <ManifestEditor
           initialSource={NEW_TEAM_TEMPLATE}

@@ -21,7 +21,10 @@ export function Kpi({
         {label}
         <Icon className="size-4 opacity-70" />
       </div>
-      <div className="truncate text-2xl font-semibold tracking-tight tabular" data-testid={`${testId}-value`}>
+      <div
+        className="truncate text-2xl font-semibold tracking-tight tabular"
+        data-testid={`${testId}-value`}
+      >
         {value}
       </div>
       <div className="truncate text-xs text-muted-foreground">{hint}</div>

@@ -1,6 +1,11 @@
 import type { RunEvent } from '@flightdeck/domain';
 import { describe, expect, it } from 'vitest';
-import { changesByPath, deriveFileChanges, FileChangeTracker, normalizeWorkspacePath } from './changes';
+import {
+  changesByPath,
+  deriveFileChanges,
+  FileChangeTracker,
+  normalizeWorkspacePath,
+} from './changes';
 
 const RUN = '00000000-0000-4000-8000-000000000000';
 const A = '00000000-0000-4000-8000-00000000000a';
@@ -16,7 +21,12 @@ const envelope = (agentId: string | null) => ({
   spanId: '0'.repeat(16),
   parentSpanId: null,
 });
-const dispatch = (agentId: string, callId: string, tool: string, args: Record<string, unknown>): RunEvent => ({
+const dispatch = (
+  agentId: string,
+  callId: string,
+  tool: string,
+  args: Record<string, unknown>,
+): RunEvent => ({
   ...envelope(agentId),
   type: 'tool.call.dispatched',
   payload: { callId, tool, args },
@@ -47,7 +57,15 @@ describe('deriveFileChanges', () => {
 
   it('keeps successful fs.write calls, with the previous content as before', () => {
     const changes = deriveFileChanges(events, events.length, (id) => (id ? (names[id] ?? '') : ''));
-    expect(changes.map((c) => ({ seq: c.seq, path: c.path, agent: c.agentName, before: c.before, after: c.after }))).toEqual([
+    expect(
+      changes.map((c) => ({
+        seq: c.seq,
+        path: c.path,
+        agent: c.agentName,
+        before: c.before,
+        after: c.after,
+      })),
+    ).toEqual([
       { seq: 2, path: 'notes/b.md', agent: 'researcher', before: '', after: 'b1\n' },
       { seq: 1, path: 'report.md', agent: 'lead', before: '', after: '# R\n' },
       { seq: 9, path: 'report.md', agent: 'lead', before: '# R\n', after: '# R\n\nmore\n' },
@@ -61,7 +79,10 @@ describe('deriveFileChanges', () => {
   });
 
   it('ignores writes with malformed args', () => {
-    const odd = [dispatch(A, 'x', 'fs.write', { path: 7, content: 'c' }), finish(A, 'x', 'fs.write', true)];
+    const odd = [
+      dispatch(A, 'x', 'fs.write', { path: 7, content: 'c' }),
+      finish(A, 'x', 'fs.write', true),
+    ];
     expect(deriveFileChanges(odd)).toEqual([]);
   });
 
@@ -83,14 +104,20 @@ describe('normalizeWorkspacePath', () => {
 describe('FileChangeTracker', () => {
   it('reads only new events and starts over on a new array', () => {
     seq = 0;
-    const log: RunEvent[] = [dispatch(A, 'k1', 'fs.write', { path: 'a.md', content: '1' }), finish(A, 'k1', 'fs.write', true)];
+    const log: RunEvent[] = [
+      dispatch(A, 'k1', 'fs.write', { path: 'a.md', content: '1' }),
+      finish(A, 'k1', 'fs.write', true),
+    ];
     const tracker = new FileChangeTracker();
     const first = tracker.advance(log, 1);
     expect(first).toEqual([]);
     const second = tracker.advance(log, 2);
     expect(second.map((c) => c.seq)).toEqual([1]);
     expect(tracker.advance(log, 2)).toBe(second);
-    log.push(dispatch(A, 'k2', 'fs.write', { path: 'a.md', content: '2' }), finish(A, 'k2', 'fs.write', true));
+    log.push(
+      dispatch(A, 'k2', 'fs.write', { path: 'a.md', content: '2' }),
+      finish(A, 'k2', 'fs.write', true),
+    );
     expect(tracker.advance(log, 4).map((c) => [c.seq, c.before, c.after])).toEqual([
       [1, '', '1'],
       [3, '1', '2'],

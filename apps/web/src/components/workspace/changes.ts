@@ -33,7 +33,10 @@ export function normalizeWorkspacePath(p: string): string {
 export class FileChangeTracker {
   private source: readonly RunEvent[] | null = null;
   private read = 0;
-  private pending = new Map<string, { seq: number; agentId: string | null; path: string; content: string; at: string }>();
+  private pending = new Map<
+    string,
+    { seq: number; agentId: string | null; path: string; content: string; at: string }
+  >();
   private latest = new Map<string, string>();
   private list: FileChange[] = [];
 
@@ -54,10 +57,21 @@ export class FileChangeTracker {
       if (!event) continue;
       if (event.type === 'tool.call.dispatched') {
         const { callId, tool, args } = event.payload;
-        if (tool !== 'fs.write' || typeof args.path !== 'string' || typeof args.content !== 'string') continue;
+        if (
+          tool !== 'fs.write' ||
+          typeof args.path !== 'string' ||
+          typeof args.content !== 'string'
+        )
+          continue;
         const path = normalizeWorkspacePath(args.path);
         if (!path) continue;
-        this.pending.set(callId, { seq: event.seq, agentId: event.agentId, path, content: args.content, at: event.at });
+        this.pending.set(callId, {
+          seq: event.seq,
+          agentId: event.agentId,
+          path,
+          content: args.content,
+          at: event.at,
+        });
       } else if (event.type === 'tool.call.finished') {
         const call = this.pending.get(event.payload.callId);
         if (!call) continue;

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { collapseContext, diffLines, diffStats, splitLines } from './line-diff';
 
-const kinds = (before: string, after: string) => diffLines(before, after).map((l) => `${l.kind === 'add' ? '+' : l.kind === 'del' ? '-' : ' '}${l.text}`);
+const kinds = (before: string, after: string) =>
+  diffLines(before, after).map(
+    (l) => `${l.kind === 'add' ? '+' : l.kind === 'del' ? '-' : ' '}${l.text}`,
+  );
 
 describe('line diff', () => {
   it('splits lines, ignoring one trailing newline', () => {
@@ -45,16 +48,11 @@ describe('line diff', () => {
     const before = Array.from({ length: 20 }, (_, i) => `l${i}`).join('\n');
     const after = before.replace('l10', 'L10');
     const rows = collapseContext(diffLines(before, after), 2);
-    expect(rows.map((r) => (r.kind === 'skip' ? `…${r.count}` : r.kind === 'ctx' ? r.text : `${r.kind}:${r.text}`))).toEqual([
-      '…8',
-      'l8',
-      'l9',
-      'del:l10',
-      'add:L10',
-      'l11',
-      'l12',
-      '…7',
-    ]);
+    expect(
+      rows.map((r) =>
+        r.kind === 'skip' ? `…${r.count}` : r.kind === 'ctx' ? r.text : `${r.kind}:${r.text}`,
+      ),
+    ).toEqual(['…8', 'l8', 'l9', 'del:l10', 'add:L10', 'l11', 'l12', '…7']);
   });
 
   it('falls back to remove-all/add-all past the size cap, still correct', () => {

@@ -32,7 +32,8 @@ export function diffLines(before: string, after: string): DiffLine[] {
   }
 
   const out: DiffLine[] = [];
-  for (let i = 0; i < start; i++) out.push({ kind: 'ctx', text: a[i]!, oldNo: i + 1, newNo: i + 1 });
+  for (let i = 0; i < start; i++)
+    out.push({ kind: 'ctx', text: a[i]!, oldNo: i + 1, newNo: i + 1 });
 
   const n = endA - start;
   const m = endB - start;
@@ -43,7 +44,9 @@ export function diffLines(before: string, after: string): DiffLine[] {
     for (let i = n - 1; i >= 0; i--) {
       for (let j = m - 1; j >= 0; j--) {
         lcs[i * width + j] =
-          a[start + i] === b[start + j] ? lcs[(i + 1) * width + j + 1]! + 1 : Math.max(lcs[(i + 1) * width + j]!, lcs[i * width + j + 1]!);
+          a[start + i] === b[start + j]
+            ? lcs[(i + 1) * width + j + 1]! + 1
+            : Math.max(lcs[(i + 1) * width + j]!, lcs[i * width + j + 1]!);
       }
     }
     let i = 0;
@@ -67,7 +70,8 @@ export function diffLines(before: string, after: string): DiffLine[] {
     for (let j = start; j < endB; j++) out.push({ kind: 'add', text: b[j]!, newNo: j + 1 });
   }
 
-  for (let k = 0; k < a.length - endA; k++) out.push({ kind: 'ctx', text: a[endA + k]!, oldNo: endA + k + 1, newNo: endB + k + 1 });
+  for (let k = 0; k < a.length - endA; k++)
+    out.push({ kind: 'ctx', text: a[endA + k]!, oldNo: endA + k + 1, newNo: endB + k + 1 });
   return out;
 }
 
@@ -76,7 +80,8 @@ export function collapseContext(lines: readonly DiffLine[], context = 3): DiffRo
   const keep = new Uint8Array(lines.length);
   lines.forEach((line, i) => {
     if (line.kind === 'ctx') return;
-    for (let k = Math.max(0, i - context); k <= Math.min(lines.length - 1, i + context); k++) keep[k] = 1;
+    for (let k = Math.max(0, i - context); k <= Math.min(lines.length - 1, i + context); k++)
+      keep[k] = 1;
   });
   const rows: DiffRow[] = [];
   let skipped = 0;

@@ -1,7 +1,14 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { FileIcon, FileTextIcon, FolderIcon, FolderOpenIcon, LoaderCircleIcon, TriangleAlertIcon } from 'lucide-react';
+import {
+  FileIcon,
+  FileTextIcon,
+  FolderIcon,
+  FolderOpenIcon,
+  LoaderCircleIcon,
+  TriangleAlertIcon,
+} from 'lucide-react';
 import { type ReactNode, useEffect, useMemo, useRef } from 'react';
 import { formatClock, formatCount } from '@/client/format';
 import { useTRPC } from '@/client/trpc';
@@ -32,9 +39,17 @@ const MAX_RENDERED_LINES = 3_000;
  * the selected file's content, and each change an agent made to it (from the log)
  * as a line diff.
  */
-export function WorkspaceView({ runId, changes, agentName, selection, onSelect }: WorkspaceViewProps) {
+export function WorkspaceView({
+  runId,
+  changes,
+  agentName,
+  selection,
+  onSelect,
+}: WorkspaceViewProps) {
   const trpc = useTRPC();
-  const files = useQuery(trpc.runs.workspaceFiles.queryOptions({ runId }, { refetchInterval: false }));
+  const files = useQuery(
+    trpc.runs.workspaceFiles.queryOptions({ runId }, { refetchInterval: false }),
+  );
   const byPath = useMemo(() => changesByPath(changes), [changes]);
 
   // A write landed: the listing is stale.
@@ -46,27 +61,33 @@ export function WorkspaceView({ runId, changes, agentName, selection, onSelect }
     void refetchFiles();
   }, [changes.length, refetchFiles]);
 
-  const selectedChange = selection.change === null ? null : (changes.find((c) => c.seq === selection.change) ?? null);
+  const selectedChange =
+    selection.change === null ? null : (changes.find((c) => c.seq === selection.change) ?? null);
   const path = selectedChange?.path ?? selection.file;
 
   // Every path on disk, plus any the log wrote that the listing does not have yet.
   const entries = useMemo(() => {
     const map = new Map<string, { path: string; size: number | null; modifiedAt: string | null }>();
     for (const f of files.data ?? []) map.set(f.path, f);
-    for (const p of byPath.keys()) if (!map.has(p)) map.set(p, { path: p, size: null, modifiedAt: null });
+    for (const p of byPath.keys())
+      if (!map.has(p)) map.set(p, { path: p, size: null, modifiedAt: null });
     return [...map.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }, [files.data, byPath]);
 
   // Nothing picked yet: open the first file (report.md-like files first would be guesswork).
   const firstPath = entries[0]?.path ?? null;
   useEffect(() => {
-    if (selection.file === null && selection.change === null && firstPath) onSelect({ file: firstPath, change: null });
+    if (selection.file === null && selection.change === null && firstPath)
+      onSelect({ file: firstPath, change: null });
   }, [selection.file, selection.change, firstPath, onSelect]);
 
   const history = path ? (byPath.get(path) ?? []) : [];
 
   return (
-    <div className="grid h-full min-h-0 grid-cols-[minmax(180px,240px)_minmax(0,1fr)]" data-testid="workspace">
+    <div
+      className="grid h-full min-h-0 grid-cols-[minmax(180px,240px)_minmax(0,1fr)]"
+      data-testid="workspace"
+    >
       <div className="flex min-h-0 flex-col border-r">
         <div className="flex items-center justify-between border-b px-3 py-1.5 text-xs text-muted-foreground">
           <span className="font-medium text-foreground">Files</span>
@@ -81,23 +102,38 @@ export function WorkspaceView({ runId, changes, agentName, selection, onSelect }
               <TriangleAlertIcon className="size-3.5" /> {files.error.message}
             </p>
           ) : entries.length === 0 ? (
-            <p className="p-3 text-xs text-muted-foreground">{files.isPending ? 'Loading…' : 'No files yet. What the agents write shows up here.'}</p>
+            <p className="p-3 text-xs text-muted-foreground">
+              {files.isPending ? 'Loading…' : 'No files yet. What the agents write shows up here.'}
+            </p>
           ) : (
-            <FileTree entries={entries} byPath={byPath} selected={path} onSelect={(p) => onSelect({ file: p, change: null })} />
+            <FileTree
+              entries={entries}
+              byPath={byPath}
+              selected={path}
+              onSelect={(p) => onSelect({ file: p, change: null })}
+            />
           )}
         </div>
       </div>
 
       <div className="flex min-h-0 min-w-0 flex-col">
         {!path ? (
-          <div className="flex flex-1 items-center justify-center p-6 text-sm text-muted-foreground">Pick a file.</div>
+          <div className="flex flex-1 items-center justify-center p-6 text-sm text-muted-foreground">
+            Pick a file.
+          </div>
         ) : (
           <>
             <div className="flex min-w-0 flex-wrap items-baseline gap-x-3 gap-y-0.5 border-b px-3 py-1.5">
-              <span className="truncate font-mono text-[13px] font-medium" data-testid="workspace-path">
+              <span
+                className="truncate font-mono text-[13px] font-medium"
+                data-testid="workspace-path"
+              >
                 {path}
               </span>
-              <FileFacts entry={entries.find((e) => e.path === path) ?? null} changes={history.length} />
+              <FileFacts
+                entry={entries.find((e) => e.path === path) ?? null}
+                changes={history.length}
+              />
             </div>
             <ChangeHistory
               history={history}
@@ -110,7 +146,12 @@ export function WorkspaceView({ runId, changes, agentName, selection, onSelect }
               {selectedChange ? (
                 <ChangeDiff change={selectedChange} agentName={agentName} />
               ) : (
-                <FileViewer runId={runId} path={path} version={history.at(-1)?.finishedSeq ?? 0} onDisk={files.data?.some((f) => f.path === path) ?? false} />
+                <FileViewer
+                  runId={runId}
+                  path={path}
+                  version={history.at(-1)?.finishedSeq ?? 0}
+                  onDisk={files.data?.some((f) => f.path === path) ?? false}
+                />
               )}
             </div>
           </>
@@ -126,7 +167,13 @@ function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-function FileFacts({ entry, changes }: { entry: { size: number | null; modifiedAt: string | null } | null; changes: number }) {
+function FileFacts({
+  entry,
+  changes,
+}: {
+  entry: { size: number | null; modifiedAt: string | null } | null;
+  changes: number;
+}) {
   const facts = [
     entry?.size != null ? formatBytes(entry.size) : null,
     entry?.modifiedAt ? `modified ${formatClock(entry.modifiedAt).slice(0, 8)}` : null,
@@ -160,7 +207,11 @@ function buildTree(entries: ReadonlyArray<{ path: string; size: number | null }>
   }
   // Folders first, then files, each by name.
   const sort = (nodes: TreeNode[]) => {
-    nodes.sort((a, b) => Number(a.entry !== null) - Number(b.entry !== null) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    nodes.sort(
+      (a, b) =>
+        Number(a.entry !== null) - Number(b.entry !== null) ||
+        (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
     nodes.forEach((n) => sort(n.children));
   };
   sort(root.children);
@@ -203,15 +254,25 @@ function FileTree({
           )}
           <span className="min-w-0 flex-1 truncate">{node.name}</span>
           {(byPath.get(node.path)?.length ?? 0) > 0 && (
-            <span className="shrink-0 rounded bg-muted px-1 text-[10.5px] text-muted-foreground tabular" title="changes in the log">
+            <span
+              className="shrink-0 rounded bg-muted px-1 text-[10.5px] text-muted-foreground tabular"
+              title="changes in the log"
+            >
               {byPath.get(node.path)!.length}
             </span>
           )}
         </button>
       ) : (
         <div key={`d:${node.path}`}>
-          <div className="flex h-7 items-center gap-1.5 text-[13px] text-muted-foreground" style={{ paddingLeft: 10 + depth * 14 }}>
-            {node.children.length ? <FolderOpenIcon className="size-3.5 shrink-0" /> : <FolderIcon className="size-3.5 shrink-0" />}
+          <div
+            className="flex h-7 items-center gap-1.5 text-[13px] text-muted-foreground"
+            style={{ paddingLeft: 10 + depth * 14 }}
+          >
+            {node.children.length ? (
+              <FolderOpenIcon className="size-3.5 shrink-0" />
+            ) : (
+              <FolderIcon className="size-3.5 shrink-0" />
+            )}
             <span className="truncate">{node.name}/</span>
           </div>
           {render(node.children, depth + 1)}
@@ -236,7 +297,9 @@ function ChangeHistory({
 }) {
   return (
     <div className="max-h-44 shrink-0 overflow-y-auto border-b bg-muted/20 pb-1 text-xs">
-      <div className="px-3 pt-1.5 pb-0.5 text-[10.5px] font-medium tracking-wide text-muted-foreground uppercase">History</div>
+      <div className="px-3 pt-1.5 pb-0.5 text-[10.5px] font-medium tracking-wide text-muted-foreground uppercase">
+        History
+      </div>
       <button
         type="button"
         onClick={onShowFile}
@@ -248,9 +311,18 @@ function ChangeHistory({
       >
         <FileTextIcon className="size-3.5 text-muted-foreground" /> Current content
       </button>
-      {history.length === 0 && <div className="px-3 py-1 text-muted-foreground">No fs.write to this file in the log.</div>}
+      {history.length === 0 && (
+        <div className="px-3 py-1 text-muted-foreground">No fs.write to this file in the log.</div>
+      )}
       {history.map((change, i) => (
-        <ChangeRow key={change.seq} change={change} index={i} name={change.agentName || agentName(change.agentId)} selected={selected === change.seq} onSelect={onSelect} />
+        <ChangeRow
+          key={change.seq}
+          change={change}
+          index={i}
+          name={change.agentName || agentName(change.agentId)}
+          selected={selected === change.seq}
+          onSelect={onSelect}
+        />
       ))}
     </div>
   );
@@ -269,7 +341,10 @@ function ChangeRow({
   selected: boolean;
   onSelect: (seq: number) => void;
 }) {
-  const stats = useMemo(() => diffStats(diffLines(change.before, change.after)), [change.before, change.after]);
+  const stats = useMemo(
+    () => diffStats(diffLines(change.before, change.after)),
+    [change.before, change.after],
+  );
   return (
     <button
       type="button"
@@ -288,7 +363,9 @@ function ChangeRow({
       </span>
       <span className="min-w-0 flex-1 truncate">
         <span className="font-medium text-foreground">{name || 'unknown agent'}</span>{' '}
-        <span className="text-muted-foreground">{index === 0 && change.before === '' ? 'created the file' : 'rewrote the file'}</span>
+        <span className="text-muted-foreground">
+          {index === 0 && change.before === '' ? 'created the file' : 'rewrote the file'}
+        </span>
       </span>
       <span className="shrink-0 font-mono tabular">
         <span className="text-emerald-700 dark:text-emerald-400">+{stats.added}</span>{' '}
@@ -298,14 +375,26 @@ function ChangeRow({
   );
 }
 
-function ChangeDiff({ change, agentName }: { change: FileChange; agentName: (agentId: string | null) => string }) {
-  const rows = useMemo(() => collapseContext(diffLines(change.before, change.after), 3), [change.before, change.after]);
+function ChangeDiff({
+  change,
+  agentName,
+}: {
+  change: FileChange;
+  agentName: (agentId: string | null) => string;
+}) {
+  const rows = useMemo(
+    () => collapseContext(diffLines(change.before, change.after), 3),
+    [change.before, change.after],
+  );
   const shown = rows.slice(0, MAX_RENDERED_LINES);
   return (
     <div data-testid="workspace-diff" data-seq={change.seq}>
       <div className="sticky top-0 z-10 border-b bg-background/95 px-3 py-1.5 text-xs text-muted-foreground backdrop-blur">
-        <span className="font-medium text-foreground">{change.agentName || agentName(change.agentId) || 'unknown agent'}</span> wrote{' '}
-        <span className="font-mono">{change.path}</span> at seq {change.seq} ({formatClock(change.at).slice(0, 8)}) · fs.write call{' '}
+        <span className="font-medium text-foreground">
+          {change.agentName || agentName(change.agentId) || 'unknown agent'}
+        </span>{' '}
+        wrote <span className="font-mono">{change.path}</span> at seq {change.seq} (
+        {formatClock(change.at).slice(0, 8)}) · fs.write call{' '}
         <span className="font-mono">{change.callId.slice(0, 12)}</span>
       </div>
       {rows.length === 0 ? (
@@ -319,7 +408,11 @@ function ChangeDiff({ change, agentName }: { change: FileChange; agentName: (age
           </tbody>
         </table>
       )}
-      {rows.length > shown.length && <p className="p-3 text-xs text-muted-foreground">{formatCount(rows.length - shown.length)} more rows not shown.</p>}
+      {rows.length > shown.length && (
+        <p className="p-3 text-xs text-muted-foreground">
+          {formatCount(rows.length - shown.length)} more rows not shown.
+        </p>
+      )}
     </div>
   );
 }
@@ -336,23 +429,59 @@ function DiffRowView({ row }: { row: DiffRow }) {
   }
   const tone =
     row.kind === 'add'
-      ? { row: 'bg-[#e6ffec] dark:bg-emerald-500/15', gutter: 'bg-[#ccffd8] dark:bg-emerald-500/25', sign: 'text-emerald-800 dark:text-emerald-300' }
+      ? {
+          row: 'bg-[#e6ffec] dark:bg-emerald-500/15',
+          gutter: 'bg-[#ccffd8] dark:bg-emerald-500/25',
+          sign: 'text-emerald-800 dark:text-emerald-300',
+        }
       : row.kind === 'del'
-        ? { row: 'bg-[#ffebe9] dark:bg-red-500/15', gutter: 'bg-[#ffd7d5] dark:bg-red-500/25', sign: 'text-red-800 dark:text-red-300' }
+        ? {
+            row: 'bg-[#ffebe9] dark:bg-red-500/15',
+            gutter: 'bg-[#ffd7d5] dark:bg-red-500/25',
+            sign: 'text-red-800 dark:text-red-300',
+          }
         : { row: '', gutter: '', sign: '' };
   return (
     <tr className={tone.row} data-testid="diff-line" data-kind={row.kind}>
-      <td className={cn('w-10 border-r border-border/50 px-2 text-right text-muted-foreground select-none tabular', tone.gutter)}>{row.kind === 'add' ? '' : row.oldNo}</td>
-      <td className={cn('w-10 border-r border-border/50 px-2 text-right text-muted-foreground select-none tabular', tone.gutter)}>{row.kind === 'del' ? '' : row.newNo}</td>
-      <td className={cn('w-5 pl-2 select-none', tone.sign)}>{row.kind === 'add' ? '+' : row.kind === 'del' ? '-' : ' '}</td>
+      <td
+        className={cn(
+          'w-10 border-r border-border/50 px-2 text-right text-muted-foreground select-none tabular',
+          tone.gutter,
+        )}
+      >
+        {row.kind === 'add' ? '' : row.oldNo}
+      </td>
+      <td
+        className={cn(
+          'w-10 border-r border-border/50 px-2 text-right text-muted-foreground select-none tabular',
+          tone.gutter,
+        )}
+      >
+        {row.kind === 'del' ? '' : row.newNo}
+      </td>
+      <td className={cn('w-5 pl-2 select-none', tone.sign)}>
+        {row.kind === 'add' ? '+' : row.kind === 'del' ? '-' : ' '}
+      </td>
       <td className="pr-3 break-all whitespace-pre-wrap">{row.text || '\u00a0'}</td>
     </tr>
   );
 }
 
-function FileViewer({ runId, path, version, onDisk }: { runId: string; path: string; version: number; onDisk: boolean }) {
+function FileViewer({
+  runId,
+  path,
+  version,
+  onDisk,
+}: {
+  runId: string;
+  path: string;
+  version: number;
+  onDisk: boolean;
+}) {
   const trpc = useTRPC();
-  const file = useQuery(trpc.runs.workspaceFile.queryOptions({ runId, path }, { refetchInterval: false, retry: false }));
+  const file = useQuery(
+    trpc.runs.workspaceFile.queryOptions({ runId, path }, { refetchInterval: false, retry: false }),
+  );
 
   // A new write to this file landed: read it again.
   const { refetch } = file;
@@ -365,7 +494,11 @@ function FileViewer({ runId, path, version, onDisk }: { runId: string; path: str
 
   if (file.isPending) {
     return (
-      <div className="flex items-center gap-2 p-4 text-sm text-muted-foreground" data-testid="workspace-viewer" data-state="loading">
+      <div
+        className="flex items-center gap-2 p-4 text-sm text-muted-foreground"
+        data-testid="workspace-viewer"
+        data-state="loading"
+      >
         <LoaderCircleIcon className="size-4 animate-spin" /> Loading {path}…
       </div>
     );
@@ -373,8 +506,16 @@ function FileViewer({ runId, path, version, onDisk }: { runId: string; path: str
   if (file.error) {
     const missing = file.error.data?.code === 'NOT_FOUND';
     return (
-      <div className="p-4 text-sm text-muted-foreground" data-testid="workspace-viewer" data-state="error">
-        {missing ? (onDisk ? 'This file is gone from the workspace.' : 'This file is not in the workspace (yet). Its changes are above.') : file.error.message}
+      <div
+        className="p-4 text-sm text-muted-foreground"
+        data-testid="workspace-viewer"
+        data-state="error"
+      >
+        {missing
+          ? onDisk
+            ? 'This file is gone from the workspace.'
+            : 'This file is not in the workspace (yet). Its changes are above.'
+          : file.error.message}
       </div>
     );
   }
@@ -385,7 +526,8 @@ function FileViewer({ runId, path, version, onDisk }: { runId: string; path: str
     <div data-testid="workspace-viewer" data-state="ready" data-path={path}>
       {file.data.truncated && (
         <p className="border-b bg-status-paused-bg/50 px-3 py-1.5 text-xs">
-          Showing the first {formatBytes(new TextEncoder().encode(file.data.content).length)} of {formatBytes(file.data.size)}.
+          Showing the first {formatBytes(new TextEncoder().encode(file.data.content).length)} of{' '}
+          {formatBytes(file.data.size)}.
         </p>
       )}
       {lines.length === 0 ? (
@@ -395,14 +537,20 @@ function FileViewer({ runId, path, version, onDisk }: { runId: string; path: str
           <tbody>
             {shown.map((line, i) => (
               <tr key={i}>
-                <td className="w-12 border-r border-border/50 px-2 text-right align-top text-muted-foreground select-none tabular">{i + 1}</td>
+                <td className="w-12 border-r border-border/50 px-2 text-right align-top text-muted-foreground select-none tabular">
+                  {i + 1}
+                </td>
                 <td className="px-3 break-all whitespace-pre-wrap">{line || '\u00a0'}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {lines.length > shown.length && <p className="p-3 text-xs text-muted-foreground">{formatCount(lines.length - shown.length)} more lines not shown.</p>}
+      {lines.length > shown.length && (
+        <p className="p-3 text-xs text-muted-foreground">
+          {formatCount(lines.length - shown.length)} more lines not shown.
+        </p>
+      )}
     </div>
   );
 }

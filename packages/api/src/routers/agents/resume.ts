@@ -6,6 +6,10 @@ import { operatorProcedure } from '../../trpc';
 export const ResumeAgentInput = z.object({ runId: RunId, agentId: AgentId }).strict();
 
 export const resume = operatorProcedure.input(ResumeAgentInput).mutation(async ({ ctx, input }) => {
-  const { paused } = await resumeAgent(ctx.engine, { runId: input.runId, agentId: input.agentId, by: ctx.viewer.actor });
+  const { paused } = await resumeAgent(ctx.engine, {
+    runId: input.runId,
+    agentId: input.agentId,
+    by: ctx.viewer.actor,
+  });
   return { paused };
 });

@@ -4,7 +4,11 @@ import { CostsRankingInput, toSumsDto } from './input';
 
 /** Spend per agent name within its team, most expensive first. */
 export const byAgent = viewerProcedure.input(CostsRankingInput).query(async ({ ctx, input }) => {
-  const rows = await getCostByAgent(ctx.engine, { range: input.range, teamSlug: input.teamSlug, limit: input.limit });
+  const rows = await getCostByAgent(ctx.engine, {
+    range: input.range,
+    teamSlug: input.teamSlug,
+    limit: input.limit,
+  });
   return rows.map((r) => ({
     agentName: r.agentName,
     teamSlug: r.teamSlug,

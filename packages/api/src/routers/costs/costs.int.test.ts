@@ -7,7 +7,12 @@ import { createRun, Drafts, RESEARCH_SOURCE } from '@flightdeck/db/test/fixtures
 import { createMigratedTestDatabase } from '@flightdeck/db/testing';
 import type { EventDraft } from '@flightdeck/domain';
 import { createEngine, type Engine } from '@flightdeck/engine';
-import { deleteRedisKeys, redisUrl, type TestDatabase, uniqueRedisPrefix } from '@flightdeck/testing';
+import {
+  deleteRedisKeys,
+  redisUrl,
+  type TestDatabase,
+  uniqueRedisPrefix,
+} from '@flightdeck/testing';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller, createContext } from '../../index';
@@ -39,7 +44,9 @@ beforeAll(async () => {
   await appendEvents(engine.db, run.id, [
     when(d.runStarted(run), 0.5),
     when(d.agentSpawned(lead), 0.5),
-    ...d.llmCall(lead, 1, 'c1', { inputTokens: 1000, outputTokens: 200 }, 2500).map((e) => when(e, 0.2)),
+    ...d
+      .llmCall(lead, 1, 'c1', { inputTokens: 1000, outputTokens: 200 }, 2500)
+      .map((e) => when(e, 0.2)),
   ]);
 });
 
@@ -61,15 +68,26 @@ async function failure(call: Promise<unknown>): Promise<TRPCError> {
 
 describe('costs procedures', () => {
   it('reject unknown keys, ranges and slugs with BAD_REQUEST', async () => {
-    expect((await failure(caller.costs.summary({ range: '1y' } as never))).code).toBe('BAD_REQUEST');
-    expect((await failure(caller.costs.byModel({ range: '24h', extra: 1 } as never))).code).toBe('BAD_REQUEST');
-    expect((await failure(caller.costs.byAgent({ teamSlug: 'Not A Slug' }))).code).toBe('BAD_REQUEST');
+    expect((await failure(caller.costs.summary({ range: '1y' } as never))).code).toBe(
+      'BAD_REQUEST',
+    );
+    expect((await failure(caller.costs.byModel({ range: '24h', extra: 1 } as never))).code).toBe(
+      'BAD_REQUEST',
+    );
+    expect((await failure(caller.costs.byAgent({ teamSlug: 'Not A Slug' }))).code).toBe(
+      'BAD_REQUEST',
+    );
     expect((await failure(caller.costs.topRuns({ limit: 500 }))).code).toBe('BAD_REQUEST');
   });
 
   it('report the spend of the last minutes in every view', async () => {
     const summary = await caller.costs.summary({ range: '24h' });
-    expect(summary.range).toEqual({ costMicroUsd: 2500, inputTokens: 1000, outputTokens: 200, calls: 1 });
+    expect(summary.range).toEqual({
+      costMicroUsd: 2500,
+      inputTokens: 1000,
+      outputTokens: 200,
+      calls: 1,
+    });
     expect(summary.burnRateMicroUsdPerHour).toBe(2500);
     expect(summary.topTeam).toMatchObject({ teamSlug: 'research', costMicroUsd: 2500 });
     expect(summary.month.costMicroUsd).toBeGreaterThanOrEqual(summary.today.costMicroUsd);
@@ -77,16 +95,26 @@ describe('costs procedures', () => {
     const series = await caller.costs.timeseries({ range: '24h' });
     expect(series.bucketSeconds).toBe(3600);
     expect(series.buckets.length).toBeGreaterThanOrEqual(24);
-    expect(series.points).toEqual([expect.objectContaining({ teamSlug: 'research', costMicroUsd: 2500 })]);
+    expect(series.points).toEqual([
+      expect.objectContaining({ teamSlug: 'research', costMicroUsd: 2500 }),
+    ]);
     expect(series.buckets).toContain(series.points[0]?.bucket);
 
     expect(await caller.costs.byModel({ range: '7d' })).toEqual([
-      { model: 'simulated/gpt-4o-mini', costMicroUsd: 2500, inputTokens: 1000, outputTokens: 200, calls: 1 },
+      {
+        model: 'simulated/gpt-4o-mini',
+        costMicroUsd: 2500,
+        inputTokens: 1000,
+        outputTokens: 200,
+        calls: 1,
+      },
     ]);
     expect(await caller.costs.byAgent({ range: '30d', teamSlug: 'research' })).toEqual([
       expect.objectContaining({ agentName: 'lead', teamSlug: 'research', costMicroUsd: 2500 }),
     ]);
-    expect((await caller.costs.topRuns({})).map((r) => [r.id, r.costMicroUsd])).toEqual([[runId, 2500]]);
+    expect((await caller.costs.topRuns({})).map((r) => [r.id, r.costMicroUsd])).toEqual([
+      [runId, 2500],
+    ]);
     expect(await caller.costs.byModel({ teamSlug: 'nobody' })).toEqual([]);
   });
 });

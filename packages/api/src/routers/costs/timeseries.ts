@@ -8,6 +8,11 @@ export const timeseries = viewerProcedure.input(CostsInput).query(async ({ ctx, 
   return {
     bucketSeconds: s.bucketSeconds,
     buckets: s.buckets,
-    points: s.points.map((p) => ({ bucket: p.bucket, teamSlug: p.teamSlug, teamName: p.teamName, ...toSumsDto(p) })),
+    points: s.points.map((p) => ({
+      bucket: p.bucket,
+      teamSlug: p.teamSlug,
+      teamName: p.teamName,
+      ...toSumsDto(p),
+    })),
   };
 });

@@ -4,7 +4,11 @@ import { CostsRankingInput } from './input';
 
 /** The most expensive runs created in the range (their whole spend). */
 export const topRuns = viewerProcedure.input(CostsRankingInput).query(async ({ ctx, input }) => {
-  const rows = await getTopCostRuns(ctx.engine, { range: input.range, teamSlug: input.teamSlug, limit: input.limit });
+  const rows = await getTopCostRuns(ctx.engine, {
+    range: input.range,
+    teamSlug: input.teamSlug,
+    limit: input.limit,
+  });
   return rows.map((r) => ({
     id: r.id,
     goal: r.goal,

@@ -13,7 +13,11 @@ export const RunEventsInput = z
 
 /** A page of a run's log after `afterSeq`, in seq order (replay, export). */
 export const events = viewerProcedure.input(RunEventsInput).query(async ({ ctx, input }) => {
-  const page = await readRunEvents(ctx.engine, { runId: input.runId, afterSeq: input.afterSeq, limit: input.limit });
+  const page = await readRunEvents(ctx.engine, {
+    runId: input.runId,
+    afterSeq: input.afterSeq,
+    limit: input.limit,
+  });
   const last = page.at(-1);
   return { events: page, nextAfterSeq: page.length === input.limit && last ? last.seq : null };
 });

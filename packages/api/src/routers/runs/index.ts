@@ -9,4 +9,14 @@ import { spawn } from './spawn';
 import { workspaceFile } from './workspace-file';
 import { workspaceFiles } from './workspace-files';
 
-export const runsRouter = router({ spawn, kill, pause, resume, list, get, events, workspaceFiles, workspaceFile });
+export const runsRouter = router({
+  spawn,
+  kill,
+  pause,
+  resume,
+  list,
+  get,
+  events,
+  workspaceFiles,
+  workspaceFile,
+});

@@ -11,6 +11,10 @@ export const KillRunInput = z
   .strict();
 
 export const kill = operatorProcedure.input(KillRunInput).mutation(async ({ ctx, input }) => {
-  const { status } = await killRun(ctx.engine, { runId: input.runId, reason: input.reason, by: ctx.viewer.actor });
+  const { status } = await killRun(ctx.engine, {
+    runId: input.runId,
+    reason: input.reason,
+    by: ctx.viewer.actor,
+  });
   return { status };
 });

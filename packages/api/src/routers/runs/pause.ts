@@ -14,6 +14,11 @@ export const PauseRunInput = z
 
 /** Hold the whole team: no agent starts a new turn until the run is resumed. */
 export const pause = operatorProcedure.input(PauseRunInput).mutation(async ({ ctx, input }) => {
-  const { status } = await pauseRun(ctx.engine, { runId: input.runId, mode: input.mode, reason: input.reason, by: ctx.viewer.actor });
+  const { status } = await pauseRun(ctx.engine, {
+    runId: input.runId,
+    mode: input.mode,
+    reason: input.reason,
+    by: ctx.viewer.actor,
+  });
   return { status };
 });

@@ -11,6 +11,10 @@ export const SpawnRunInput = z
   .strict();
 
 export const spawn = operatorProcedure.input(SpawnRunInput).mutation(async ({ ctx, input }) => {
-  const { runId } = await spawnRun(ctx.engine, { teamSlug: input.teamSlug, goal: input.goal, by: ctx.viewer.actor });
+  const { runId } = await spawnRun(ctx.engine, {
+    teamSlug: input.teamSlug,
+    goal: input.goal,
+    by: ctx.viewer.actor,
+  });
   return { runId };
 });

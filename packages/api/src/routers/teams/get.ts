@@ -32,7 +32,11 @@ function grantDto(grant: unknown): ToolGrantDto {
   const name = typeof g.name === 'string' ? g.name : 'unknown';
   for (const key of SCOPE_KEYS) {
     const value = g[key];
-    if (Array.isArray(value) && value.length > 0 && !(key === 'paths' && value.length === 1 && value[0] === '**')) {
+    if (
+      Array.isArray(value) &&
+      value.length > 0 &&
+      !(key === 'paths' && value.length === 1 && value[0] === '**')
+    ) {
       const text = value.map(String).join(', ');
       return { name, scope: text.length > 120 ? `${text.slice(0, 119)}…` : text };
     }

@@ -19,14 +19,16 @@ export const ResolveToolCallInput = z
   });
 
 /** A human's decision on a tool call a crash left with an unknown outcome: retry it, skip it, or mark it done. */
-export const resolve = operatorProcedure.input(ResolveToolCallInput).mutation(async ({ ctx, input }) => {
-  const { resolution } = await resolveToolCall(ctx.engine, {
-    runId: input.runId,
-    agentId: input.agentId,
-    callId: input.callId,
-    resolution: input.resolution,
-    output: input.output,
-    by: ctx.viewer.actor,
+export const resolve = operatorProcedure
+  .input(ResolveToolCallInput)
+  .mutation(async ({ ctx, input }) => {
+    const { resolution } = await resolveToolCall(ctx.engine, {
+      runId: input.runId,
+      agentId: input.agentId,
+      callId: input.callId,
+      resolution: input.resolution,
+      output: input.output,
+      by: ctx.viewer.actor,
+    });
+    return { resolution };
   });
-  return { resolution };
-});

@@ -1,4 +1,11 @@
-import { type AgentState, DomainError, type EventDraft, newSpanId, pendingTurnOf, type RunState } from '@flightdeck/domain';
+import {
+  type AgentState,
+  DomainError,
+  type EventDraft,
+  newSpanId,
+  pendingTurnOf,
+  type RunState,
+} from '@flightdeck/domain';
 import type { Engine } from '../../engine';
 import { enqueueTurn } from '../../jobs/queues';
 import { recordEvents } from '../../record-events';
@@ -13,7 +20,8 @@ export async function requireRun(engine: Engine, runId: string): Promise<RunStat
 
 export function requireAgent(state: RunState, agentId: string): AgentState {
   const agent = state.agents[agentId];
-  if (!agent) throw new DomainError('NOT_FOUND', `No agent ${agentId} in run ${state.runId ?? ''}.`);
+  if (!agent)
+    throw new DomainError('NOT_FOUND', `No agent ${agentId} in run ${state.runId ?? ''}.`);
   return agent;
 }
 
@@ -44,7 +52,11 @@ export async function record(engine: Engine, runId: string, drafts: EventDraft[]
 }
 
 /** Queue every turn the run now needs (after a resume or a decision). */
-export async function requeuePendingTurns(engine: Engine, runId: string, agentIds?: readonly string[]): Promise<number> {
+export async function requeuePendingTurns(
+  engine: Engine,
+  runId: string,
+  agentIds?: readonly string[],
+): Promise<number> {
   const state = await loadRunState(engine, runId);
   let queued = 0;
   for (const agentId of agentIds ?? state.agentOrder) {

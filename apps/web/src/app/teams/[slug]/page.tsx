@@ -1,7 +1,11 @@
 import type { Metadata } from 'next';
 import { TeamView } from '@/components/teams/team-view';
 
-export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }): Promise<Metadata> {
+export async function generateMetadata({
+  params,
+}: {
+  params: Promise<{ slug: string }>;
+}): Promise<Metadata> {
   const { slug } = await params;
   return { title: slug };
 }

@@ -1,12 +1,27 @@
 import type { DerivedSpan, DerivedSpanKind } from '@flightdeck/telemetry/spans';
 import { describe, expect, it } from 'vitest';
-import { axisTicks, barGeometry, clampWindow, formatSpanDuration, orderSpans, selectWindow, traceBounds, zoomWindow } from './layout';
+import {
+  axisTicks,
+  barGeometry,
+  clampWindow,
+  formatSpanDuration,
+  orderSpans,
+  selectWindow,
+  traceBounds,
+  zoomWindow,
+} from './layout';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(T0 + ms).toISOString();
 
 let seq = 0;
-function span(spanId: string, parentSpanId: string | null, kind: DerivedSpanKind, start: number, end: number | null): DerivedSpan {
+function span(
+  spanId: string,
+  parentSpanId: string | null,
+  kind: DerivedSpanKind,
+  start: number,
+  end: number | null,
+): DerivedSpan {
   seq++;
   return {
     traceId: 't',
@@ -59,7 +74,14 @@ describe('orderSpans', () => {
 
   it('hides the subtree of a collapsed span, and keeps the span itself', () => {
     const rows = orderSpans(spans, (s) => s.spanId === 'delegate');
-    expect(rows.map((r) => r.span.spanId)).toEqual(['run', 'lead', 'turn1', 'llm1', 'delegate', 'turn2']);
+    expect(rows.map((r) => r.span.spanId)).toEqual([
+      'run',
+      'lead',
+      'turn1',
+      'llm1',
+      'delegate',
+      'turn2',
+    ]);
     expect(rows.find((r) => r.span.spanId === 'delegate')?.collapsed).toBe(true);
     // A leaf cannot be collapsed.
     expect(orderSpans(spans, () => true).map((r) => r.span.spanId)).toEqual(['run']);
@@ -67,7 +89,10 @@ describe('orderSpans', () => {
   });
 
   it('shows a span with an unknown parent as a root instead of dropping it', () => {
-    const rows = orderSpans([span('orphan', 'nowhere', 'tool', 5, 6), span('root', null, 'run', 0, 10)]);
+    const rows = orderSpans([
+      span('orphan', 'nowhere', 'tool', 5, 6),
+      span('root', null, 'run', 0, 10),
+    ]);
     expect(rows.map((r) => [r.span.spanId, r.depth])).toEqual([
       ['root', 0],
       ['orphan', 0],
@@ -87,8 +112,13 @@ describe('time window', () => {
     expect(zoomWindow(bounds, bounds, 0.5)).toEqual({ start: T0 + 250, end: T0 + 750 });
     expect(zoomWindow(bounds, bounds, 0.5, 0)).toEqual({ start: T0, end: T0 + 500 });
     expect(zoomWindow({ start: T0 + 250, end: T0 + 750 }, bounds, 4)).toEqual(bounds);
-    expect(zoomWindow(bounds, bounds, 0.000001).end - zoomWindow(bounds, bounds, 0.000001).start).toBe(10);
-    expect(clampWindow({ start: T0 + 900, end: T0 + 1200 }, bounds)).toEqual({ start: T0 + 700, end: T0 + 1000 });
+    expect(
+      zoomWindow(bounds, bounds, 0.000001).end - zoomWindow(bounds, bounds, 0.000001).start,
+    ).toBe(10);
+    expect(clampWindow({ start: T0 + 900, end: T0 + 1200 }, bounds)).toEqual({
+      start: T0 + 700,
+      end: T0 + 1000,
+    });
   });
 
   it('selects a range dragged in either direction', () => {
@@ -97,10 +127,28 @@ describe('time window', () => {
 
   it('places and clips bars', () => {
     const view = { start: T0 + 200, end: T0 + 600 };
-    expect(barGeometry(spans.find((s) => s.spanId === 'delegate')!, view, T0)).toEqual({ left: 25, width: 75, clippedLeft: false, clippedRight: true });
-    expect(barGeometry(spans.find((s) => s.spanId === 'turn2')!, view, T0)).toBeNull();
+    expect(
+      barGeometry(
+        spans.find((s) => s.spanId === 'delegate')!,
+        view,
+        T0,
+      ),
+    ).toEqual({ left: 25, width: 75, clippedLeft: false, clippedRight: true });
+    expect(
+      barGeometry(
+        spans.find((s) => s.spanId === 'turn2')!,
+        view,
+        T0,
+      ),
+    ).toBeNull();
     // An open span runs to now.
-    expect(barGeometry(spans.find((s) => s.spanId === 'run')!, bounds, T0 + 500)).toMatchObject({ left: 0, width: 50 });
+    expect(
+      barGeometry(
+        spans.find((s) => s.spanId === 'run')!,
+        bounds,
+        T0 + 500,
+      ),
+    ).toMatchObject({ left: 0, width: 50 });
   });
 
   it('puts ticks on round offsets from the trace start', () => {
@@ -111,6 +159,12 @@ describe('time window', () => {
   });
 
   it('formats durations', () => {
-    expect([0, 350, 1250, 12_340, 125_000].map(formatSpanDuration)).toEqual(['0', '350ms', '1.25s', '12.3s', '2m 05s']);
+    expect([0, 350, 1250, 12_340, 125_000].map(formatSpanDuration)).toEqual([
+      '0',
+      '350ms',
+      '1.25s',
+      '12.3s',
+      '2m 05s',
+    ]);
   });
 });

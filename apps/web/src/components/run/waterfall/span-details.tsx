@@ -10,8 +10,10 @@ import { cn } from '@/lib/utils';
 import { formatSpanDuration, spanDurationMs } from './layout';
 import { barClass, KIND_STYLE, splitName } from './span-style';
 
-const str = (v: SpanAttributeValue | undefined): string | null => (v === undefined ? null : Array.isArray(v) ? v.join(', ') : String(v));
-const num = (v: SpanAttributeValue | undefined): number | null => (typeof v === 'number' ? v : null);
+const str = (v: SpanAttributeValue | undefined): string | null =>
+  v === undefined ? null : Array.isArray(v) ? v.join(', ') : String(v);
+const num = (v: SpanAttributeValue | undefined): number | null =>
+  typeof v === 'number' ? v : null;
 
 /** Pretty-print a JSON string (tool arguments), or give it back as it is. */
 function pretty(text: string): string {
@@ -36,7 +38,14 @@ export function SpanDetails({ span, origin, now, agentName, onClose }: SpanDetai
   const a = span.attributes;
   const [op, subject] = splitName(span.name);
   const open = span.endTime === null;
-  const status = span.status.code === 'error' ? 'error' : open ? 'in progress' : span.status.code === 'ok' ? 'ok' : 'unset';
+  const status =
+    span.status.code === 'error'
+      ? 'error'
+      : open
+        ? 'in progress'
+        : span.status.code === 'ok'
+          ? 'ok'
+          : 'unset';
   const offset = Date.parse(span.startTime) - origin;
 
   const rows: Array<[string, ReactNode]> = [
@@ -48,10 +57,14 @@ export function SpanDetails({ span, origin, now, agentName, onClose }: SpanDetai
   if (agent) rows.push(['Agent', agent]);
 
   if (span.kind === 'llm') {
-    rows.push(['Model', [str(a[GenAi.providerName]), str(a[GenAi.requestModel])].filter(Boolean).join(' / ') || '—']);
+    rows.push([
+      'Model',
+      [str(a[GenAi.providerName]), str(a[GenAi.requestModel])].filter(Boolean).join(' / ') || '—',
+    ]);
     const tin = num(a[GenAi.usageInputTokens]);
     const tout = num(a[GenAi.usageOutputTokens]);
-    if (tin !== null || tout !== null) rows.push(['Tokens', `${formatTokens(tin ?? 0)} in · ${formatTokens(tout ?? 0)} out`]);
+    if (tin !== null || tout !== null)
+      rows.push(['Tokens', `${formatTokens(tin ?? 0)} in · ${formatTokens(tout ?? 0)} out`]);
     const cost = num(a[Fd.costMicroUsd]);
     if (cost !== null) rows.push(['Cost', formatUsd(cost)]);
     const finish = str(a[GenAi.responseFinishReasons]);
@@ -67,7 +80,10 @@ export function SpanDetails({ span, origin, now, agentName, onClose }: SpanDetai
     if (resolution) rows.push(['Resolution', resolution]);
     const targets = a[Fd.delegateAgentIds];
     if (Array.isArray(targets) && targets.length) {
-      rows.push(['Delegated to', (targets as string[]).map((id) => agentName(id) ?? id).join(', ')]);
+      rows.push([
+        'Delegated to',
+        (targets as string[]).map((id) => agentName(id) ?? id).join(', '),
+      ]);
     }
   }
   if (span.kind === 'agent' || span.kind === 'run') {
@@ -76,11 +92,19 @@ export function SpanDetails({ span, origin, now, agentName, onClose }: SpanDetai
     const model = str(a[GenAi.requestModel]);
     if (model && span.kind === 'agent') rows.push(['Model', model]);
     const tin = num(a[GenAi.usageInputTokens]);
-    if (tin !== null) rows.push(['Tokens', `${formatTokens(tin)} in · ${formatTokens(num(a[GenAi.usageOutputTokens]) ?? 0)} out`]);
+    if (tin !== null)
+      rows.push([
+        'Tokens',
+        `${formatTokens(tin)} in · ${formatTokens(num(a[GenAi.usageOutputTokens]) ?? 0)} out`,
+      ]);
     const cost = num(a[Fd.costMicroUsd]);
     if (cost !== null) rows.push(['Cost', formatUsd(cost)]);
     const turns = num(a[Fd.turns]);
-    if (turns !== null) rows.push(['Turns · model · tool calls', `${turns} · ${num(a[Fd.llmCalls]) ?? 0} · ${num(a[Fd.toolCalls]) ?? 0}`]);
+    if (turns !== null)
+      rows.push([
+        'Turns · model · tool calls',
+        `${turns} · ${num(a[Fd.llmCalls]) ?? 0} · ${num(a[Fd.toolCalls]) ?? 0}`,
+      ]);
   }
 
   const args = str(a[GenAi.toolCallArguments]);
@@ -88,18 +112,33 @@ export function SpanDetails({ span, origin, now, agentName, onClose }: SpanDetai
   const reply = str(a[GenAi.outputMessages]);
 
   return (
-    <aside className="flex h-full min-h-0 flex-col bg-card" data-testid="span-details" data-span-id={span.spanId} aria-label="Span details">
+    <aside
+      className="flex h-full min-h-0 flex-col bg-card"
+      data-testid="span-details"
+      data-span-id={span.spanId}
+      aria-label="Span details"
+    >
       <div className="flex items-start gap-2 border-b px-3 py-2.5">
         <span className={cn('mt-1 size-2.5 shrink-0 rounded-[3px]', barClass(span))} />
         <div className="min-w-0 flex-1">
           <div className="text-[11px] font-medium tracking-wide text-muted-foreground uppercase">
             {KIND_STYLE[span.kind].label} span
           </div>
-          <div className="truncate text-sm font-semibold" title={span.name} data-testid="span-details-name">
+          <div
+            className="truncate text-sm font-semibold"
+            title={span.name}
+            data-testid="span-details-name"
+          >
             <span className="font-mono font-normal text-muted-foreground">{op}</span> {subject}
           </div>
         </div>
-        <Button variant="ghost" size="icon-sm" className="-mr-1 size-7" onClick={onClose} aria-label="Close span details">
+        <Button
+          variant="ghost"
+          size="icon-sm"
+          className="-mr-1 size-7"
+          onClick={onClose}
+          aria-label="Close span details"
+        >
           <XIcon className="size-4" />
         </Button>
       </div>
@@ -123,9 +162,13 @@ export function SpanDetails({ span, origin, now, agentName, onClose }: SpanDetai
                 <li key={`${e.seq}-${e.name}`} className="rounded border bg-muted/30 px-2 py-1">
                   <div className="flex justify-between gap-2">
                     <span className="font-mono">{e.name}</span>
-                    <span className="text-muted-foreground tabular">+{formatSpanDuration(Date.parse(e.time) - origin)}</span>
+                    <span className="text-muted-foreground tabular">
+                      +{formatSpanDuration(Date.parse(e.time) - origin)}
+                    </span>
                   </div>
-                  <AttributeList attributes={Object.entries(e.attributes).filter(([k]) => k !== Fd.seq)} />
+                  <AttributeList
+                    attributes={Object.entries(e.attributes).filter(([k]) => k !== Fd.seq)}
+                  />
                 </li>
               ))}
             </ol>
@@ -133,7 +176,14 @@ export function SpanDetails({ span, origin, now, agentName, onClose }: SpanDetai
         )}
         <details className="mt-3">
           <summary className="cursor-pointer font-medium select-none">All attributes</summary>
-          <AttributeList attributes={Object.entries(a).filter(([k]) => k !== GenAi.toolCallArguments && k !== GenAi.toolCallResult && k !== GenAi.outputMessages)} />
+          <AttributeList
+            attributes={Object.entries(a).filter(
+              ([k]) =>
+                k !== GenAi.toolCallArguments &&
+                k !== GenAi.toolCallResult &&
+                k !== GenAi.outputMessages,
+            )}
+          />
           <div className="mt-1 font-mono text-[11px] text-muted-foreground">
             span {span.spanId}
             {span.parentSpanId ? ` · parent ${span.parentSpanId}` : ''}
@@ -146,7 +196,13 @@ export function SpanDetails({ span, origin, now, agentName, onClose }: SpanDetai
 
 function StatusText({ status, message }: { status: string; message?: string }) {
   return (
-    <span className={cn(status === 'error' && 'font-medium text-status-failed', status === 'in progress' && 'text-status-running', status === 'ok' && 'text-status-completed')}>
+    <span
+      className={cn(
+        status === 'error' && 'font-medium text-status-failed',
+        status === 'in progress' && 'text-status-running',
+        status === 'ok' && 'text-status-completed',
+      )}
+    >
       {status}
       {message ? <span className="block font-normal text-muted-foreground">{message}</span> : null}
     </span>
@@ -157,7 +213,10 @@ function Block({ title, text, testId }: { title: string; text: string; testId: s
   return (
     <section className="mt-3">
       <h3 className="mb-1 font-medium">{title}</h3>
-      <pre className="max-h-48 overflow-auto rounded border bg-muted/40 p-2 font-mono text-[11px] leading-relaxed whitespace-pre-wrap break-words" data-testid={testId}>
+      <pre
+        className="max-h-48 overflow-auto rounded border bg-muted/40 p-2 font-mono text-[11px] leading-relaxed whitespace-pre-wrap break-words"
+        data-testid={testId}
+      >
         {text}
       </pre>
     </section>

@@ -22,7 +22,11 @@ export function splitName(name: string): [string, string] {
 }
 
 /** The operation as a short word for the rows (the full name stays in the title and data-name). */
-const SHORT_OP: Record<string, string> = { invoke_workflow: 'workflow', invoke_agent: 'agent', execute_tool: 'tool' };
+const SHORT_OP: Record<string, string> = {
+  invoke_workflow: 'workflow',
+  invoke_agent: 'agent',
+  execute_tool: 'tool',
+};
 
 export function shortOp(op: string): string {
   return SHORT_OP[op] ?? op;

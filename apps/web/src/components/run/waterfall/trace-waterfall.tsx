@@ -3,8 +3,22 @@
 import type { RunEvent } from '@flightdeck/domain';
 import { Fd } from '@flightdeck/telemetry/spans';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { ChevronRightIcon, ListCollapseIcon, ListTreeIcon, RotateCcwIcon, ZoomInIcon, ZoomOutIcon } from 'lucide-react';
-import { memo, useCallback, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import {
+  ChevronRightIcon,
+  ListCollapseIcon,
+  ListTreeIcon,
+  RotateCcwIcon,
+  ZoomInIcon,
+  ZoomOutIcon,
+} from 'lucide-react';
+import {
+  memo,
+  useCallback,
+  useMemo,
+  useRef,
+  useState,
+  type PointerEvent as ReactPointerEvent,
+} from 'react';
 import { useNow } from '@/client/use-now';
 import { Button } from '@/components/ui/button';
 import { cn } from '@/lib/utils';
@@ -55,7 +69,10 @@ export function TraceWaterfall({ events, count }: TraceWaterfallProps) {
   const now = open ? Math.max(ticking, Date.now()) : 0;
 
   const rows = useMemo(
-    () => orderSpans(spans, (s) => (collapseTurns && s.kind === 'turn' ? !toggled.has(s.spanId) : toggled.has(s.spanId))),
+    () =>
+      orderSpans(spans, (s) =>
+        collapseTurns && s.kind === 'turn' ? !toggled.has(s.spanId) : toggled.has(s.spanId),
+      ),
     [spans, toggled, collapseTurns],
   );
   const bounds = traceBounds(spans, now);
@@ -64,7 +81,9 @@ export function TraceWaterfall({ events, count }: TraceWaterfallProps) {
 
   const agentNames = useMemo(() => {
     const names = new Map<string, string>();
-    for (const s of spans) if (s.kind === 'agent' && s.agentId) names.set(s.agentId, String(s.attributes[Fd.agentName] ?? s.agentId));
+    for (const s of spans)
+      if (s.kind === 'agent' && s.agentId)
+        names.set(s.agentId, String(s.attributes[Fd.agentName] ?? s.agentId));
     return names;
   }, [spans]);
   const selected = selectedId ? (spans.find((s) => s.spanId === selectedId) ?? null) : null;
@@ -76,7 +95,10 @@ export function TraceWaterfall({ events, count }: TraceWaterfallProps) {
       return next;
     });
   }, []);
-  const select = useCallback((spanId: string) => setSelectedId((current) => (current === spanId ? null : spanId)), []);
+  const select = useCallback(
+    (spanId: string) => setSelectedId((current) => (current === spanId ? null : spanId)),
+    [],
+  );
 
   const zoomBy = (factor: number) => {
     if (!bounds || !view) return;
@@ -85,7 +107,11 @@ export function TraceWaterfall({ events, count }: TraceWaterfallProps) {
   };
 
   return (
-    <div className="flex h-full min-h-0 flex-col" data-testid="waterfall" data-span-count={spans.length}>
+    <div
+      className="flex h-full min-h-0 flex-col"
+      data-testid="waterfall"
+      data-span-count={spans.length}
+    >
       <div className="flex flex-wrap items-center gap-x-4 gap-y-1.5 border-b bg-muted/20 px-3 py-1.5">
         <Legend />
         <div className="ml-auto flex items-center gap-1">
@@ -99,17 +125,43 @@ export function TraceWaterfall({ events, count }: TraceWaterfallProps) {
             aria-pressed={collapseTurns}
             data-testid="waterfall-collapse-turns"
           >
-            {collapseTurns ? <ListTreeIcon className="size-3.5" /> : <ListCollapseIcon className="size-3.5" />}
+            {collapseTurns ? (
+              <ListTreeIcon className="size-3.5" />
+            ) : (
+              <ListCollapseIcon className="size-3.5" />
+            )}
             {collapseTurns ? 'Expand turns' : 'Collapse turns'}
           </Button>
           <span className="mx-1 h-4 w-px bg-border" />
-          <Button variant="ghost" size="icon-sm" className="size-7" onClick={() => zoomBy(0.5)} disabled={!view} aria-label="Zoom in" data-testid="waterfall-zoom-in">
+          <Button
+            variant="ghost"
+            size="icon-sm"
+            className="size-7"
+            onClick={() => zoomBy(0.5)}
+            disabled={!view}
+            aria-label="Zoom in"
+            data-testid="waterfall-zoom-in"
+          >
             <ZoomInIcon className="size-4" />
           </Button>
-          <Button variant="ghost" size="icon-sm" className="size-7" onClick={() => zoomBy(2)} disabled={!zoomed} aria-label="Zoom out" data-testid="waterfall-zoom-out">
+          <Button
+            variant="ghost"
+            size="icon-sm"
+            className="size-7"
+            onClick={() => zoomBy(2)}
+            disabled={!zoomed}
+            aria-label="Zoom out"
+            data-testid="waterfall-zoom-out"
+          >
             <ZoomOutIcon className="size-4" />
           </Button>
-          <Button variant="ghost" size="xs" onClick={() => setZoom(null)} disabled={!zoomed} data-testid="waterfall-zoom-reset">
+          <Button
+            variant="ghost"
+            size="xs"
+            onClick={() => setZoom(null)}
+            disabled={!zoomed}
+            data-testid="waterfall-zoom-reset"
+          >
             <RotateCcwIcon className="size-3.5" /> Reset
           </Button>
         </div>
@@ -119,16 +171,37 @@ export function TraceWaterfall({ events, count }: TraceWaterfallProps) {
         <div className="flex min-w-0 flex-1 flex-col">
           {bounds && view ? (
             <>
-              <AxisHeader view={view} bounds={bounds} spanCount={spans.length} onSelect={(w) => setZoom(isWholeTrace(w, bounds) ? null : w)} />
-              <Rows rows={rows} view={view} origin={bounds.start} now={now} selectedId={selectedId} onToggle={toggle} onSelect={select} />
+              <AxisHeader
+                view={view}
+                bounds={bounds}
+                spanCount={spans.length}
+                onSelect={(w) => setZoom(isWholeTrace(w, bounds) ? null : w)}
+              />
+              <Rows
+                rows={rows}
+                view={view}
+                origin={bounds.start}
+                now={now}
+                selectedId={selectedId}
+                onToggle={toggle}
+                onSelect={select}
+              />
             </>
           ) : (
-            <div className="flex flex-1 items-center justify-center p-6 text-sm text-muted-foreground">No spans yet: the trace starts with the run.</div>
+            <div className="flex flex-1 items-center justify-center p-6 text-sm text-muted-foreground">
+              No spans yet: the trace starts with the run.
+            </div>
           )}
         </div>
         {selected && bounds && (
           <div className="w-[300px] shrink-0 border-l xl:w-[340px]">
-            <SpanDetails span={selected} origin={bounds.start} now={now} agentName={(id) => agentNames.get(id) ?? null} onClose={() => setSelectedId(null)} />
+            <SpanDetails
+              span={selected}
+              origin={bounds.start}
+              now={now}
+              agentName={(id) => agentNames.get(id) ?? null}
+              onClose={() => setSelectedId(null)}
+            />
           </div>
         )}
       </div>
@@ -138,7 +211,10 @@ export function TraceWaterfall({ events, count }: TraceWaterfallProps) {
 
 function Legend() {
   return (
-    <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-[11px] text-muted-foreground" aria-label="Legend">
+    <div
+      className="flex flex-wrap items-center gap-x-3 gap-y-1 text-[11px] text-muted-foreground"
+      aria-label="Legend"
+    >
       {(['agent', 'turn', 'llm', 'tool'] as const).map((kind) => (
         <span key={kind} className="inline-flex items-center gap-1.5">
           <span className={cn('h-2 w-3.5 rounded-[2px]', KIND_STYLE[kind].bar)} />
@@ -154,7 +230,17 @@ function Legend() {
 }
 
 /** The time axis: tick labels (offsets from the trace start), and a drag to zoom into a range. */
-function AxisHeader({ view, bounds, spanCount, onSelect }: { view: TimeWindow; bounds: TimeWindow; spanCount: number; onSelect: (w: TimeWindow) => void }) {
+function AxisHeader({
+  view,
+  bounds,
+  spanCount,
+  onSelect,
+}: {
+  view: TimeWindow;
+  bounds: TimeWindow;
+  spanCount: number;
+  onSelect: (w: TimeWindow) => void;
+}) {
   const ticks = axisTicks(view, bounds.start);
   const axis = useRef<HTMLDivElement>(null);
   const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
@@ -173,7 +259,8 @@ function AxisHeader({ view, bounds, spanCount, onSelect }: { view: TimeWindow; b
     if (drag) setDrag({ from: drag.from, to: fractionAt(e) });
   };
   const onPointerUp = () => {
-    if (drag && Math.abs(drag.to - drag.from) > 0.01) onSelect(selectWindow(view, bounds, drag.from, drag.to));
+    if (drag && Math.abs(drag.to - drag.from) > 0.01)
+      onSelect(selectWindow(view, bounds, drag.from, drag.to));
     setDrag(null);
   };
 
@@ -194,8 +281,17 @@ function AxisHeader({ view, bounds, spanCount, onSelect }: { view: TimeWindow; b
         data-testid="waterfall-axis"
       >
         {ticks.map((t) => (
-          <div key={t.offsetMs} className="absolute inset-y-0 border-l border-border/80" style={{ left: `${t.fraction * 100}%` }}>
-            <span className={cn('absolute top-1/2 -translate-y-1/2 px-1 tabular', t.fraction > 0.92 ? 'right-0' : 'left-0')}>
+          <div
+            key={t.offsetMs}
+            className="absolute inset-y-0 border-l border-border/80"
+            style={{ left: `${t.fraction * 100}%` }}
+          >
+            <span
+              className={cn(
+                'absolute top-1/2 -translate-y-1/2 px-1 tabular',
+                t.fraction > 0.92 ? 'right-0' : 'left-0',
+              )}
+            >
               {formatSpanDuration(t.offsetMs)}
             </span>
           </div>
@@ -203,7 +299,10 @@ function AxisHeader({ view, bounds, spanCount, onSelect }: { view: TimeWindow; b
         {drag && (
           <div
             className="pointer-events-none absolute inset-y-0 border-x border-primary bg-primary/15"
-            style={{ left: `${Math.min(drag.from, drag.to) * 100}%`, width: `${Math.abs(drag.to - drag.from) * 100}%` }}
+            style={{
+              left: `${Math.min(drag.from, drag.to) * 100}%`,
+              width: `${Math.abs(drag.to - drag.from) * 100}%`,
+            }}
           />
         )}
       </div>
@@ -233,12 +332,25 @@ function Rows({ rows, view, origin, now, selectedId, onToggle, onSelect }: RowsP
   const ticks = axisTicks(view, origin);
 
   return (
-    <div ref={scrollRef} className="relative min-h-0 flex-1 overflow-y-auto" data-testid="waterfall-rows" data-row-count={rows.length}>
+    <div
+      ref={scrollRef}
+      className="relative min-h-0 flex-1 overflow-y-auto"
+      data-testid="waterfall-rows"
+      data-row-count={rows.length}
+    >
       <div className="relative" style={{ height: virtualizer.getTotalSize() }}>
         {/* The axis' grid lines, behind the bars. */}
-        <div className={cn('pointer-events-none absolute inset-y-0 right-0 left-[clamp(240px,36%,400px)]')}>
+        <div
+          className={cn(
+            'pointer-events-none absolute inset-y-0 right-0 left-[clamp(240px,36%,400px)]',
+          )}
+        >
           {ticks.map((t) => (
-            <div key={t.offsetMs} className="absolute inset-y-0 border-l border-dashed border-border/70" style={{ left: `${t.fraction * 100}%` }} />
+            <div
+              key={t.offsetMs}
+              className="absolute inset-y-0 border-l border-dashed border-border/70"
+              style={{ left: `${t.fraction * 100}%` }}
+            />
           ))}
         </div>
         {virtualizer.getVirtualItems().map((item) => {
@@ -272,7 +384,15 @@ interface SpanRowProps {
   onSelect: (spanId: string) => void;
 }
 
-const SpanRow = memo(function SpanRow({ row, top, view, now, selected, onToggle, onSelect }: SpanRowProps) {
+const SpanRow = memo(function SpanRow({
+  row,
+  top,
+  view,
+  now,
+  selected,
+  onToggle,
+  onSelect,
+}: SpanRowProps) {
   const { span, depth, childCount, collapsed } = row;
   const [op, subject] = splitName(span.name);
   const open = span.endTime === null;
@@ -280,7 +400,8 @@ const SpanRow = memo(function SpanRow({ row, top, view, now, selected, onToggle,
   const bar = barGeometry(span, view, now);
   const duration = formatSpanDuration(spanDurationMs(span, now));
   // The duration goes right of the bar, else inside a wide bar, else left of it.
-  const label: 'right' | 'inside' | 'left' = !bar || bar.left + bar.width < 82 ? 'right' : bar.width > 14 ? 'inside' : 'left';
+  const label: 'right' | 'inside' | 'left' =
+    !bar || bar.left + bar.width < 82 ? 'right' : bar.width > 14 ? 'inside' : 'left';
 
   return (
     <div
@@ -298,7 +419,10 @@ const SpanRow = memo(function SpanRow({ row, top, view, now, selected, onToggle,
         if (e.key === 'Enter' || e.key === ' ') {
           e.preventDefault();
           onSelect(span.spanId);
-        } else if ((e.key === 'ArrowLeft' && childCount && !collapsed) || (e.key === 'ArrowRight' && collapsed)) {
+        } else if (
+          (e.key === 'ArrowLeft' && childCount && !collapsed) ||
+          (e.key === 'ArrowRight' && collapsed)
+        ) {
           e.preventDefault();
           onToggle(span.spanId);
         }
@@ -313,10 +437,21 @@ const SpanRow = memo(function SpanRow({ row, top, view, now, selected, onToggle,
       data-open={open ? 'true' : undefined}
       data-collapsed={collapsed ? 'true' : undefined}
     >
-      <div className={cn('relative flex shrink-0 items-center gap-1 border-r pr-2', NAME_COLUMN, selected && 'shadow-[inset_2px_0_0_var(--color-primary)]')} style={{ paddingLeft: 6 + depth * INDENT }}>
+      <div
+        className={cn(
+          'relative flex shrink-0 items-center gap-1 border-r pr-2',
+          NAME_COLUMN,
+          selected && 'shadow-[inset_2px_0_0_var(--color-primary)]',
+        )}
+        style={{ paddingLeft: 6 + depth * INDENT }}
+      >
         {/* Indent guides. */}
         {Array.from({ length: depth }, (_, i) => (
-          <span key={i} className="absolute inset-y-0 w-px bg-border/70" style={{ left: 13 + i * INDENT }} />
+          <span
+            key={i}
+            className="absolute inset-y-0 w-px bg-border/70"
+            style={{ left: 13 + i * INDENT }}
+          />
         ))}
         {childCount > 0 ? (
           <button
@@ -329,17 +464,25 @@ const SpanRow = memo(function SpanRow({ row, top, view, now, selected, onToggle,
             aria-label={collapsed ? `Expand ${span.name}` : `Collapse ${span.name}`}
             data-testid="waterfall-toggle"
           >
-            <ChevronRightIcon className={cn('size-3.5 transition-transform', !collapsed && 'rotate-90')} />
+            <ChevronRightIcon
+              className={cn('size-3.5 transition-transform', !collapsed && 'rotate-90')}
+            />
           </button>
         ) : (
           <span className="size-4 shrink-0" />
         )}
         <span className={cn('size-2 shrink-0 rounded-[2px]', barClass(span))} />
         <span className="min-w-0 truncate" title={span.name}>
-          <span className={cn('text-[11px] text-muted-foreground', error && 'text-status-failed')}>{shortOp(op)}</span>{' '}
+          <span className={cn('text-[11px] text-muted-foreground', error && 'text-status-failed')}>
+            {shortOp(op)}
+          </span>{' '}
           <span className={cn('font-medium', error && 'text-status-failed')}>{subject}</span>
         </span>
-        {collapsed && <span className="shrink-0 rounded bg-muted px-1 text-[10px] text-muted-foreground tabular">+{childCount}</span>}
+        {collapsed && (
+          <span className="shrink-0 rounded bg-muted px-1 text-[10px] text-muted-foreground tabular">
+            +{childCount}
+          </span>
+        )}
       </div>
       <div className="relative min-w-0 flex-1">
         {bar && (
@@ -355,7 +498,10 @@ const SpanRow = memo(function SpanRow({ row, top, view, now, selected, onToggle,
             style={{ left: `${bar.left}%`, width: `${bar.width}%` }}
           >
             {open && !bar.clippedRight && (
-              <span className="absolute inset-y-0 right-0 w-3 animate-pulse rounded-r-[3px] bg-gradient-to-r from-transparent to-white/70" data-testid="waterfall-open-edge" />
+              <span
+                className="absolute inset-y-0 right-0 w-3 animate-pulse rounded-r-[3px] bg-gradient-to-r from-transparent to-white/70"
+                data-testid="waterfall-open-edge"
+              />
             )}
           </div>
         )}
@@ -368,7 +514,11 @@ const SpanRow = memo(function SpanRow({ row, top, view, now, selected, onToggle,
               label === 'inside' && span.kind === 'turn' && !error && 'text-sky-950',
             )}
             style={
-              label === 'right' ? { left: `${bar.left + bar.width}%` } : label === 'inside' ? { right: `${100 - bar.left - bar.width}%` } : { right: `${100 - bar.left}%` }
+              label === 'right'
+                ? { left: `${bar.left + bar.width}%` }
+                : label === 'inside'
+                  ? { right: `${100 - bar.left - bar.width}%` }
+                  : { right: `${100 - bar.left}%` }
             }
           >
             {duration}
@@ -379,4 +529,3 @@ const SpanRow = memo(function SpanRow({ row, top, view, now, selected, onToggle,
     </div>
   );
 });
-

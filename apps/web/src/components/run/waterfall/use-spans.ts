@@ -21,7 +21,11 @@ export function useSpans(events: readonly RunEvent[], count: number): DerivedSpa
   return useMemo(() => {
     let s = state.current;
     if (!s || s.events !== events || s.applied > count) {
-      s = { events, deriver: new SpanDeriver({ captureContent: true, maxContentLength: 2000 }), applied: 0 };
+      s = {
+        events,
+        deriver: new SpanDeriver({ captureContent: true, maxContentLength: 2000 }),
+        applied: 0,
+      };
       state.current = s;
     }
     for (let i = s.applied; i < count; i++) {

@@ -7,7 +7,10 @@ function handler(request: Request): Promise<Response> | Response {
   const runtime = getRuntime();
   if (!runtime) {
     return Response.json(
-      { error: 'The API runs inside the Flightdeck web server: start it with `npm run dev --workspace @flightdeck/web`.' },
+      {
+        error:
+          'The API runs inside the Flightdeck web server: start it with `npm run dev --workspace @flightdeck/web`.',
+      },
       { status: 503 },
     );
   }
