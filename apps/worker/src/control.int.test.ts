@@ -1,11 +1,9 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { newSpanId } from '@flightdeck/domain';
 import {
   type Engine,
   killAgent,
   pauseRun,
-  recordEvents,
   resolveToolCall,
   resumeRun,
   saveTeam,
@@ -18,6 +16,7 @@ import {
   type Harness,
   operator,
   runState,
+  spawnWithScriptedLeadTurn,
   startHarness,
   waitFor,
   waitForStatus,
@@ -149,53 +148,15 @@ simulation: { latencyMs: 0, minSteps: 1, maxSteps: 1, errorRate: 0 }
   /** A run whose lead dispatched `touch marker` and then "crashed" before the result. */
   async function interruptedRun(): Promise<{ runId: string; leadId: string; callId: string }> {
     await saveTeam(engine, { source: shellTeam });
-    for (const w of harness.workers) await w.worker.pause();
-    const { runId } = await spawnRun(engine, {
+    const { runId, leadId, toolCalls } = await spawnWithScriptedLeadTurn(harness, {
       teamSlug: 'shell-team',
       goal: 'touch a marker',
-      by: operator,
+      toolCalls: (lead) => [
+        { callId: `${lead}.t1.c1`, tool: 'shell', args: { command: 'touch marker' } },
+      ],
+      dispatched: true,
     });
-    const { state } = await runState(engine, runId);
-    const lead = state.agents[state.leadAgentId!]!;
-    const base = {
-      at: new Date().toISOString(),
-      agentId: lead.id,
-      traceId: state.traceId!,
-      parentSpanId: lead.spanId,
-    };
-    const callId = `${lead.id}.t1.c1`;
-    await recordEvents(engine, runId, [
-      { ...base, type: 'agent.turn.started', spanId: newSpanId(), payload: { turn: 1 } },
-      {
-        ...base,
-        type: 'llm.call.started',
-        spanId: newSpanId(),
-        payload: { callId: 'm', turn: 1, model: lead.model },
-      },
-      {
-        ...base,
-        type: 'llm.call.finished',
-        spanId: newSpanId(),
-        payload: {
-          callId: 'm',
-          text: 'touching',
-          toolCalls: [{ callId, tool: 'shell', args: { command: 'touch marker' } }],
-          usage: { inputTokens: 1, outputTokens: 1 },
-          costMicroUsd: 0,
-          priceVersion: 'test',
-          latencyMs: 0,
-          finishReason: 'tool_calls',
-        },
-      },
-      {
-        ...base,
-        type: 'tool.call.dispatched',
-        spanId: newSpanId(),
-        payload: { callId, tool: 'shell', args: { command: 'touch marker' } },
-      },
-    ]);
-    for (const w of harness.workers) await w.worker.resume();
-    return { runId, leadId: lead.id, callId };
+    return { runId, leadId, callId: toolCalls[0]!.callId };
   }
 
   const marker = (runId: string) =>
@@ -262,55 +223,23 @@ simulation: { latencyMs: 0, minSteps: 4, maxSteps: 4, errorRate: 0 }
 
   it('narrows the subagent to the tools it names, and refuses one that would widen it', async () => {
     await saveTeam(engine, { source: team });
-    for (const w of harness.workers) await w.worker.pause();
-    const { runId } = await spawnRun(engine, {
+    const { runId, toolCalls } = await spawnWithScriptedLeadTurn(harness, {
       teamSlug: 'scoped-team',
       goal: 'read only please',
-      by: operator,
-    });
-    const { state } = await runState(engine, runId);
-    const lead = state.agents[state.leadAgentId!]!;
-    const base = {
-      at: new Date().toISOString(),
-      agentId: lead.id,
-      traceId: state.traceId!,
-      parentSpanId: lead.spanId,
-    };
-    const narrow = {
-      callId: `${lead.id}.t1.c1`,
-      tool: 'delegate',
-      args: { agent: 'helper', task: 'read notes', tools: ['fs.read', 'fs.list'] },
-    };
-    const wide = {
-      callId: `${lead.id}.t1.c2`,
-      tool: 'delegate',
-      args: { agent: 'helper', task: 'run things', tools: ['fs.read', 'shell'] },
-    };
-    await recordEvents(engine, runId, [
-      { ...base, type: 'agent.turn.started', spanId: newSpanId(), payload: { turn: 1 } },
-      {
-        ...base,
-        type: 'llm.call.started',
-        spanId: newSpanId(),
-        payload: { callId: 'm', turn: 1, model: lead.model },
-      },
-      {
-        ...base,
-        type: 'llm.call.finished',
-        spanId: newSpanId(),
-        payload: {
-          callId: 'm',
-          text: 'delegating',
-          toolCalls: [narrow, wide],
-          usage: { inputTokens: 1, outputTokens: 1 },
-          costMicroUsd: 0,
-          priceVersion: 'test',
-          latencyMs: 0,
-          finishReason: 'tool_calls',
+      toolCalls: (lead) => [
+        {
+          callId: `${lead}.t1.c1`,
+          tool: 'delegate',
+          args: { agent: 'helper', task: 'read notes', tools: ['fs.read', 'fs.list'] },
         },
-      },
-    ]);
-    for (const w of harness.workers) await w.worker.resume();
+        {
+          callId: `${lead}.t1.c2`,
+          tool: 'delegate',
+          args: { agent: 'helper', task: 'run things', tools: ['fs.read', 'shell'] },
+        },
+      ],
+    });
+    const wide = toolCalls[1]!;
     await waitForStatus(engine, runId, 'completed');
     const { state: final, events } = await runState(engine, runId);
     const refused = events.find(

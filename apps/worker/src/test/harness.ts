@@ -4,8 +4,22 @@ import path from 'node:path';
 import { createToolRegistry, simulatedProvider, type Tool } from '@flightdeck/agents';
 import { readAllEvents } from '@flightdeck/db';
 import { createMigratedTestDatabase } from '@flightdeck/db/testing';
-import { reduceEvents, type RunEvent, type RunState } from '@flightdeck/domain';
-import { createEngine, type Engine, getRun, readDemoTeamSources } from '@flightdeck/engine';
+import {
+  type EventDraft,
+  newSpanId,
+  reduceEvents,
+  type RunEvent,
+  type RunState,
+  type ToolCallRequest,
+} from '@flightdeck/domain';
+import {
+  createEngine,
+  type Engine,
+  getRun,
+  readDemoTeamSources,
+  recordEvents,
+  spawnRun,
+} from '@flightdeck/engine';
 import { createLogger } from '@flightdeck/telemetry';
 import { redisUrl, type TestDatabase, uniqueRedisPrefix } from '@flightdeck/testing';
 import { startTurnWorker, type TurnWorker } from '../turn-worker';
@@ -94,4 +108,70 @@ export async function waitForStatus(
     async () => (await getRun(engine, { runId }))?.status === status,
     timeoutMs,
   );
+}
+
+/**
+ * Spawn a run whose lead's first turn is scripted: the model "asked" for
+ * `toolCalls` (and, with `dispatched`, the first of them was dispatched before
+ * a "crash"). Workers are paused while the events are written.
+ */
+export async function spawnWithScriptedLeadTurn(
+  harness: Harness,
+  input: {
+    teamSlug: string;
+    goal: string;
+    toolCalls: (leadId: string) => ToolCallRequest[];
+    dispatched?: boolean;
+  },
+): Promise<{ runId: string; leadId: string; toolCalls: ToolCallRequest[] }> {
+  const { engine } = harness;
+  for (const w of harness.workers) await w.worker.pause();
+  const { runId } = await spawnRun(engine, {
+    teamSlug: input.teamSlug,
+    goal: input.goal,
+    by: operator,
+  });
+  const { state } = await runState(engine, runId);
+  const lead = state.agents[state.leadAgentId!]!;
+  const toolCalls = input.toolCalls(lead.id);
+  const base = {
+    at: new Date().toISOString(),
+    agentId: lead.id,
+    traceId: state.traceId!,
+    parentSpanId: lead.spanId,
+  };
+  const drafts: EventDraft[] = [
+    { ...base, type: 'agent.turn.started', spanId: newSpanId(), payload: { turn: 1 } },
+    {
+      ...base,
+      type: 'llm.call.started',
+      spanId: newSpanId(),
+      payload: { callId: 'm', turn: 1, model: lead.model },
+    },
+    {
+      ...base,
+      type: 'llm.call.finished',
+      spanId: newSpanId(),
+      payload: {
+        callId: 'm',
+        text: 'scripted',
+        toolCalls,
+        usage: { inputTokens: 1, outputTokens: 1 },
+        costMicroUsd: 0,
+        priceVersion: 'test',
+        latencyMs: 0,
+        finishReason: 'tool_calls',
+      },
+    },
+  ];
+  if (input.dispatched && toolCalls[0])
+    drafts.push({
+      ...base,
+      type: 'tool.call.dispatched',
+      spanId: newSpanId(),
+      payload: toolCalls[0],
+    });
+  await recordEvents(engine, runId, drafts);
+  for (const w of harness.workers) await w.worker.resume();
+  return { runId, leadId: lead.id, toolCalls };
 }
