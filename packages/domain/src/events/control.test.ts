@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT, llmFinished, type LogBuilder, model, startedRun } from '../test/event-builder';
+import {
+  AGENT,
+  llmFinished,
+  type LogBuilder,
+  model,
+  modelTurn,
+  startedRun,
+} from '../test/event-builder';
 import { nextStep, pendingTurnOf } from './next-step';
 import { reduceEvents } from './reducer';
 
@@ -8,17 +15,7 @@ const limits = { maxTurns: 5 };
 
 function midTurnWithWrite(): LogBuilder {
   const log = startedRun();
-  log.add({ type: 'agent.turn.started', agentId: AGENT.lead, payload: { turn: 1 } });
-  log.add({
-    type: 'llm.call.started',
-    agentId: AGENT.lead,
-    payload: { callId: 'm', turn: 1, model },
-  });
-  log.add({
-    type: 'llm.call.finished',
-    agentId: AGENT.lead,
-    payload: llmFinished('m', [{ callId: 'c1', tool: 'shell', args: { command: 'deploy' } }]),
-  });
+  modelTurn(log, AGENT.lead, [{ callId: 'c1', tool: 'shell', args: { command: 'deploy' } }]);
   log.add({
     type: 'tool.call.dispatched',
     agentId: AGENT.lead,

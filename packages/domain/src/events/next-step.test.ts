@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT, llmFinished, model, startedRun } from '../test/event-builder';
+import { AGENT, llmFinished, model, modelTurn, startedRun } from '../test/event-builder';
 import { nextStep } from './next-step';
 import { reduceEvents } from './reducer';
 
@@ -85,20 +85,10 @@ describe('nextStep', () => {
 
   it('resumes a tool call dispatched before a crash, before dispatching the next one', () => {
     const log = startedRun();
-    log.add({ type: 'agent.turn.started', agentId: AGENT.lead, payload: { turn: 1 } });
-    log.add({
-      type: 'llm.call.started',
-      agentId: AGENT.lead,
-      payload: { callId: 'm', turn: 1, model },
-    });
-    log.add({
-      type: 'llm.call.finished',
-      agentId: AGENT.lead,
-      payload: llmFinished('m', [
-        { callId: 'c1', tool: 'fs.write', args: {} },
-        { callId: 'c2', tool: 'fs.read', args: {} },
-      ]),
-    });
+    modelTurn(log, AGENT.lead, [
+      { callId: 'c1', tool: 'fs.write', args: {} },
+      { callId: 'c2', tool: 'fs.read', args: {} },
+    ]);
     log.add({
       type: 'tool.call.dispatched',
       agentId: AGENT.lead,
@@ -135,17 +125,7 @@ describe('nextStep', () => {
 
   it('does not treat a delegate with a spawned child as interrupted, but does one without', () => {
     const log = startedRun();
-    log.add({ type: 'agent.turn.started', agentId: AGENT.lead, payload: { turn: 1 } });
-    log.add({
-      type: 'llm.call.started',
-      agentId: AGENT.lead,
-      payload: { callId: 'm', turn: 1, model },
-    });
-    log.add({
-      type: 'llm.call.finished',
-      agentId: AGENT.lead,
-      payload: llmFinished('m', [{ callId: 'd', tool: 'delegate', args: {} }]),
-    });
+    modelTurn(log, AGENT.lead, [{ callId: 'd', tool: 'delegate', args: {} }]);
     log.add({
       type: 'tool.call.dispatched',
       agentId: AGENT.lead,
@@ -179,13 +159,7 @@ describe('nextStep', () => {
 
   it('finishes the agent when the model answers without tool calls', () => {
     const log = startedRun();
-    log.add({ type: 'agent.turn.started', agentId: AGENT.lead, payload: { turn: 1 } });
-    log.add({
-      type: 'llm.call.started',
-      agentId: AGENT.lead,
-      payload: { callId: 'm', turn: 1, model },
-    });
-    log.add({ type: 'llm.call.finished', agentId: AGENT.lead, payload: llmFinished('m') });
+    modelTurn(log, AGENT.lead);
     expect(nextStep(reduceEvents(log.events), AGENT.lead, limits)).toEqual({
       kind: 'finish-agent',
       result: 'final answer',

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT, llmFinished, type LogBuilder, model, startedRun } from '../test/event-builder';
+import {
+  AGENT,
+  llmFinished,
+  type LogBuilder,
+  model,
+  modelTurn,
+  startedRun,
+} from '../test/event-builder';
 import { applyEvent, initialRunState, reduceEvents, ReducerError } from './reducer';
 import { EVENT_TYPES, payloads, RunEvent } from './schema';
 
@@ -9,20 +16,8 @@ function turnWithTools(
   turn: number,
   tools: Array<{ callId: string; tool: string }>,
 ) {
-  log.add({ type: 'agent.turn.started', agentId, payload: { turn } });
-  log.add({
-    type: 'llm.call.started',
-    agentId,
-    payload: { callId: `${agentId}.t${turn}.llm`, turn, model },
-  });
-  log.add({
-    type: 'llm.call.finished',
-    agentId,
-    payload: llmFinished(
-      `${agentId}.t${turn}.llm`,
-      tools.map((t) => ({ ...t, args: { path: 'a.md' } })),
-    ),
-  });
+  const calls = tools.map((t) => ({ ...t, args: { path: 'a.md' } }));
+  modelTurn(log, agentId, calls, { turn, callId: `${agentId}.t${turn}.llm` });
 }
 
 describe('event schema', () => {

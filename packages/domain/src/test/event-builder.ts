@@ -85,3 +85,15 @@ export function llmFinished(
     finishReason: toolCalls.length ? ('tool_calls' as const) : ('stop' as const),
   };
 }
+
+/** An agent's turn up to the model's answer: turn started, model called, model answered with `toolCalls`. */
+export function modelTurn(
+  log: LogBuilder,
+  agentId: string,
+  toolCalls: Array<{ callId: string; tool: string; args: Record<string, unknown> }> = [],
+  { turn = 1, callId = 'm' }: { turn?: number; callId?: string } = {},
+): void {
+  log.add({ type: 'agent.turn.started', agentId, payload: { turn } });
+  log.add({ type: 'llm.call.started', agentId, payload: { callId, turn, model } });
+  log.add({ type: 'llm.call.finished', agentId, payload: llmFinished(callId, toolCalls) });
+}
