@@ -40,6 +40,7 @@ agents:
 ${workers.map((w) => `  ${w}:\n    role: Worker\n    model: simulated/gpt-4o-mini\n    tools: [${shell}]`).join('\n')}
 limits: { maxDepth: 1, maxChildrenPerAgent: 19, maxConcurrentAgents: 20 }
 simulation: { latencyMs: 1500, errorRate: 0, minSteps: 2, maxSteps: 2 }
+policy: { rules: [{ id: everything, tool: '*', effect: allow }] }
 `;
 }
 
@@ -101,7 +102,7 @@ export async function killBench({ quick }: BenchOptions): Promise<BenchResult> {
   const kills = quick ? 5 : 50;
   const warmUp = 3; // the first kills after start pay for JIT and first loads in web and workers: not measured
   const stack = await startStack({ label: 'bench-kill', workers: 2, web: true });
-  const { engine, baseUrl } = stack;
+  const { engine, baseUrl, token } = stack;
   const acks = new Redis(redisUrl());
   const ackWaiters = new Map<string, (ack: ControlAck) => void>();
   acks.on('message', (_c, raw: string) => {
@@ -125,7 +126,7 @@ export async function killBench({ quick }: BenchOptions): Promise<BenchResult> {
       });
       const viewers: Socket[] = await Promise.all(
         Array.from({ length: 3 }, async () => {
-          const socket = io(baseUrl!, { transports: ['websocket'] });
+          const socket = io(baseUrl!, { transports: ['websocket'], auth: { token } });
           await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
           await socket.emitWithAck('run.watch', { runId, afterSeq: 0 });
           return socket;
@@ -172,7 +173,7 @@ export async function killBench({ quick }: BenchOptions): Promise<BenchResult> {
       const t0 = now();
       const response = await fetch(`${baseUrl}/api/trpc/runs.kill`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ runId, reason: 'benchmark' }),
       });
       if (!response.ok) throw new Error(`kill failed: ${response.status} ${await response.text()}`);

@@ -1,3 +1,5 @@
+import { approvalBench } from './approval';
+import { auditBench } from './audit';
 import { killBench } from './kill';
 
 export interface BenchOptions {
@@ -9,4 +11,6 @@ export type Benchmark = (options: BenchOptions) => Promise<BenchResult>;
 /** Every benchmark, by the name `npm run bench -- <name>` takes (see shared/design/BENCH.md). */
 export const BENCHMARKS: Record<string, Benchmark> = {
   kill: killBench,
+  audit: auditBench,
+  approval: approvalBench,
 };

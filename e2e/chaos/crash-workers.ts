@@ -67,6 +67,7 @@ agents:
   worker-b:${worker('Worker B')}
 limits: { maxDepth: 1, maxChildrenPerAgent: 4, maxConcurrentAgents: 8 }
 simulation: { latencyMs: 60, errorRate: 0.1, minSteps: 3, maxSteps: 5 }
+policy: { rules: [{ id: everything, tool: '*', effect: allow }] }
 `;
 }
 

@@ -4,7 +4,14 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createMigratedTestDatabase } from '@flightdeck/db/testing';
-import { createEngine, type Engine } from '@flightdeck/engine';
+import { randomBytes } from 'node:crypto';
+import {
+  completeSetup,
+  createApiToken,
+  createEngine,
+  createSetupTokenIfNoAdmin,
+  type Engine,
+} from '@flightdeck/engine';
 import { redisUrl, uniqueRedisPrefix } from '@flightdeck/testing';
 import { repoRoot, startApp, stopAll } from './processes';
 
@@ -13,6 +20,8 @@ export interface Stack {
   engine: Engine;
   env: Record<string, string>;
   baseUrl: string | null;
+  /** An operator's API token for the web API and sockets (`Authorization: Bearer`, socket `auth.token`). */
+  token: string;
   workers: ChildProcess[];
   stop(): Promise<void>;
 }
@@ -44,6 +53,20 @@ export async function startStack(options: {
     queuePrefix: env.FLIGHTDECK_QUEUE_PREFIX!,
     workspaceRoot: env.FLIGHTDECK_WORKSPACE_ROOT!,
   });
+  // No default credentials: an admin with a random password, and an operator token for the benchmark's calls.
+  const admin = {
+    email: 'bench@flightdeck.local',
+    password: randomBytes(24).toString('base64url'),
+  };
+  const setupToken = await createSetupTokenIfNoAdmin(engine);
+  if (!setupToken) throw new Error('a fresh stack database already has an admin');
+  await completeSetup(engine, { token: setupToken, name: 'Benchmark', ...admin });
+  const { secret: token } = await createApiToken(engine, {
+    name: options.label,
+    roles: ['operator'],
+    teams: 'all',
+    by: { actor: { kind: 'user', id: admin.email }, roles: ['admin'], teams: 'all' },
+  });
   const children: ChildProcess[] = [];
   if (options.web) {
     execSync('npx turbo run build --filter=@flightdeck/web --output-logs=errors-only', {
@@ -63,6 +86,7 @@ export async function startStack(options: {
     engine,
     env,
     baseUrl,
+    token,
     workers,
     async stop() {
       await stopAll(children);

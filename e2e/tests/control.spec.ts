@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,8 @@ import { newSpanId } from '@flightdeck/domain';
 import { createEngine, loadRunState, recordEvents, spawnRun } from '@flightdeck/engine';
 import { deleteRedisKeys, redisUrl, uniqueRedisPrefix } from '@flightdeck/testing';
 import { expect, type Locator, type Page, test } from '@playwright/test';
+import { trpcMutation } from '../lib/accounts';
+import { ADMIN_EMAIL } from '../lib/state';
 
 /** Screenshots are kept as evidence of what an operator sees. */
 const artifacts = path.join(import.meta.dirname, '..', 'artifacts');
@@ -41,9 +43,22 @@ async function confirmPause(dialog: Locator, confirmTestId: string, reason: stri
 test.use({ viewport: { width: 1600, height: 1000 } });
 
 /**
- * The demo team's subagents live one to three seconds, so the test holds the
- * team on purpose: it pauses the run (aborting turns in flight) as soon as the
- * lead has delegated, and does the rest while nothing moves: steers the lead
+ * The demo team, slowed down and without simulated errors: its subagents live
+ * one to three seconds as shipped, which a loaded machine can let pass before a
+ * click lands. This copy's researcher lives well over five.
+ */
+function heldDemoTeam(slug: string): string {
+  const shipped = readFileSync(
+    path.join(import.meta.dirname, '..', '..', 'packages', 'engine', 'teams', 'demo-research.yaml'),
+    'utf8',
+  );
+  const [head] = shipped.split(/^simulation:/m);
+  return `${head!.replace(/^name: demo-research$/m, `name: ${slug}`)}simulation: { latencyMs: 1500, errorRate: 0, minSteps: 3, maxSteps: 3 }\n`;
+}
+
+/**
+ * The test holds the team on purpose: it pauses the run (aborting turns in
+ * flight) as soon as the lead has delegated, and does the rest while nothing moves: steers the lead
  * (it always has a next turn, after its subagents report), pauses and resumes
  * the researcher, kills it. Then it resumes the run and watches the rest of
  * the team go on to the end.
@@ -52,9 +67,12 @@ test('pause a live team, steer the lead, resume, kill one subagent while the res
   page,
 }) => {
   test.setTimeout(150_000);
+  const slug = `held-research-${Date.now().toString(36)}`;
+  await trpcMutation(page.request, 'teams.save', { source: heldDemoTeam(slug) });
   await page.goto('/');
   await page.getByTestId('launch-run').first().click();
   const launch = page.getByRole('dialog');
+  await launch.getByTestId('launch-team').selectOption(slug);
   await launch
     .getByTestId('launch-goal')
     .fill('Compare two open-source tracing backends for agent runs');
@@ -73,7 +91,7 @@ test('pause a live team, steer the lead, resume, kill one subagent while the res
 
   const banner = page.getByTestId('run-paused-banner');
   await expect(banner).toBeVisible();
-  await expect(banner).toContainText('Paused by operator');
+  await expect(banner).toContainText(`Paused by ${ADMIN_EMAIL}`);
   await expect(banner).toContainText('e2e: check the plan before it writes');
   await expect(page.getByTestId('run-status')).toHaveText(/paused/i);
   await expect(page.getByTestId('resume-run')).toBeVisible();
@@ -133,7 +151,7 @@ test('pause a live team, steer the lead, resume, kill one subagent while the res
   await confirmPause(page.getByRole('dialog'), 'pause-agent-confirm', 'e2e: look at its notes');
   await expect(node(page, 'researcher')).toHaveAttribute('data-agent-phase', 'paused');
   await expect(node(page, 'researcher').getByTestId('agent-activity')).toHaveText(
-    'paused by operator: e2e: look at its notes',
+    `paused by ${ADMIN_EMAIL}: e2e: look at its notes`,
   );
   await expect(node(page, 'lead').getByTestId('agent-activity')).toHaveText(/^paused with the run/);
   await node(page, 'lead').click();
@@ -159,7 +177,7 @@ test('pause a live team, steer the lead, resume, kill one subagent while the res
   await expect(node(page, 'researcher').getByTestId('agent-phase')).toHaveText('Killed');
   await expect(actions(page, 'researcher')).toBeDisabled();
   await expect(page.getByTestId('conversation')).toContainText(
-    'subagent researcher was killed by operator',
+    `subagent researcher was killed by ${ADMIN_EMAIL}`,
   );
 
   // Resume: the banner goes and the rest of the team goes on.
@@ -171,7 +189,7 @@ test('pause a live team, steer the lead, resume, kill one subagent while the res
   // The lead reads the operator's message at its next turn.
   const delivered = page.locator('[data-testid="message"][data-steer="true"]');
   await expect(delivered).toContainText(steerText, { timeout: 30_000 });
-  await expect(delivered).toContainText('Steer from operator');
+  await expect(delivered).toContainText(`Steer from ${ADMIN_EMAIL}`);
   await expect(queued).toHaveCount(0);
   await scrollToTop(page);
   await page.screenshot({ path: path.join(artifacts, 'run-steered.png'), fullPage: true });
@@ -186,7 +204,7 @@ test('pause a live team, steer the lead, resume, kill one subagent while the res
   await page.getByTestId('feed-filter-all').click();
   await node(page, 'researcher').click();
   await expect(page.getByTestId('conversation')).toContainText(
-    'killed by operator: e2e: the writer has enough',
+    `killed by ${ADMIN_EMAIL}: e2e: the writer has enough`,
   );
   await expect(page.getByTestId('steer-closed')).toBeVisible();
   await scrollToTop(page);
@@ -238,6 +256,7 @@ test('an agent blocked on an interrupted tool call waits for a decision, and "ma
     '    model: simulated/gpt-4o-mini',
     '    tools: [{ name: shell, commands: ["touch *"] }]',
     'simulation: { latencyMs: 0, minSteps: 1, maxSteps: 1, errorRate: 0 }',
+    "policy: { rules: [{ id: everything, tool: '*', effect: allow }] }",
     '',
   ].join('\n');
   const saved = await page.request.post('/api/trpc/teams.save', { data: { source } });

@@ -18,6 +18,8 @@ test('a finished team shows up on the costs page, by team, model and agent', asy
   await page.goto('/');
   await page.getByTestId('launch-run').first().click();
   const launch = page.getByRole('dialog');
+  // By name: a team another spec saved may sort first.
+  await launch.getByTestId('launch-team').selectOption('demo-research');
   await launch.getByTestId('launch-goal').fill('Estimate what our agent fleet spends per team');
   await launch.getByTestId('launch-submit').click();
   await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);

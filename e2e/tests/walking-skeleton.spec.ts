@@ -12,6 +12,8 @@ test('launch the demo team from the fleet page, watch it live, kill it', async (
 
   await page.getByTestId('launch-run').first().click();
   const dialog = page.getByRole('dialog');
+  // By name: a team another spec saved may sort first.
+  await dialog.getByTestId('launch-team').selectOption('demo-research');
   await expect(dialog).toBeVisible();
   await dialog.getByTestId('launch-goal').fill('Survey open-source agent observability tools');
   await dialog.getByTestId('launch-submit').click();

@@ -50,6 +50,7 @@ const source = [
   '    tools: [fs.list]',
   'limits: { maxDepth: 3, maxChildrenPerAgent: 4, maxConcurrentAgents: 16 }',
   'simulation: { latencyMs: 100, minSteps: 1, maxSteps: 2, errorRate: 0 }',
+  "policy: { rules: [{ id: everything, tool: '*', effect: allow }] }",
   '',
 ].join('\n');
 

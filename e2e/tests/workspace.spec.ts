@@ -13,6 +13,8 @@ test('the workspace tab shows the files the team wrote, and each change as a dif
   await page.goto('/');
   await page.getByTestId('launch-run').first().click();
   const dialog = page.getByRole('dialog');
+  // By name: a team another spec saved may sort first.
+  await dialog.getByTestId('launch-team').selectOption('demo-research');
   await dialog.getByTestId('launch-goal').fill('Compare vector databases for agent memory');
   await dialog.getByTestId('launch-submit').click();
   await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);

@@ -20,6 +20,7 @@ export async function connectEngine(env: Env): Promise<Engine> {
       redisUrl: env.REDIS_URL,
       queuePrefix: env.FLIGHTDECK_QUEUE_PREFIX,
       workspaceRoot: env.FLIGHTDECK_WORKSPACE_ROOT,
+      auditCheckpointFile: env.FLIGHTDECK_AUDIT_CHECKPOINT,
     });
   } catch (error) {
     throw new BootError(error instanceof Error ? error.message : String(error));

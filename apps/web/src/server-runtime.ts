@@ -7,6 +7,15 @@
 export interface WebRuntime {
   /** Serve one tRPC HTTP request (fetch API). */
   handleTrpc(request: Request): Promise<Response>;
+  /** Who a page request comes from (null: nobody signed in), resolved like every API call. */
+  viewer(headers: Headers): Promise<SessionView | null>;
+}
+
+/** What the browser knows about the signed-in principal (the same shape as `account.me`). */
+export interface SessionView {
+  actor: { kind: 'user' | 'system' | 'token'; id: string };
+  roles: ('viewer' | 'operator' | 'approver' | 'admin')[];
+  teams: 'all' | string[];
 }
 
 const KEY = Symbol.for('flightdeck.web.runtime');

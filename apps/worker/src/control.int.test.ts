@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   type Engine,
   killAgent,
+  listAudit,
   pauseRun,
   resolveToolCall,
   resumeRun,
@@ -110,6 +111,12 @@ describe('control of a running team', () => {
       reason: 'off track',
     });
     expect(result.killed).toBeGreaterThanOrEqual(1);
+    const [audited] = (await listAudit(engine, { action: 'agent.killed', limit: 1 })).entries;
+    expect(audited).toMatchObject({
+      actor: operator,
+      target: { runId, agentId: researcher.id },
+      detail: { reason: 'off track' },
+    });
     await waitForStatus(engine, runId, 'completed');
     const { state: final, events } = await runState(engine, runId);
     expect(final.agents[researcher.id]?.status).toBe('killed');
@@ -143,6 +150,7 @@ agents:
     model: simulated/gpt-4o-mini
     tools: [{ name: shell, commands: ["touch *"] }]
 simulation: { latencyMs: 0, minSteps: 1, maxSteps: 1, errorRate: 0 }
+policy: { rules: [{ id: everything, tool: '*', effect: allow }] }
 `;
 
   /** A run whose lead dispatched `touch marker` and then "crashed" before the result. */
@@ -182,6 +190,12 @@ simulation: { latencyMs: 0, minSteps: 1, maxSteps: 1, errorRate: 0 }
       resolution: 'mark-done',
       output: 'touched by hand',
     });
+    const [audited] = (await listAudit(engine, { action: 'tool.call.resolved', limit: 1 })).entries;
+    expect(audited).toMatchObject({
+      actor: operator,
+      target: { runId, agentId: leadId },
+      detail: { callId, resolution: 'mark-done' },
+    });
     await waitForStatus(engine, runId, 'completed');
     expect(await marker(runId)).toBe(false);
   }, 30_000);
@@ -219,6 +233,7 @@ agents:
     model: simulated/gpt-4o-mini
     tools: [fs.read, fs.write, fs.list]
 simulation: { latencyMs: 0, minSteps: 4, maxSteps: 4, errorRate: 0 }
+policy: { rules: [{ id: everything, tool: '*', effect: allow }] }
 `;
 
   it('narrows the subagent to the tools it names, and refuses one that would widen it', async () => {

@@ -1,6 +1,11 @@
 import { createProviderRegistry, createToolRegistry, McpToolHost } from '@flightdeck/agents';
 import { readEvents } from '@flightdeck/db';
-import { createEngine, reconcileRunsIfLeader } from '@flightdeck/engine';
+import {
+  createEngine,
+  reconcileRunsIfLeader,
+  startAuditCheckpoints,
+  sweepDueApprovals,
+} from '@flightdeck/engine';
 import {
   createLogger,
   createOtlpRunTraceExporter,
@@ -9,6 +14,8 @@ import {
 } from '@flightdeck/telemetry';
 import { hostname } from 'node:os';
 import { loadEnv, providerConfig } from './env';
+import { startTimerWorker } from './timer-worker';
+import { startNotificationWorker } from './notification-worker';
 import { startTurnWorker } from './turn-worker';
 
 const log = createLogger('worker');
@@ -21,6 +28,7 @@ async function main(): Promise<void> {
     redisUrl: env.REDIS_URL,
     queuePrefix: env.FLIGHTDECK_QUEUE_PREFIX,
     workspaceRoot: env.FLIGHTDECK_WORKSPACE_ROOT,
+    auditCheckpointFile: env.FLIGHTDECK_AUDIT_CHECKPOINT,
   });
   const name = `worker-${hostname()}-${process.pid}`;
   // Run traces, derived from the events this process appends, go to an OTLP collector when one is configured.
@@ -45,6 +53,11 @@ async function main(): Promise<void> {
       stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
     },
   );
+  const timers = startTimerWorker(engine, log, { name });
+  const notifications = await startNotificationWorker(
+    { engine, log },
+    { name, publicUrl: env.FLIGHTDECK_PUBLIC_URL, concurrency: env.WEBHOOK_CONCURRENCY },
+  );
   log.info('worker ready', {
     name,
     concurrency: env.WORKER_CONCURRENCY,
@@ -56,6 +69,11 @@ async function main(): Promise<void> {
     try {
       const result = await reconcileRunsIfLeader(engine, env.RECONCILE_INTERVAL_MS);
       if (result && (result.requeued || result.retried)) log.info('reconciled runs', result);
+      // Approval timers lost with Redis still fire: whatever is due is warned or expired.
+      if (result) {
+        const swept = await sweepDueApprovals(engine);
+        if (swept) log.info('swept due approvals', { swept });
+      }
     } catch (error) {
       log.warn('reconcile failed', { error });
     }
@@ -63,13 +81,22 @@ async function main(): Promise<void> {
   await reconcile();
   const reconciler = setInterval(() => void reconcile(), env.RECONCILE_INTERVAL_MS);
 
+  // The audit chain's head, checkpointed outside PostgreSQL whenever it moved.
+  const auditCheckpoints = startAuditCheckpoints(engine, {
+    intervalMs: env.AUDIT_CHECKPOINT_INTERVAL_MS,
+    onError: (error) => log.warn('audit checkpoint failed', { error }),
+  });
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info('worker stopping', { signal, activeTurns: turns.activeTurns() });
     clearInterval(reconciler);
+    await auditCheckpoints.stop();
     await turns.close();
+    await timers.close();
+    await notifications.close();
     await traces?.shutdown();
     await engine.close();
     process.exit(0);

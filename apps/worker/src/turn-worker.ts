@@ -3,11 +3,14 @@ import {
   createProcessor,
   createRedis,
   publishControlAck,
+  requeuePendingTurns,
   QUEUES,
   subscribeControl,
 } from '@flightdeck/engine';
 import type { Logger } from '@flightdeck/telemetry';
 import { DelayedError, Worker } from 'bullmq';
+
+const RECHECK_AFTER = new Set<string>(['blocked', 'aborted', 'stale', 'waiting']);
 
 /** How long a turn deferred by the run's concurrency cap waits before it is tried again. */
 const DEFER_MS = 200;
@@ -36,6 +39,13 @@ export async function startTurnWorker(
   const { engine, log } = deps;
   /** Turns running in this process: run → job id → agent. */
   const activeByRun = new Map<string, Map<string, string>>();
+  /**
+   * Turns that ended without queueing what comes next (parked on a human,
+   * aborted by a pause, stale): a decision or resume that arrived while the
+   * job was still active could not replace it, so once BullMQ has marked it
+   * completed the agent is looked at again and queued if it can go on.
+   */
+  const parked = new Map<string, { runId: string; agentId: string }>();
 
   const processor = createProcessor({
     'agent.turn': async (payload, { job, token, signal }) => {
@@ -46,6 +56,7 @@ export async function startTurnWorker(
       try {
         const outcome = await runTurn(deps, payload, signal ?? new AbortController().signal);
         log.debug('turn done', { ...payload, outcome, worker: options.name });
+        if (RECHECK_AFTER.has(outcome)) parked.set(jobId, payload);
         if (outcome === 'deferred') {
           // Park the job without holding this worker's slot; it runs again when a run slot may be free.
           await job.moveToDelayed(
@@ -76,6 +87,14 @@ export async function startTurnWorker(
     stalledInterval: options.stalledIntervalMs ?? 15_000,
     // Turns resume from the log, so a turn whose worker died may be picked up again and again.
     maxStalledCount: 100,
+  });
+  worker.on('completed', (job) => {
+    const turn = job.id ? parked.get(job.id) : undefined;
+    if (!turn || !job.id) return;
+    parked.delete(job.id);
+    requeuePendingTurns(engine, turn.runId, [turn.agentId]).catch((error: unknown) =>
+      log.warn('re-queue after a parked turn failed; the reconciler will', { ...turn, error }),
+    );
   });
   worker.on('error', (error) => log.error('worker error', { error }));
   worker.on('failed', (job, error) => {

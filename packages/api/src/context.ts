@@ -1,31 +1,43 @@
-import type { Actor } from '@flightdeck/domain';
+import type { Principal } from '@flightdeck/domain';
 import type { Engine } from '@flightdeck/engine';
 
 /**
- * Who is calling. Accounts come later: for now every request is the local
- * operator. When auth lands, `createContext` resolves the session here and the
- * role checks in `trpc.ts` start to matter; procedures do not change.
+ * Who is calling, resolved on the server for every request from the session
+ * cookie or an `Authorization: Bearer` API token (see the web server's
+ * `authenticate`), never from anything the client declares.
  */
-export type Role = 'viewer' | 'operator' | 'admin';
-
-export interface Viewer {
-  actor: Actor;
-  role: Role;
-}
-
-export const LOCAL_OPERATOR: Viewer = { actor: { kind: 'user', id: 'operator' }, role: 'operator' };
-
 export interface Context {
   engine: Engine;
-  viewer: Viewer | null;
+  viewer: Principal | null;
 }
+
+/** Resolves the caller from a request's headers; null when nobody valid is signed in. */
+export type Authenticate = (headers: Headers) => Promise<Principal | null>;
 
 export interface CreateContextOptions {
   engine: Engine;
-  /** The incoming request's headers (unused until auth arrives). */
-  headers?: Headers;
+  /** The incoming request's headers. */
+  headers: Headers;
+  authenticate: Authenticate;
 }
 
-export function createContext({ engine }: CreateContextOptions): Context {
-  return { engine, viewer: LOCAL_OPERATOR };
+/** The context of one HTTP request: the principal is looked up afresh (no cache: revocation is immediate). */
+export async function createContext({
+  engine,
+  headers,
+  authenticate,
+}: CreateContextOptions): Promise<Context> {
+  return { engine, viewer: await authenticate(headers) };
 }
+
+/** A context for in-process callers (tests, scripts) acting as a given principal. */
+export function contextFor(engine: Engine, viewer: Principal | null): Context {
+  return { engine, viewer };
+}
+
+/** An admin on every team, for in-process callers only (tests, scripts); HTTP never uses it. */
+export const LOCAL_OPERATOR: Principal = {
+  actor: { kind: 'user', id: 'operator' },
+  roles: ['admin'],
+  teams: 'all',
+};

@@ -1,4 +1,4 @@
-import type { DomainErrorCode, ManifestIssue } from '@flightdeck/domain';
+import { type DomainErrorCode, type ManifestIssue, redactSecrets } from '@flightdeck/domain';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 
@@ -109,5 +109,5 @@ export function errorData(error: TRPCError): FlightdeckErrorData {
 export function safeMessage(error: TRPCError): string {
   if (error.code === 'INTERNAL_SERVER_ERROR') return 'Internal error';
   if (schemaIssues(error)) return 'Invalid input';
-  return error.message;
+  return redactSecrets(error.message);
 }

@@ -1,4 +1,17 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * The default audit checkpoint file: one per database (checkpoints of one
+ * database's chain mean nothing for another's), under .flightdeck/audit.
+ */
+export function defaultAuditCheckpointFile(databaseUrl: string): string {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1)) || 'postgres';
+  return path.join(repoRoot, '.flightdeck', 'audit', `${name.replace(/[^\w.-]/g, '_')}.jsonl`);
+}
 
 /**
  * The database package's configuration; the only file here that reads
@@ -18,25 +31,32 @@ const DbEnv = z.object({
    * `postgres` database on DATABASE_URL's server.
    */
   SCHEMA_DIFF_DATABASE_URL: PostgresUrl.optional(),
+  /** The audit checkpoint file (JSON lines) that `npm run audit:verify` checks the chain against. */
+  FLIGHTDECK_AUDIT_CHECKPOINT: z.string().min(1).optional(),
 });
 
 export interface DbEnv {
   databaseUrl: string;
   schemaDiffDatabaseUrl: string;
+  auditCheckpointFile: string;
 }
 
 export function readDbEnv(): DbEnv {
   const result = DbEnv.safeParse({
     DATABASE_URL: process.env.DATABASE_URL || undefined,
     SCHEMA_DIFF_DATABASE_URL: process.env.SCHEMA_DIFF_DATABASE_URL || undefined,
+    FLIGHTDECK_AUDIT_CHECKPOINT: process.env.FLIGHTDECK_AUDIT_CHECKPOINT || undefined,
   });
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
     throw new Error(`Invalid database configuration: ${problems}`);
   }
-  const { DATABASE_URL, SCHEMA_DIFF_DATABASE_URL } = result.data;
+  const { DATABASE_URL, SCHEMA_DIFF_DATABASE_URL, FLIGHTDECK_AUDIT_CHECKPOINT } = result.data;
   return {
     databaseUrl: DATABASE_URL,
+    auditCheckpointFile: FLIGHTDECK_AUDIT_CHECKPOINT
+      ? path.resolve(repoRoot, FLIGHTDECK_AUDIT_CHECKPOINT)
+      : defaultAuditCheckpointFile(DATABASE_URL),
     schemaDiffDatabaseUrl: SCHEMA_DIFF_DATABASE_URL ?? withDatabaseName(DATABASE_URL, 'postgres'),
   };
 }

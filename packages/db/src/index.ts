@@ -54,3 +54,59 @@ export {
   type ModelCost,
   type TeamCost,
 } from './costs/cost-queries';
+export {
+  countPendingApprovals,
+  getApproval,
+  listApprovals,
+  listDueApprovals,
+  type ApprovalRecord,
+  type ListApprovalsQuery,
+} from './approvals/approval-repository';
+export {
+  getTeamPolicy,
+  saveTeamPolicy,
+  type TeamPolicyRecord,
+} from './teams/team-policy-repository';
+export {
+  deleteWebhook,
+  findWebhooksFor,
+  getDeliveryTask,
+  getWebhook,
+  insertDeliveries,
+  insertWebhook,
+  listDeliveries,
+  listWebhooks,
+  recordDeliveryAttempt,
+  updateWebhook,
+  type DeliveryRecord,
+  type DeliveryTask,
+  type NewWebhook,
+  type WebhookPatch,
+  type WebhookRecord,
+} from './webhooks/webhook-repository';
+export { inTransaction } from './transaction';
+export {
+  appendAuditEntry,
+  getAuditHead,
+  listAuditEntries,
+  parseAuditEntryInput,
+  recordAuditEntry,
+  type AuditPage,
+  type ListAuditQuery,
+} from './audit/audit-store';
+export { auditHash } from './audit/audit-hash';
+export {
+  verifyAuditChain,
+  type AuditBreak,
+  type AuditBreakReason,
+  type AuditVerification,
+  type VerifyAuditOptions,
+} from './audit/verify';
+export {
+  AuditCheckpoint,
+  appendAuditCheckpoint,
+  createAuditCheckpointer,
+  readAuditCheckpoints,
+  type AuditCheckpointer,
+} from './audit/checkpoint';
+export * from './accounts/access-repository';

@@ -25,6 +25,48 @@ export const RunSummary = z.object({
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
+/** An approval changed (requested, voted on, warned, decided, cancelled): the inbox refetches. */
+export const ApprovalChanged = z.object({
+  /** null for `cancelled`: every pending approval of the ended agent or run. */
+  approvalId: Uuid.nullable(),
+  runId: Uuid,
+  change: z.enum(['requested', 'voted', 'expiring', 'decided', 'cancelled']),
+  /** When the event that changed it was recorded. */
+  at: z.string(),
+});
+export type ApprovalChanged = z.infer<typeof ApprovalChanged>;
+
+const ENDINGS = new Set<RunEvent['type']>([
+  'agent.finished',
+  'agent.failed',
+  'agent.killed',
+  'run.completed',
+  'run.failed',
+  'run.killed',
+]);
+
+/** The approval changes a batch of a run's events makes (endings may cancel pending ones). */
+export function approvalChangesOf(events: readonly RunEvent[]): ApprovalChanged[] {
+  const changes: ApprovalChanged[] = [];
+  for (const e of events) {
+    const change =
+      e.type === 'approval.requested'
+        ? 'requested'
+        : e.type === 'approval.voted'
+          ? 'voted'
+          : e.type === 'approval.expiring'
+            ? 'expiring'
+            : e.type === 'approval.decided'
+              ? 'decided'
+              : null;
+    if (change && 'approvalId' in e.payload)
+      changes.push({ approvalId: e.payload.approvalId, runId: e.runId, change, at: e.at });
+    else if (ENDINGS.has(e.type))
+      changes.push({ approvalId: null, runId: e.runId, change: 'cancelled', at: e.at });
+  }
+  return changes;
+}
+
 /** Client → server. */
 export const WatchRun = z
   .object({ runId: Uuid, afterSeq: z.number().int().nonnegative() })
@@ -39,6 +81,7 @@ export type Ack<T = object> = ({ ok: true } & T) | { ok: false; error: string };
 export interface ServerToClientEvents {
   'run.events': (message: RunEventsMessage) => void;
   'fleet.run': (summary: RunSummary) => void;
+  'approvals.changed': (change: ApprovalChanged) => void;
 }
 
 export interface ClientToServerEvents {
@@ -48,6 +91,7 @@ export interface ClientToServerEvents {
   ) => void;
   'run.unwatch': (input: unknown, ack: (result: Ack) => void) => void;
   'fleet.watch': (input: unknown, ack: (result: Ack) => void) => void;
+  'approvals.watch': (input: unknown, ack: (result: Ack) => void) => void;
 }
 
 /** Largest number of events a watch ack carries; a client asks again for the rest. */

@@ -13,6 +13,10 @@ export interface EngineConfig {
   /** Directory under which each run gets its workspace. */
   workspaceRoot: string;
   maxDbConnections?: number;
+  /** Retry policy of webhook deliveries, when not the catalog's (tests use a few milliseconds). */
+  webhookRetry?: { attempts?: number; backoffMs?: number };
+  /** The audit chain's checkpoint file (JSON lines), kept outside PostgreSQL. */
+  auditCheckpointFile?: string;
 }
 
 /** Told of every batch this process commits (e.g. to export trace spans). Must not throw or block. */

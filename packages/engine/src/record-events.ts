@@ -1,8 +1,8 @@
 import { type AppendOptions, appendEvents } from '@flightdeck/db';
-import type { EventDraft, RunEvent } from '@flightdeck/domain';
+import { approvalChangesOf, type EventDraft, type RunEvent } from '@flightdeck/domain';
 import { createLogger } from '@flightdeck/telemetry';
 import type { Engine } from './engine';
-import { publishRunEvents } from './realtime/channels';
+import { publishApprovalChanges, publishRunEvents } from './realtime/channels';
 
 const log = createLogger('engine.record-events');
 
@@ -33,6 +33,8 @@ export async function recordEvents(
   }
   try {
     await publishRunEvents(engine.redis, runId, events);
+    // The inbox and its count follow approvals (an ending may cancel pending ones).
+    await publishApprovalChanges(engine.redis, approvalChangesOf(events));
   } catch (error) {
     // The log is the truth: viewers catch up by seq from PostgreSQL. Say so, loudly.
     log.warn('live publish failed; viewers will gap-fill from PostgreSQL', { runId, error });

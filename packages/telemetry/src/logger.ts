@@ -1,7 +1,10 @@
+import { redactSecrets } from '@flightdeck/domain';
+
 /**
  * A small structured logger: one JSON object per line on stdout/stderr, so logs
  * can be shipped as they are. Errors are reduced to their message (no stacks
- * leave the process through logs unless asked for with `stack: true`).
+ * leave the process through logs unless asked for with `stack: true`). Every
+ * line passes through `redactSecrets`: tokens, keys and passwords never reach a log.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -35,7 +38,7 @@ export function createLogger(name: string, bindings: Record<string, unknown> = {
       ...bindings,
     };
     for (const [key, value] of Object.entries(fields)) entry[key] = serialize(value);
-    const line = `${JSON.stringify(entry)}\n`;
+    const line = `${redactSecrets(JSON.stringify(entry))}\n`;
     if (level === 'error' || level === 'warn') process.stderr.write(line);
     else process.stdout.write(line);
   };

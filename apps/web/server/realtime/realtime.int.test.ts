@@ -121,6 +121,10 @@ beforeAll(async () => {
     engine,
     subscriber: createRedis(redisUrl(), 'test-subscriber'),
     logger: quiet,
+    // Access control has its own tests (realtime-access.int.test.ts): here everyone is an admin.
+    authenticate: () =>
+      Promise.resolve({ actor: { kind: 'user', id: 'test' }, roles: ['admin'], teams: 'all' }),
+    allowedOrigins: [],
   });
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;

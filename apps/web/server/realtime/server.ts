@@ -1,17 +1,29 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import {
   type Ack,
+  ApprovalChanged,
+  can,
+  canAccessTeam,
   type ClientToServerEvents,
+  type Principal,
   type RunEvent,
   type ServerToClientEvents,
   UnwatchRun,
   WATCH_GAP_FILL_LIMIT,
   WatchRun,
 } from '@flightdeck/domain';
-import { type Engine, FLEET_CHANNEL, getRun, readRunEvents, runChannel } from '@flightdeck/engine';
+import {
+  APPROVALS_CHANNEL,
+  type Engine,
+  FLEET_CHANNEL,
+  getRun,
+  readRunEvents,
+  runChannel,
+} from '@flightdeck/engine';
 import type { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
+import { MessageBudget, SOCKET_EVENT_PERMISSIONS, SOCKET_MESSAGE_LIMIT } from './access';
 import { ChannelSubscriptions } from './subscriptions';
 
 /** Client messages are tiny ({ runId, afterSeq }); anything bigger is hostile. */
@@ -19,14 +31,53 @@ const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
 /** Runs one socket may watch at once (a page watches one; tabs share nothing). */
 const MAX_WATCHED_RUNS_PER_SOCKET = 32;
 
-const FleetWatch = z.union([z.undefined(), z.null(), z.object({}).strict()]);
+/** fleet.watch and approvals.watch take nothing. */
+const FeedWatch = z.union([z.undefined(), z.null(), z.object({}).strict()]);
 
-const FLEET_ROOM = 'fleet';
+/** Fleet summaries go to the room of their team, and to the room of sockets that see every team. */
+const FLEET_ALL_ROOM = 'fleet:all';
+const fleetTeamRoom = (teamId: string) => `fleet:team:${teamId}`;
+/** Approval changes, likewise per team. */
+const APPROVALS_ALL_ROOM = 'approvals:all';
+const approvalsTeamRoom = (teamId: string) => `approvals:team:${teamId}`;
+/** Feeds delivered per team: one room for sockets that see every team, one room per team. */
+const TEAM_FEEDS = {
+  fleet: { channel: FLEET_CHANNEL, allRoom: FLEET_ALL_ROOM, teamRoom: fleetTeamRoom },
+  approvals: {
+    channel: APPROVALS_CHANNEL,
+    allRoom: APPROVALS_ALL_ROOM,
+    teamRoom: approvalsTeamRoom,
+  },
+} as const;
+type TeamFeed = keyof typeof TEAM_FEEDS;
+/** Runs whose team the relay has looked up (a run never changes team). */
+const MAX_CACHED_RUN_TEAMS = 10_000;
 const RUN_CHANNEL_PREFIX = runChannel('');
 const runRoom = (runId: string) => `run:${runId}`;
 
-type FdServer = Server<ClientToServerEvents, ServerToClientEvents>;
-type FdSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+interface SocketData {
+  principal: Principal;
+  /** The handshake's credentials (cookie, authorization), to re-check the session with. */
+  credentials: Headers;
+}
+
+type FdServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+type FdSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+
+/** Resolves a principal from credentials; null when they are missing, revoked or expired. */
+export type Authenticate = (headers: Headers) => Promise<Principal | null>;
+
+const DEFAULT_RECHECK_MS = 30_000;
 
 export interface Logger {
   info(message: string): void;
@@ -50,16 +101,27 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-/** Same-origin only: a page from another site must not ride the operator's session. */
-function sameOrigin(req: IncomingMessage): boolean {
+/** Browsers send Origin on every WebSocket handshake: a page of another site is refused. */
+function originAllowed(req: IncomingMessage, allowed: readonly string[]): boolean {
   const origin = req.headers.origin;
-  if (!origin) return true; // non-browser clients (benchmarks, tests)
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
+  if (origin === undefined) return true; // scripts: they still need a session or token
+  return allowed.includes(origin);
 }
+
+/** The credentials a handshake presented: the session cookie, or an API token (header or `auth.token`). */
+function credentialsOf(socket: FdSocket): Headers {
+  const headers = new Headers();
+  const { cookie, authorization } = socket.request.headers;
+  if (typeof cookie === 'string') headers.set('cookie', cookie);
+  if (typeof authorization === 'string') headers.set('authorization', authorization);
+  const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+  if (typeof token === 'string' && token.length <= 200)
+    headers.set('authorization', `Bearer ${token}`);
+  return headers;
+}
+
+const sameAccess = (a: Principal, b: Principal) =>
+  JSON.stringify([[...a.roles].sort(), a.teams]) === JSON.stringify([[...b.roles].sort(), b.teams]);
 
 /** A reply function that tolerates clients which sent no ack callback. */
 function replier<T>(ack: unknown): (result: T) => void {
@@ -71,8 +133,13 @@ export function attachRealtime(options: {
   engine: Engine;
   subscriber: Redis;
   logger: Logger;
+  authenticate: Authenticate;
+  /** Origins whose pages may open a socket. */
+  allowedOrigins: readonly string[];
+  /** How often every socket's session is checked again (revoked → disconnected). Default 30 s. */
+  recheckIntervalMs?: number;
 }): Realtime {
-  const { httpServer, engine, subscriber, logger } = options;
+  const { httpServer, engine, subscriber, logger, authenticate, allowedOrigins } = options;
 
   const io: FdServer = new Server(httpServer, {
     serveClient: false,
@@ -82,12 +149,61 @@ export function attachRealtime(options: {
     destroyUpgrade: false,
     pingInterval: 20_000,
     pingTimeout: 20_000,
-    allowRequest: (req, callback) => callback(null, sameOrigin(req)),
+    allowRequest: (req, callback) => callback(null, originAllowed(req, allowedOrigins)),
   });
+
+  // Authenticated in the handshake: no session or token, no socket.
+  io.use((socket, next) => {
+    const credentials = credentialsOf(socket);
+    authenticate(credentials).then(
+      (principal) => {
+        if (!principal) return next(new Error('unauthorized'));
+        socket.data.principal = principal;
+        socket.data.credentials = credentials;
+        next();
+      },
+      (error: unknown) => {
+        logger.error('realtime: handshake authentication failed', error);
+        next(new Error('authentication unavailable'));
+      },
+    );
+  });
+
+  // Sessions are checked again on a timer: a revoked or expired one is cut; changed access reconnects.
+  const recheck = async (): Promise<void> => {
+    for (const socket of io.sockets.sockets.values()) {
+      try {
+        const principal = await authenticate(socket.data.credentials);
+        if (!principal || !sameAccess(principal, socket.data.principal)) socket.disconnect(true);
+      } catch (error) {
+        logger.warn('realtime: session re-check failed', error);
+      }
+    }
+  };
+  let rechecking = false;
+  const recheckTimer = setInterval(() => {
+    if (rechecking) return;
+    rechecking = true;
+    void recheck().finally(() => {
+      rechecking = false;
+    });
+  }, options.recheckIntervalMs ?? DEFAULT_RECHECK_MS);
+  recheckTimer.unref();
 
   const subscriptions = new ChannelSubscriptions(subscriber, (error, channel) =>
     logger.warn(`realtime: redis (un)subscribe failed for ${channel}`, error),
   );
+
+  const runTeams = new Map<string, string>();
+  const teamOfRun = async (runId: string): Promise<string | null> => {
+    const known = runTeams.get(runId);
+    if (known) return known;
+    const run = await getRun(engine, { runId });
+    if (!run) return null;
+    if (runTeams.size >= MAX_CACHED_RUN_TEAMS) runTeams.clear();
+    runTeams.set(runId, run.teamId);
+    return run.teamId;
+  };
 
   // The relay: one Redis message → one room broadcast, encoded once for every socket in the room.
   subscriber.on('message', (channel: string, raw: string) => {
@@ -104,8 +220,23 @@ export function attachRealtime(options: {
         message !== null &&
         typeof (message as { id?: unknown }).id === 'string'
       ) {
-        io.to(FLEET_ROOM).emit('fleet.run', message as never);
+        const teamId = (message as { teamId?: unknown }).teamId;
+        const rooms =
+          typeof teamId === 'string' ? [FLEET_ALL_ROOM, fleetTeamRoom(teamId)] : [FLEET_ALL_ROOM];
+        io.to(rooms).emit('fleet.run', message as never);
       }
+      return;
+    }
+    if (channel === APPROVALS_CHANNEL) {
+      const change = ApprovalChanged.safeParse(message);
+      if (!change.success) return logger.warn('realtime: malformed approvals message');
+      void teamOfRun(change.data.runId).then(
+        (teamId) =>
+          io
+            .to(teamId ? [APPROVALS_ALL_ROOM, approvalsTeamRoom(teamId)] : [APPROVALS_ALL_ROOM])
+            .emit('approvals.changed', change.data),
+        (error: unknown) => logger.warn('realtime: approvals relay failed', error),
+      );
       return;
     }
     if (channel.startsWith(RUN_CHANNEL_PREFIX)) {
@@ -126,7 +257,8 @@ export function attachRealtime(options: {
   io.on('connection', (socket: FdSocket) => {
     /** Runs this socket is in the room of, with a reference on their channel. */
     const watched = new Set<string>();
-    let watchingFleet = false;
+    /** Team feeds this socket watches. */
+    const feeds = new Set<TeamFeed>();
     let closed = false;
 
     // Watch and unwatch of one run by one socket run one after the other, never interleaved.
@@ -150,7 +282,9 @@ export function attachRealtime(options: {
         if (watched.size >= MAX_WATCHED_RUNS_PER_SOCKET)
           throw new WatchRefused(`watching too many runs (max ${MAX_WATCHED_RUNS_PER_SOCKET})`);
         const run = await getRun(engine, { runId });
-        if (!run) throw new WatchRefused('no such run');
+        // Another team's run is as good as absent.
+        if (!run || !canAccessTeam(socket.data.principal, run.teamId))
+          throw new WatchRefused('no such run');
         await socket.join(runRoom(runId));
         try {
           await subscriptions.acquire(runChannel(runId));
@@ -205,37 +339,66 @@ export function attachRealtime(options: {
       }
     };
 
-    const watchFleet = async (input: unknown, ack: unknown): Promise<void> => {
-      const reply = replier<Ack>(ack);
-      const parsed = FleetWatch.safeParse(input);
-      if (!parsed.success)
-        return reply({ ok: false, error: `invalid fleet.watch: ${describeIssues(parsed.error)}` });
-      try {
-        await serial(FLEET_ROOM, async () => {
-          if (watchingFleet || closed) return;
-          await socket.join(FLEET_ROOM);
-          await subscriptions.acquire(FLEET_CHANNEL);
-          if (closed) await subscriptions.release(FLEET_CHANNEL);
-          else watchingFleet = true;
-        });
-        reply({ ok: true });
-      } catch (error) {
-        logger.error('realtime: fleet.watch failed', error);
-        reply({ ok: false, error: 'could not watch the fleet right now' });
-      }
-    };
+    /** Joins the feed's rooms of the teams this socket may see, with a reference on its channel. */
+    const watchFeed =
+      (feed: TeamFeed) =>
+      async (input: unknown, ack: unknown): Promise<void> => {
+        const reply = replier<Ack>(ack);
+        const parsed = FeedWatch.safeParse(input);
+        if (!parsed.success)
+          return reply({
+            ok: false,
+            error: `invalid ${feed}.watch: ${describeIssues(parsed.error)}`,
+          });
+        const { channel, allRoom, teamRoom } = TEAM_FEEDS[feed];
+        try {
+          await serial(feed, async () => {
+            if (feeds.has(feed) || closed) return;
+            const teams = socket.data.principal.teams;
+            await socket.join(teams === 'all' ? allRoom : teams.map(teamRoom));
+            await subscriptions.acquire(channel);
+            if (closed) await subscriptions.release(channel);
+            else feeds.add(feed);
+          });
+          reply({ ok: true });
+        } catch (error) {
+          logger.error(`realtime: ${feed}.watch failed`, error);
+          reply({ ok: false, error: `could not watch the ${feed} right now` });
+        }
+      };
+
+    // Every message: within the socket's budget, and allowed to its principal's roles.
+    const budget = new MessageBudget(SOCKET_MESSAGE_LIMIT.limit, SOCKET_MESSAGE_LIMIT.windowMs);
+    const guarded =
+      (
+        event: keyof ClientToServerEvents,
+        handler: (input: unknown, ack: unknown) => Promise<void>,
+      ) =>
+      (input: unknown, ack: unknown): void => {
+        const verdict = budget.hit(SOCKET_MESSAGE_LIMIT.disconnectAfter);
+        if (verdict === 'cut') {
+          socket.disconnect(true);
+          return;
+        }
+        const reply = replier<Ack>(ack);
+        if (verdict === 'refuse') return reply({ ok: false, error: 'rate limited: slow down' });
+        if (!can(socket.data.principal, SOCKET_EVENT_PERMISSIONS[event]))
+          return reply({ ok: false, error: 'forbidden' });
+        void handler(input, ack);
+      };
 
     // Handlers never reject: every failure is answered through the ack.
-    socket.on('run.watch', (input: unknown, ack: unknown) => void watchRun(input, ack));
-    socket.on('run.unwatch', (input: unknown, ack: unknown) => void unwatchRun(input, ack));
-    socket.on('fleet.watch', (input: unknown, ack: unknown) => void watchFleet(input, ack));
+    socket.on('run.watch', guarded('run.watch', watchRun));
+    socket.on('run.unwatch', guarded('run.unwatch', unwatchRun));
+    socket.on('fleet.watch', guarded('fleet.watch', watchFeed('fleet')));
+    socket.on('approvals.watch', guarded('approvals.watch', watchFeed('approvals')));
 
     socket.on('disconnect', () => {
       closed = true;
       for (const runId of watched) void subscriptions.release(runChannel(runId));
       watched.clear();
-      if (watchingFleet) void subscriptions.release(FLEET_CHANNEL);
-      watchingFleet = false;
+      for (const feed of feeds) void subscriptions.release(TEAM_FEEDS[feed].channel);
+      feeds.clear();
     });
   });
 
@@ -243,6 +406,7 @@ export function attachRealtime(options: {
     io,
     subscriptions,
     async close() {
+      clearInterval(recheckTimer);
       // Closes every transport (clients see "transport close" and reconnect to
       // whichever node is up, then gap-fill) and the HTTP server.
       await new Promise<void>((resolve) => void io.close(() => resolve()));

@@ -1,8 +1,6 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { Providers } from '@/client/providers';
-import { Sidebar } from '@/components/shell/sidebar';
-import { Topbar } from '@/components/shell/topbar';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -21,15 +19,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en" suppressHydrationWarning>
       <body className="font-sans">
-        <Providers>
-          <div className="flex h-dvh overflow-hidden">
-            <Sidebar />
-            <div className="flex min-w-0 flex-1 flex-col">
-              <Topbar />
-              <main className="min-h-0 flex-1 overflow-auto">{children}</main>
-            </div>
-          </div>
-        </Providers>
+        <Providers>{children}</Providers>
       </body>
     </html>
   );

@@ -1,26 +1,34 @@
 'use client';
 
 import type { AppRouter } from '@flightdeck/api';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { ThemeProvider } from 'next-themes';
 import { type ReactNode, useState } from 'react';
 import { TooltipProvider } from '@/components/ui/tooltip';
-import { SocketProvider } from './socket';
+import { redirectToSignIn } from './session';
 import { TRPCProvider } from './trpc';
+
+const httpStatusOf = (error: unknown): number | undefined =>
+  error instanceof TRPCClientError
+    ? (error.data as { httpStatus?: number } | undefined)?.httpStatus
+    : undefined;
 
 function makeQueryClient(): QueryClient {
   return new QueryClient({
+    // A query refused for want of a session (signed out elsewhere, revoked): back to sign-in.
+    queryCache: new QueryCache({
+      onError: (error) => {
+        if (httpStatusOf(error) === 401) redirectToSignIn();
+      },
+    }),
     defaultOptions: {
       queries: {
         staleTime: 10_000,
         refetchOnWindowFocus: false,
         // A 4xx will not get better by asking again.
         retry: (failures, error) => {
-          const status =
-            error instanceof TRPCClientError
-              ? (error.data as { httpStatus?: number } | undefined)?.httpStatus
-              : undefined;
+          const status = httpStatusOf(error);
           return (status === undefined || status >= 500) && failures < 3;
         },
       },
@@ -37,9 +45,7 @@ export function Providers({ children }: { children: ReactNode }) {
     <ThemeProvider attribute="class" defaultTheme="system" enableSystem disableTransitionOnChange>
       <QueryClientProvider client={queryClient}>
         <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-          <SocketProvider>
-            <TooltipProvider>{children}</TooltipProvider>
-          </SocketProvider>
+          <TooltipProvider>{children}</TooltipProvider>
         </TRPCProvider>
       </QueryClientProvider>
     </ThemeProvider>

@@ -3,6 +3,7 @@
 import type { ClientToServerEvents, ServerToClientEvents } from '@flightdeck/domain';
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
+import { redirectToSignIn } from './session';
 
 export type FdClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -42,7 +43,11 @@ export function SocketProvider({ children }: { children: ReactNode }) {
       // The client does not retry on its own after the server dropped it on purpose.
       if (reason === 'io server disconnect') socket.connect();
     };
-    const onError = () => set(everConnected ? 'reconnecting' : 'offline');
+    const onError = (error: Error) => {
+      // The server refused the handshake: the session ended (signed out, revoked, expired).
+      if (error.message === 'unauthorized') return redirectToSignIn();
+      set(everConnected ? 'reconnecting' : 'offline');
+    };
     const onOffline = () => set('offline');
     set(socket.connected ? 'connected' : 'connecting');
     socket.on('connect', onConnect);

@@ -4,8 +4,10 @@ import {
   type AgentSpec,
   type AgentState,
   costMicroUsd,
+  describeIssues,
   DomainError,
   type EventDraft,
+  type GateDecision,
   grantOf,
   newSpanId,
   nextStep,
@@ -17,10 +19,12 @@ import {
 } from '@flightdeck/domain';
 import {
   acquireRunSlot,
+  announceApproval,
   type Engine,
   enqueue,
   enqueueTurn,
   releaseRunSlot,
+  scheduleApprovalTimers,
 } from '@flightdeck/engine';
 import type { Logger } from '@flightdeck/telemetry';
 import { randomUUID } from 'node:crypto';
@@ -29,6 +33,7 @@ import type { McpToolHost } from '../tools/mcp/tool-host';
 import { delegateArgs } from '../tools/registry';
 import { capOutput, type ToolRegistry } from '../tools/types';
 import { RunContext } from './run-context';
+import { TurnGate } from './turn-gate';
 import { TurnTools } from './turn-tools';
 
 export interface TurnDependencies {
@@ -54,7 +59,7 @@ export type TurnOutcome =
   | 'stale'
   | 'run-ended'
   | 'aborted'
-  /** Waiting for a human decision on an interrupted tool call. */
+  /** Waiting for a human: an approval, or a decision on an interrupted tool call. */
   | 'blocked'
   /** The run is at its cap of concurrently working agents: try again shortly. */
   | 'deferred';
@@ -119,6 +124,7 @@ function scopeRefusal(
 class TurnExecution {
   private readonly spec: AgentSpec;
   private readonly tools: TurnTools;
+  private readonly gate: TurnGate;
 
   constructor(
     private readonly deps: TurnDependencies,
@@ -143,6 +149,7 @@ class TurnExecution {
           ),
         }
       : spec;
+    this.gate = new TurnGate(deps.engine, context);
     this.tools = new TurnTools(
       deps.tools,
       deps.mcp,
@@ -253,9 +260,30 @@ class TurnExecution {
     const agent = this.requireAgent();
     const callId = `${agent.id}.t${turn}.llm`;
     const spanId = newSpanId();
+    const model = `${agent.model.provider}/${agent.model.name}`;
+    const decision = await this.gate.decide(agent, 'model', 'model', { model });
+    const allowed = decision.effect === 'allow';
     await this.act([
+      this.gateDraft(
+        'model',
+        callId,
+        'model',
+        decision,
+        allowed ? decision : { ...decision, effect: 'deny' },
+      ),
       this.draft('llm.call.started', { callId, turn, model: agent.model }, this.turnSpan(), spanId),
     ]);
+    if (!allowed) {
+      await this.record([
+        this.draft(
+          'llm.call.failed',
+          { callId, error: `refused by policy: ${decision.reason}`, retryable: false },
+          this.turnSpan(),
+          spanId,
+        ),
+      ]);
+      return;
+    }
 
     const provider = this.deps.providers[agent.model.provider];
     if (!provider) {
@@ -342,47 +370,39 @@ class TurnExecution {
   }
 
   private async runToolCall(call: ToolCallState, resumed: boolean): Promise<TurnOutcome | null> {
+    // The gate's allow is recorded in the same append as the dispatch it allows.
+    let gated: EventDraft[] = [];
+    if (!resumed) {
+      const verdict = await this.gateToolCall(call);
+      if (verdict.kind !== 'allowed') return verdict.kind === 'parked' ? 'blocked' : null;
+      gated = [verdict.draft];
+    }
     if (call.tool === 'delegate') {
-      await this.delegate(call);
+      await this.delegate(call, gated);
       return null;
     }
     const spanId = call.spanId ?? newSpanId();
-    const refuse = async (output: string) => {
-      const drafts: EventDraft[] = [];
-      if (call.status === 'requested')
-        drafts.push(
-          this.draft(
-            'tool.call.dispatched',
-            { callId: call.callId, tool: call.tool, args: call.args },
-            this.turnSpan(),
-            spanId,
-          ),
-        );
-      drafts.push(
+    // The gate checked the grant and the arguments; a resumed call checks them again.
+    const resolved = await this.tools.resolve(call.tool);
+    const parsed = resolved?.tool.args.safeParse(call.args);
+    if (!resolved || !parsed?.success) {
+      await this.record([
         this.draft(
           'tool.call.finished',
-          { callId: call.callId, tool: call.tool, ok: false, output, durationMs: 0 },
+          {
+            callId: call.callId,
+            tool: call.tool,
+            ok: false,
+            output: 'refused: not available',
+            durationMs: 0,
+          },
           this.turnSpan(),
           spanId,
         ),
-      );
-      await this.act(drafts);
-    };
-
-    // What the manifest does not grant does not exist for the agent, whatever the model asks.
-    const resolved = await this.tools.resolve(call.tool);
-    if (!resolved) {
-      await refuse(`tool "${call.tool}" is not available to this agent`);
+      ]);
       return null;
     }
     const { tool, grant } = resolved;
-    const parsed = tool.args.safeParse(call.args);
-    if (!parsed.success) {
-      await refuse(
-        `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
-      );
-      return null;
-    }
     if (resumed && !(tool.isIdempotent?.(parsed.data) ?? tool.idempotent)) {
       // It may have had its effect: never repeat it without a human decision.
       await this.act([
@@ -402,6 +422,7 @@ class TurnExecution {
     }
     if (!resumed) {
       await this.act([
+        ...gated,
         this.draft(
           'tool.call.dispatched',
           { callId: call.callId, tool: call.tool, args: call.args },
@@ -430,7 +451,106 @@ class TurnExecution {
     return null;
   }
 
-  private async delegate(call: ToolCallState): Promise<void> {
+  /**
+   * The gate, before a requested call: scope (what the manifest grants, with
+   * valid arguments), then an approval of exactly this call, then the policy.
+   * Its decision is recorded; `ask` parks the agent on a new approval.
+   */
+  private async gateToolCall(
+    call: ToolCallState,
+  ): Promise<{ kind: 'allowed'; draft: EventDraft } | { kind: 'refused' | 'parked' }> {
+    const agent = this.requireAgent();
+    const scope = await this.scopeRefusal(call);
+    const decision: GateDecision =
+      scope !== null
+        ? {
+            effect: 'deny',
+            ruleId: null,
+            source: 'scope',
+            policyVersion: `m${this.state.manifestVersion ?? 0}`,
+            reason: scope,
+          }
+        : (this.gate.approvedDecision(agent, call) ??
+          (await this.gate.decide(agent, 'tool', call.tool, call.args)));
+    const gated = this.gateDraft('tool', call.callId, call.tool, decision);
+    if (decision.effect === 'allow') return { kind: 'allowed', draft: gated };
+    if (decision.effect === 'deny') {
+      await this.act([gated]);
+      return { kind: 'refused' };
+    }
+    const settings = decision.approval!;
+    const now = Date.now();
+    const expiresAt = new Date(now + settings.ttlSeconds * 1000).toISOString();
+    const warnAt = new Date(
+      now + Math.max(0, settings.ttlSeconds - settings.warnBeforeSeconds) * 1000,
+    ).toISOString();
+    const approvalId = randomUUID();
+    await this.act([
+      gated,
+      this.draft(
+        'approval.requested',
+        {
+          approvalId,
+          callId: call.callId,
+          tool: call.tool,
+          args: call.args,
+          fingerprint: this.gate.fingerprint(agent, call),
+          ruleId: decision.ruleId,
+          reason: decision.reason,
+          risk: decision.risk ?? null,
+          diff: await this.gate.diffFor(call, await this.workspace()),
+          requestedBy: this.state.startedBy ?? { kind: 'system', id: 'flightdeck' },
+          settings,
+          warnAt,
+          expiresAt,
+        },
+        this.turnSpan(),
+      ),
+    ]);
+    await scheduleApprovalTimers(this.deps.engine, {
+      runId: this.job.runId,
+      approvalId,
+      warnAt,
+      expiresAt,
+    });
+    await announceApproval(this.deps.engine, approvalId, 'approval.requested');
+    return { kind: 'parked' };
+  }
+
+  /** Why the call is outside the agent's scope (not granted, or invalid arguments); null if inside. */
+  private async scopeRefusal(call: ToolCallState): Promise<string | null> {
+    if (call.tool === 'delegate') return null; // checked by delegate(): depth, children, narrowing
+    const resolved = await this.tools.resolve(call.tool);
+    if (!resolved) return `tool "${call.tool}" is not available to this agent`;
+    const parsed = resolved.tool.args.safeParse(call.args);
+    if (!parsed.success) return `invalid arguments: ${describeIssues(parsed.error.issues)}`;
+    return null;
+  }
+
+  private gateDraft(
+    subject: 'tool' | 'model',
+    callId: string,
+    tool: string,
+    decision: GateDecision,
+    recorded: GateDecision = decision,
+  ): EventDraft {
+    return this.draft(
+      'gate.decided',
+      {
+        subject,
+        callId,
+        tool,
+        effect: recorded.effect,
+        ruleId: recorded.ruleId,
+        source: recorded.source,
+        policyVersion: recorded.policyVersion,
+        reason: recorded.reason,
+      },
+      this.turnSpan(),
+    );
+  }
+
+  private async delegate(call: ToolCallState, gated: EventDraft[]): Promise<void> {
     const agent = this.requireAgent();
     const spanId = call.spanId ?? newSpanId();
     const limits = this.context.manifest.limits;
@@ -440,8 +560,7 @@ class TurnExecution {
     const refusal = ((): string | null => {
       if (!grantOf(this.spec, 'delegate') || this.spec.delegates.length === 0)
         return 'this agent may not delegate';
-      if (!parsed.success)
-        return `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
+      if (!parsed.success) return `invalid arguments: ${describeIssues(parsed.error.issues)}`;
       if (agent.depth + 1 > limits.maxDepth)
         return `delegation depth limit reached (${limits.maxDepth})`;
       if (agent.children.length >= limits.maxChildrenPerAgent)
@@ -461,6 +580,7 @@ class TurnExecution {
     );
     if (refusal || !parsed.success) {
       await this.act([
+        ...gated,
         ...(call.status === 'requested' ? [dispatched] : []),
         this.draft(
           'tool.call.finished',
@@ -483,6 +603,7 @@ class TurnExecution {
     const childId = randomUUID();
     // Dispatch and spawn in one append: there is no state in which one happened without the other.
     await this.act([
+      ...gated,
       ...(call.status === 'requested' ? [dispatched] : []),
       {
         type: 'agent.spawned',

@@ -169,8 +169,11 @@ export function simulateResponse(request: ModelRequest, options: SimulationOptio
     if (call) toolCalls.push(call);
   } else {
     const results = messages.filter((m) => m.role === 'tool' && m.ok).length;
+    const report = reportResult(messages);
     text = options.isLead
-      ? `Done: the team's findings on ${topic} are in report.md (${results} successful tool results).`
+      ? report && !report.ok
+        ? `I could not write report.md (${report.content.slice(0, 200)}), so I stop here: the team's findings on ${topic} stay in the conversation and the notes.`
+        : `Done: the team's findings on ${topic} are in report.md (${results} successful tool results).`
       : `Report on ${topic}: ${pick(VERBS, rng)} the ${pick(ANGLES, rng)} and the ${pick(ANGLES, rng)}; ${results} steps succeeded.`;
   }
 
@@ -238,6 +241,24 @@ function shellCommands(request: ModelRequest): string[] {
     Record<string, { examples?: unknown }> | undefined;
   const examples = properties?.command?.examples;
   return Array.isArray(examples) ? examples.filter((e): e is string => typeof e === 'string') : [];
+}
+
+/** The result of the lead's report write, once it has one. */
+function reportResult(
+  messages: readonly Message[],
+): Extract<Message, { role: 'tool' }> | undefined {
+  const ask = messages.find(
+    (m) =>
+      m.role === 'assistant' &&
+      m.toolCalls.some((c) => c.tool === 'fs.write' && c.args.path === 'report.md'),
+  );
+  const callId =
+    ask?.role === 'assistant'
+      ? ask.toolCalls.find((c) => c.tool === 'fs.write' && c.args.path === 'report.md')?.callId
+      : undefined;
+  return messages.find(
+    (m): m is Extract<Message, { role: 'tool' }> => m.role === 'tool' && m.callId === callId,
+  );
 }
 
 function wroteFile(messages: readonly Message[], path: string): boolean {

@@ -1,12 +1,15 @@
 import { mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { matchesPathGlob, type ToolGrant } from '@flightdeck/domain';
-import { z } from 'zod';
+import {
+  FsListArgs,
+  FsReadArgs,
+  FsWriteArgs,
+  MAX_FILE_BYTES,
+  matchesPathGlob,
+  type ToolGrant,
+} from '@flightdeck/domain';
 import { capOutput, type Tool } from './types';
 import { resolveInWorkspace, WorkspaceEscapeError } from './workspace-path';
-
-const RelativePath = z.string().min(1).max(1024).describe('a path relative to the workspace root');
-const MAX_FILE_BYTES = 1024 * 1024;
 
 class OutOfScopeError extends Error {}
 
@@ -40,10 +43,10 @@ function failure(error: unknown): { ok: false; output: string } {
   };
 }
 
-export const fsRead: Tool<z.ZodObject<{ path: typeof RelativePath }>> = {
+export const fsRead: Tool<typeof FsReadArgs> = {
   name: 'fs.read',
   description: 'Read a UTF-8 text file of the workspace.',
-  args: z.object({ path: RelativePath }).strict(),
+  args: FsReadArgs,
   idempotent: true,
   async run(args, { workspace, grant }) {
     try {
@@ -58,10 +61,10 @@ export const fsRead: Tool<z.ZodObject<{ path: typeof RelativePath }>> = {
   },
 };
 
-export const fsWrite: Tool<z.ZodObject<{ path: typeof RelativePath; content: z.ZodString }>> = {
+export const fsWrite: Tool<typeof FsWriteArgs> = {
   name: 'fs.write',
   description: 'Write a UTF-8 text file in the workspace, creating folders as needed.',
-  args: z.object({ path: RelativePath, content: z.string().max(MAX_FILE_BYTES) }).strict(),
+  args: FsWriteArgs,
   // Writing the same content again leaves the same file.
   idempotent: true,
   async run(args, { workspace, grant }) {
@@ -78,10 +81,10 @@ export const fsWrite: Tool<z.ZodObject<{ path: typeof RelativePath; content: z.Z
   },
 };
 
-export const fsList: Tool<z.ZodObject<{ path: z.ZodDefault<typeof RelativePath> }>> = {
+export const fsList: Tool<typeof FsListArgs> = {
   name: 'fs.list',
   description: 'List the entries of a workspace folder.',
-  args: z.object({ path: RelativePath.default('.') }).strict(),
+  args: FsListArgs,
   idempotent: true,
   async run(args, { workspace, grant }) {
     try {

@@ -1,8 +1,13 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
-import { type HttpFetchGrant, matchesPattern, type ToolGrant } from '@flightdeck/domain';
-import { z } from 'zod';
+import {
+  type HTTP_METHODS,
+  HttpFetchArgs,
+  type HttpFetchGrant,
+  matchesPattern,
+  type ToolGrant,
+} from '@flightdeck/domain';
 import { nonPublicReason } from './ip-address';
 import { readCapped, sendPinned, type VettedTarget } from './pinned-request';
 import { capOutput, type Tool, type ToolResult } from './types';
@@ -24,38 +29,7 @@ export interface HttpFetchToolOptions {
 }
 
 const MAX_REDIRECTS = 5;
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-type Method = (typeof METHODS)[number];
-
-const HeaderName = z
-  .string()
-  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, 'not a valid header name');
-const HeaderValue = z
-  .string()
-  .max(8192)
-  .regex(/^[^\r\n\0]*$/, 'header values cannot contain line breaks');
-
-const HttpFetchArgs = z
-  .object({
-    url: z
-      .string()
-      .min(1)
-      .max(4096)
-      .describe('an absolute http:// or https:// URL on a host granted to this agent'),
-    method: z.enum(METHODS).default('GET'),
-    headers: z
-      .record(HeaderName, HeaderValue)
-      .refine((h) => Object.keys(h).length <= 50, 'at most 50 headers')
-      .default({})
-      .describe('request headers; credentials (authorization, cookie, proxy-*) are dropped'),
-    body: z
-      .string()
-      .max(1024 * 1024)
-      .optional()
-      .describe('request body, for POST, PUT, PATCH and DELETE'),
-  })
-  .strict();
-type HttpFetchArgs = z.infer<typeof HttpFetchArgs>;
+type Method = (typeof HTTP_METHODS)[number];
 
 /** Never forwarded from the model: credentials come from server configuration, framing from us. */
 const DROPPED_HEADERS = new Set([

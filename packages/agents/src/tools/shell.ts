@@ -1,24 +1,11 @@
 import { stat } from 'node:fs/promises';
-import { matchesPattern, type ShellGrant, type ToolGrant } from '@flightdeck/domain';
-import { z } from 'zod';
+import { matchesPattern, ShellArgs, type ShellGrant, type ToolGrant } from '@flightdeck/domain';
 import { CommandLineError, findForbiddenSyntax, splitCommandLine } from './command-line';
 import { type ProcessOutcome, runInProcessGroup } from './run-process';
 import { capOutput, type Tool, type ToolResult } from './types';
 
 /** A fixed PATH: the worker's own PATH (and everything else in its environment) never reaches commands. */
 export const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-const ShellArgs = z
-  .object({
-    command: z
-      .string()
-      .min(1)
-      .max(4000)
-      .describe(
-        'one command line, e.g. `git status`; it runs without a shell (no pipes, redirects, chaining, globs or variables) and must match a command pattern granted to this agent',
-      ),
-  })
-  .strict();
 
 export interface ShellToolOptions {
   /** PATH for the commands (default SAFE_PATH). */

@@ -1,10 +1,17 @@
 import { router } from '../trpc';
+import { accountRouter } from './account';
 import { agentsRouter } from './agents';
+import { approvalsRouter } from './approvals';
+import { auditRouter } from './audit';
 import { costsRouter } from './costs';
 import { health } from './health';
+import { policiesRouter } from './policies';
 import { runsRouter } from './runs';
 import { teamsRouter } from './teams';
+import { tokensRouter } from './tokens';
 import { toolCallsRouter } from './tool-calls';
+import { webhooksRouter } from './webhooks';
+import { usersRouter } from './users';
 
 export const appRouter = router({
   health,
@@ -13,6 +20,13 @@ export const appRouter = router({
   toolCalls: toolCallsRouter,
   teams: teamsRouter,
   costs: costsRouter,
+  approvals: approvalsRouter,
+  policies: policiesRouter,
+  webhooks: webhooksRouter,
+  audit: auditRouter,
+  account: accountRouter,
+  users: usersRouter,
+  tokens: tokensRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -12,7 +12,7 @@ import {
 import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCaller, createContext } from '../index';
+import { contextFor, createCaller, LOCAL_OPERATOR } from '../index';
 import { appRouter } from './_app';
 
 let database: TestDatabase;
@@ -30,7 +30,7 @@ beforeAll(async () => {
     workspaceRoot: await mkdtemp(path.join(tmpdir(), 'fd-api-')),
   });
   await ensureDemoTeams(engine);
-  caller = createCaller(createContext({ engine }));
+  caller = createCaller(contextFor(engine, LOCAL_OPERATOR));
 });
 
 afterAll(async () => {
@@ -63,7 +63,7 @@ async function http(
       body: JSON.stringify(input),
     }),
     router: appRouter,
-    createContext: () => createContext({ engine }),
+    createContext: () => contextFor(engine, LOCAL_OPERATOR),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }

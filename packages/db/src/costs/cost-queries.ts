@@ -22,6 +22,8 @@ export interface CostWindow {
   to: string;
   /** Only this team's runs. */
   teamSlug?: string;
+  /** Only runs of these teams (a principal's teams); undefined for every team. */
+  teamIds?: readonly string[];
 }
 
 const CostWindowSchema = z
@@ -29,10 +31,16 @@ const CostWindowSchema = z
     from: z.iso.datetime({ offset: true }),
     to: z.iso.datetime({ offset: true }),
     teamSlug: z.string().min(1).max(63).optional(),
+    teamIds: z.array(z.uuid()).readonly().optional(),
   })
   .refine((w) => Date.parse(w.from) <= Date.parse(w.to), 'from must not be after to');
 
-function parseWindow(window: CostWindow): { from: Date; to: Date; teamSlug: string | null } {
+function parseWindow(window: CostWindow): {
+  from: Date;
+  to: Date;
+  teamSlug: string | null;
+  teamIds: readonly string[] | null;
+} {
   const parsed = CostWindowSchema.safeParse(window);
   if (!parsed.success) {
     throw new DomainError(
@@ -45,10 +53,11 @@ function parseWindow(window: CostWindow): { from: Date; to: Date; teamSlug: stri
     from: new Date(parsed.data.from),
     to: new Date(parsed.data.to),
     teamSlug: parsed.data.teamSlug ?? null,
+    teamIds: parsed.data.teamIds ?? null,
   };
 }
 
-/** Finished LLM calls in [$1, $2), optionally of team slug $3, with their run's team. */
+/** Finished LLM calls in [$1, $2), optionally of team slug $3 and of team ids $4, with their run's team. */
 const CALLS = `
   SELECT e.run_id, e.seq, e.at, e.agent_id, e.payload,
          t.slug AS team_slug, t.name AS team_name,
@@ -61,6 +70,7 @@ const CALLS = `
    WHERE r.created_at < $2
      AND (r.ended_at IS NULL OR r.ended_at >= $1)
      AND ($3::text IS NULL OR t.slug = $3)
+     AND ($4::uuid[] IS NULL OR t.id = ANY($4::uuid[]))
      AND e.at >= $1 AND e.at < $2`;
 
 /** A bigint sum as a JavaScript number; throws past 2^53 rather than lose precision. */
@@ -102,7 +112,7 @@ function toSums(row: SumRow | undefined): CostSums {
 }
 
 function params(w: ReturnType<typeof parseWindow>): unknown[] {
-  return [w.from, w.to, w.teamSlug];
+  return [w.from, w.to, w.teamSlug, w.teamIds];
 }
 
 /** Totals of the window. */
@@ -160,7 +170,7 @@ export async function costTimeseries(
     SumRow & { bucket: Date; team_slug: string; team_name: string }
   >(
     `WITH c AS (${CALLS})
-     SELECT date_bin(make_interval(secs => $4), c.at, TIMESTAMPTZ '2000-01-01T00:00:00Z') AS bucket,
+     SELECT date_bin(make_interval(secs => $5), c.at, TIMESTAMPTZ '2000-01-01T00:00:00Z') AS bucket,
             c.team_slug, c.team_name, ${SUMS}
        FROM c
       GROUP BY 1, c.team_slug, c.team_name
@@ -241,7 +251,7 @@ export async function costByAgent(
        FROM c
       GROUP BY c.agent_name, c.team_slug, c.team_name
       ORDER BY cost DESC, c.agent_name, c.team_slug
-      LIMIT $4`,
+      LIMIT $5`,
     [...params(w), limit.data],
   );
   return result.rows.map((row) => ({
@@ -297,9 +307,10 @@ export async function topCostRuns(
        FROM runs r JOIN teams t ON t.id = r.team_id
       WHERE r.created_at >= $1 AND r.created_at < $2
         AND ($3::text IS NULL OR t.slug = $3)
+     AND ($4::uuid[] IS NULL OR t.id = ANY($4::uuid[]))
         AND r.cost_micro_usd > 0
       ORDER BY r.cost_micro_usd DESC, r.created_at DESC, r.id
-      LIMIT $4`,
+      LIMIT $5`,
     [...params(w), limit.data],
   );
   return result.rows.map((row) => ({

@@ -1,4 +1,4 @@
-import { RunEvent } from '@flightdeck/domain';
+import { describeIssues, RunEvent } from '@flightdeck/domain';
 
 /** An events row as pg returns it (timestamptz → Date, jsonb → parsed JSON). */
 export interface EventRow {
@@ -43,10 +43,11 @@ export function eventFromRow(row: EventRow): RunEvent {
     payload: row.payload,
   });
   if (!parsed.success) {
-    const detail = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`)
-      .join('; ');
-    throw new StoredEventInvalidError(row.run_id, row.seq, detail);
+    throw new StoredEventInvalidError(
+      row.run_id,
+      row.seq,
+      describeIssues(parsed.error.issues, '(event)'),
+    );
   }
   return parsed.data;
 }

@@ -1,4 +1,6 @@
 import {
+  type AuditEntryInput,
+  describeIssues,
   DomainError,
   projectBatch,
   RunEvent,
@@ -10,7 +12,9 @@ import {
 import type pg from 'pg';
 import type { Db } from '../client';
 import { sqlState, violatedConstraint } from '../connection';
+import { appendAuditEntry, parseAuditEntryInput } from '../audit/audit-store';
 import { inTransaction } from '../transaction';
+import { projectApprovals } from '../approvals/approval-projection';
 import { EVENT_COLUMNS, eventColumns, eventFromRow, type EventRow } from './event-rows';
 
 /**
@@ -31,6 +35,12 @@ export interface AppendOptions {
    * has since changed — a pause, a kill, a steer — is refused with STALE_STATE.
    */
   fence?: { agentId: string; lastSeq: number; runStatuses?: readonly string[] };
+  /**
+   * The governance act these events record (a kill, a pause, a steer …): its
+   * audit entry is appended in the same transaction, so the events are written
+   * only if the entry is.
+   */
+  audit?: AuditEntryInput;
 }
 
 const TERMINAL_STATUSES: ReadonlySet<string> = new Set(TERMINAL_RUN_STATUSES);
@@ -42,8 +52,9 @@ const endsRun = (event: EventDraft): boolean => projectBatch([event]).ended;
  * Appends events to a run and returns them as stored (seq assigned, `at`
  * normalized to UTC milliseconds). Throws DomainError NOT_FOUND for an unknown
  * run, RUN_NOT_ACTIVE if the run has ended (unless allowAfterEnd), and
- * INVALID_INPUT for an event that does not match the event schema. Writes
- * nothing unless it writes everything.
+ * INVALID_INPUT for an event that does not match the event schema (or an
+ * invalid audit entry). Writes nothing unless it writes everything, the audit
+ * entry included.
  */
 export async function appendEvents(
   db: Db,
@@ -55,6 +66,7 @@ export async function appendEvents(
   if (drafts.length === 0) return [];
   const numbered = validateDrafts(runId, drafts, options.allowAfterEnd === true);
   const delta = projectBatch(numbered);
+  const audit = options.audit && parseAuditEntryInput(options.audit);
 
   try {
     return await inTransaction(db.pool, async (client) => {
@@ -77,6 +89,9 @@ export async function appendEvents(
       await updateRunProjection(client, runId, events, delta, ended);
       await insertSpawnedAgents(client, runId, events, delta);
       await updateAgentSeqs(client, runId, events);
+      await projectApprovals(client, runId, events);
+      // Last: the chain's head lock is held only until the commit.
+      if (audit) await appendAuditEntry(client, audit);
       return events;
     });
   } catch (error) {
@@ -96,12 +111,9 @@ function validateDrafts(
   return drafts.map((draft, i) => {
     const parsed = RunEvent.safeParse({ ...draft, runId, seq: i + 1, version: 1 });
     if (!parsed.success) {
-      const detail = parsed.error.issues.map(
-        (issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`,
-      );
       throw new DomainError(
         'INVALID_INPUT',
-        `Event ${i} (${draft.type}) is invalid: ${detail.join('; ')}`,
+        `Event ${i} (${draft.type}) is invalid: ${describeIssues(parsed.error.issues, '(event)')}`,
         {
           index: i,
           issues: parsed.error.issues,

@@ -66,5 +66,6 @@ describe('writeNewMigration', () => {
 
     const result = await migrate(database.url, { migrationsDir });
     expect(result.applied).toEqual(['20260102030405_init', '20260102030406_add_run_label']);
-  });
+    // Three WebAssembly schema diffs of the whole schema: about 25 s on a quiet 2-core machine, more on a busy one.
+  }, 120_000);
 });

@@ -137,6 +137,8 @@ export interface RunListCursor {
 export interface ListRunsQuery {
   status?: RunStatus;
   teamId?: string;
+  /** Only runs of these teams (a principal's teams); undefined for every team. */
+  teamIds?: readonly string[];
   /** 1…500. */
   limit: number;
   /**
@@ -150,6 +152,7 @@ export interface ListRunsQuery {
 const ListRunsQuerySchema = z.object({
   status: RunStatusSchema.optional(),
   teamId: Uuid.optional(),
+  teamIds: z.array(Uuid).readonly().optional(),
   limit: z.number().int().min(1).max(500),
   before: z
     .union([
@@ -169,8 +172,9 @@ export async function listRunSummaries(db: Db, query: ListRunsQuery): Promise<Ru
       parsed.error.issues,
     );
   }
-  const { status, teamId, limit, before } = parsed.data;
+  const { status, teamId, teamIds, limit, before } = parsed.data;
   const where: Prisma.RunWhereInput = { status, teamId };
+  if (teamIds) where.AND = [{ teamId: { in: [...teamIds] } }];
   if (typeof before === 'string') {
     where.createdAt = { lt: new Date(before) };
   } else if (before) {

@@ -1,4 +1,4 @@
-import { Manifest } from '@flightdeck/domain';
+import { describeIssues, Manifest } from '@flightdeck/domain';
 
 /**
  * Manifests are stored as JSON in their parsed form (defaults filled in), and
@@ -16,10 +16,11 @@ export class StoredManifestInvalidError extends Error {
 export function parseStoredManifest(json: unknown, teamId: string, version: number): Manifest {
   const parsed = Manifest.safeParse(json);
   if (!parsed.success) {
-    const detail = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(manifest)'}: ${i.message}`)
-      .join('; ');
-    throw new StoredManifestInvalidError(teamId, version, detail);
+    throw new StoredManifestInvalidError(
+      teamId,
+      version,
+      describeIssues(parsed.error.issues, '(manifest)'),
+    );
   }
   return parsed.data;
 }

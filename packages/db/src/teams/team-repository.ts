@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, Manifest, Uuid } from '@flightdeck/domain';
+import { type Actor, DomainError, Manifest, Uuid } from '@flightdeck/domain';
 import { z } from 'zod';
 import type { Db } from '../client';
+import { appendAuditEntry } from '../audit/audit-store';
 import { inTransaction } from '../transaction';
 import { parseStoredManifest } from './stored-manifest';
 
@@ -19,13 +20,15 @@ export interface SavedTeamManifest {
  * Stores a manifest: creates the team named by `manifest.name`, or adds a new
  * version when `source` differs from the current version's. Saving the
  * current source again changes nothing and returns the current version.
- * Concurrent saves of one team serialize on the team's row.
+ * Concurrent saves of one team serialize on the team's row. With `by`, a new
+ * version is recorded in the audit trail (`team.saved`) in the same
+ * transaction: if that fails, nothing is saved.
  */
 export async function saveTeamManifest(
   db: Db,
-  input: { manifest: Manifest; source: string },
+  input: { manifest: Manifest; source: string; by?: Actor },
 ): Promise<SavedTeamManifest> {
-  const { manifest, source } = input;
+  const { manifest, source, by } = input;
   // The parsed form must parse again: that is what reading it back relies on.
   if (!Manifest.safeParse(manifest).success) {
     throw new DomainError(
@@ -71,6 +74,14 @@ export async function saveTeamManifest(
       `UPDATE teams SET current_version = $2, name = $3, description = $4, updated_at = now() WHERE id = $1`,
       [team.id, version, manifest.name, manifest.description],
     );
+    if (by) {
+      await appendAuditEntry(client, {
+        actor: by,
+        action: 'team.saved',
+        target: { teamId: team.id },
+        detail: { slug: manifest.name, version },
+      });
+    }
     return { teamId: team.id, slug: manifest.name, version, created: true };
   });
 }

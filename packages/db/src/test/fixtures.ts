@@ -26,6 +26,10 @@ agents:
     model: openai/gpt-4o-mini
     tools: [fs.read, fs.list]
     limits: { maxTurns: 5 }
+policy:
+  rules:
+    - { id: read, tool: 'fs.*', effect: allow }
+    - { id: delegate, tool: delegate, effect: allow }
 `;
 
 export function manifestFrom(source: string): Manifest {

@@ -1,4 +1,14 @@
-import type { Actor, ModelRef, PauseMode, RunEvent, ToolCallRequest, Usage } from './schema';
+import type { ApprovalSettings } from '../policy/rules';
+import type {
+  Actor,
+  ApprovalOutcome,
+  EventOf,
+  ModelRef,
+  PauseMode,
+  RunEvent,
+  ToolCallRequest,
+  Usage,
+} from './schema';
 
 /**
  * The one reducer: state(run, at seq N) = events[1..N].reduce(applyEvent, initialRunState).
@@ -16,7 +26,7 @@ export const RUN_STATUSES = [
 export type RunStatus = (typeof RUN_STATUSES)[number];
 /**
  * ready: a turn should be queued · running: in a turn · waiting: for its subagents ·
- * blocked: for a human decision on an interrupted tool call · done / failed / killed: ended.
+ * blocked: for a human decision (an approval, or an interrupted tool call) · done / failed / killed: ended.
  */
 export type AgentStatus =
   'ready' | 'running' | 'waiting' | 'blocked' | 'done' | 'failed' | 'killed';
@@ -42,10 +52,24 @@ export type Message =
   | { role: 'assistant'; content: string; toolCalls: ToolCallRequest[]; seq: number }
   | { role: 'tool'; callId: string; tool: string; ok: boolean; content: string; seq: number };
 
-export type ToolCallStatus = 'requested' | 'dispatched' | 'interrupted' | 'finished';
+export type ToolCallStatus =
+  | 'requested'
+  /** The gate asked a human: the agent is parked until the approval is decided. */
+  | 'awaiting-approval'
+  | 'dispatched'
+  | 'interrupted'
+  | 'finished';
+
+export type GateVerdict = Omit<EventOf<'gate.decided'>['payload'], 'subject' | 'callId' | 'tool'>;
 
 export interface ToolCallState extends ToolCallRequest {
   status: ToolCallStatus;
+  /** The gate's last decision on this call. */
+  gate?: GateVerdict;
+  /** The approval it waits for or waited for. */
+  approvalId?: string;
+  /** An approval allowed exactly this call (its fingerprint): the gate lets it through once. */
+  approved?: { approvalId: string; fingerprint: string };
   spanId?: string;
   ok?: boolean;
   output?: string;
@@ -99,8 +123,45 @@ export interface AgentState {
   error?: string;
 }
 
+export type ApprovalStatus = ApprovalOutcome | 'pending' | 'cancelled';
+
+export interface ApprovalState {
+  id: string;
+  agentId: string;
+  callId: string;
+  tool: string;
+  args: Record<string, unknown>;
+  fingerprint: string;
+  ruleId: string | null;
+  reason: string;
+  risk: string | null;
+  diff: EventOf<'approval.requested'>['payload']['diff'];
+  requestedBy: Actor;
+  settings: ApprovalSettings;
+  requestedAt: string;
+  warnAt: string;
+  expiresAt: string;
+  requestedSeq: number;
+  /** cancelled: its agent or run ended before anyone decided. */
+  status: ApprovalStatus;
+  warned: boolean;
+  votes: Array<{
+    by: Actor;
+    fingerprint: string;
+    args: Record<string, unknown>;
+    reason: string;
+    at: string;
+  }>;
+  decision?: Omit<EventOf<'approval.decided'>['payload'], 'approvalId' | 'callId' | 'outcome'> & {
+    at: string;
+    seq: number;
+  };
+}
+
 export interface RunState {
   runId: string | null;
+  /** Who started the run: its agents act for them. */
+  startedBy: Actor | null;
   status: RunStatus;
   traceId: string | null;
   /** The run's root span: agents hang below it. */
@@ -119,6 +180,9 @@ export interface RunState {
   agents: Record<string, AgentState>;
   /** Agent ids in spawn order. */
   agentOrder: string[];
+  approvals: Record<string, ApprovalState>;
+  /** `ask` rules an approver allowed for the rest of the run. */
+  allowedRules: string[];
   totals: Totals;
   result?: string;
   error?: string;
@@ -137,6 +201,7 @@ export const emptyTotals = (): Totals => ({
 
 export const initialRunState = (): RunState => ({
   runId: null,
+  startedBy: null,
   status: 'pending',
   traceId: null,
   rootSpanId: null,
@@ -152,11 +217,23 @@ export const initialRunState = (): RunState => ({
   pause: null,
   agents: {},
   agentOrder: [],
+  approvals: {},
+  allowedRules: [],
   totals: emptyTotals(),
 });
 
 export const isTerminalRunStatus = (status: RunStatus): boolean =>
   status === 'completed' || status === 'failed' || status === 'killed';
+
+/** The names of an agent's ancestors in the spawn tree, its parent first. */
+export function ancestorNames(state: RunState, agent: AgentState): string[] {
+  const names: string[] = [];
+  for (let p = agent.parentId ? state.agents[agent.parentId] : undefined; p;) {
+    names.push(p.name);
+    p = p.parentId ? state.agents[p.parentId] : undefined;
+  }
+  return names;
+}
 
 export const isTerminalAgentStatus = (status: AgentStatus): boolean =>
   status === 'done' || status === 'failed' || status === 'killed';
@@ -238,6 +315,24 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
   if (isTerminalRunStatus(state.status)) {
     throw new ReducerError(`${event.type} after the run ended (${state.status})`, event.seq);
   }
+  return cancelOrphanedApprovals(applyType(state, event));
+}
+
+/** Approvals whose agent or run ended undecided are cancelled: nobody can decide them any more. */
+function cancelOrphanedApprovals(state: RunState): RunState {
+  let approvals: Record<string, ApprovalState> | null = null;
+  for (const approval of Object.values(state.approvals)) {
+    if (approval.status !== 'pending') continue;
+    const agent = state.agents[approval.agentId];
+    if (isTerminalRunStatus(state.status) || !agent || isTerminalAgentStatus(agent.status)) {
+      approvals ??= { ...state.approvals };
+      approvals[approval.id] = { ...approval, status: 'cancelled' };
+    }
+  }
+  return approvals ? { ...state, approvals } : state;
+}
+
+function applyType(state: RunState, event: RunEvent): RunState {
   switch (event.type) {
     case 'run.started': {
       if (state.status !== 'pending') throw new ReducerError('run started twice', event.seq);
@@ -245,6 +340,7 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
       return {
         ...state,
         runId: event.runId,
+        startedBy: p.by,
         status: 'running',
         traceId: event.traceId,
         rootSpanId: event.spanId,
@@ -531,6 +627,14 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
         (t) => bump(t, 'toolCalls'),
       );
     }
+    case 'gate.decided':
+      return applyGateDecision(state, event);
+    case 'approval.requested':
+      return applyApprovalRequest(state, event);
+    case 'approval.voted':
+    case 'approval.expiring':
+    case 'approval.decided':
+      return applyApprovalUpdate(state, event);
     case 'tool.call.interrupted':
       return applyInterruption(state, event);
     case 'tool.call.resolved':
@@ -664,6 +768,168 @@ function applyResolution(state: RunState, event: EventOfType<'tool.call.resolved
 }
 
 type EventOfType<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
+
+function updateCall(
+  turn: TurnState,
+  callId: string,
+  update: (call: ToolCallState) => ToolCallState,
+): TurnState {
+  return { ...turn, toolCalls: turn.toolCalls.map((c) => (c.callId === callId ? update(c) : c)) };
+}
+
+function toolMessage(call: ToolCallState, ok: boolean, content: string, seq: number): Message {
+  return { role: 'tool', callId: call.callId, tool: call.tool, ok, content, seq };
+}
+
+/** A gate decision on a tool call: deny ends the call (the agent is told why); allow and ask mark it. */
+function applyGateDecision(state: RunState, event: EventOfType<'gate.decided'>): RunState {
+  const agent = requireAgent(state, event);
+  const p = event.payload;
+  if (p.subject === 'model') return withAgent(state, { ...agent, lastSeq: event.seq });
+  const turn = requireTurn(agent, event);
+  const call = turn.toolCalls.find((c) => c.callId === p.callId);
+  if (!call || call.status !== 'requested')
+    throw new ReducerError(
+      `gate decided on tool call ${p.callId}, which is not requested`,
+      event.seq,
+    );
+  const { subject: _subject, callId: _callId, tool: _tool, ...gate } = p;
+  if (p.effect !== 'deny') {
+    return withAgent(state, {
+      ...agent,
+      lastSeq: event.seq,
+      turn: updateCall(turn, p.callId, (c) => ({ ...c, gate })),
+    });
+  }
+  const output = `refused by policy: ${p.reason}`;
+  const marked = updateCall(turn, p.callId, (c) => ({ ...c, gate }));
+  return withAgent(state, {
+    ...agent,
+    lastSeq: event.seq,
+    turn: { ...marked, toolCalls: finishCall(marked.toolCalls, p.callId, false, output) },
+    messages: [...agent.messages, toolMessage(call, false, output, event.seq)],
+  });
+}
+
+function applyApprovalRequest(state: RunState, event: EventOfType<'approval.requested'>): RunState {
+  const agent = requireAgent(state, event);
+  const turn = requireTurn(agent, event);
+  const p = event.payload;
+  const call = turn.toolCalls.find((c) => c.callId === p.callId);
+  if (!call || call.status !== 'requested' || call.gate?.effect !== 'ask')
+    throw new ReducerError(
+      `approval requested for call ${p.callId} the gate did not ask about`,
+      event.seq,
+    );
+  if (state.approvals[p.approvalId])
+    throw new ReducerError(`approval ${p.approvalId} requested twice`, event.seq);
+  const approval: ApprovalState = {
+    id: p.approvalId,
+    agentId: agent.id,
+    callId: p.callId,
+    tool: p.tool,
+    args: p.args,
+    fingerprint: p.fingerprint,
+    ruleId: p.ruleId,
+    reason: p.reason,
+    risk: p.risk,
+    diff: p.diff,
+    requestedBy: p.requestedBy,
+    settings: p.settings,
+    requestedAt: event.at,
+    warnAt: p.warnAt,
+    expiresAt: p.expiresAt,
+    requestedSeq: event.seq,
+    status: 'pending',
+    warned: false,
+    votes: [],
+  };
+  return {
+    ...withAgent(state, {
+      ...agent,
+      status: 'blocked',
+      lastSeq: event.seq,
+      turn: updateCall(turn, p.callId, (c) => ({
+        ...c,
+        status: 'awaiting-approval',
+        approvalId: p.approvalId,
+      })),
+      activity: `waiting for approval: ${p.tool}`,
+    }),
+    approvals: { ...state.approvals, [p.approvalId]: approval },
+  };
+}
+
+function applyApprovalUpdate(
+  state: RunState,
+  event: EventOfType<'approval.voted' | 'approval.expiring' | 'approval.decided'>,
+): RunState {
+  const approval = state.approvals[event.payload.approvalId];
+  if (!approval || approval.status !== 'pending')
+    throw new ReducerError(
+      `${event.type} for approval ${event.payload.approvalId}, which is not pending`,
+      event.seq,
+    );
+  const agent = requireAgent(state, event);
+  const touched = withAgent(state, { ...agent, lastSeq: event.seq });
+  const put = (s: RunState, next: ApprovalState): RunState => ({
+    ...s,
+    approvals: { ...s.approvals, [next.id]: next },
+  });
+  if (event.type === 'approval.expiring') return put(touched, { ...approval, warned: true });
+  if (event.type === 'approval.voted') {
+    const { approvalId: _id, ...vote } = event.payload;
+    return put(touched, { ...approval, votes: [...approval.votes, { ...vote, at: event.at }] });
+  }
+  const p = event.payload;
+  const turn = requireTurn(agent, event);
+  const call = turn.toolCalls.find((c) => c.callId === p.callId);
+  if (!call || call.status !== 'awaiting-approval' || call.approvalId !== p.approvalId)
+    throw new ReducerError(
+      `approval ${p.approvalId} decided for a call not waiting on it`,
+      event.seq,
+    );
+  const { approvalId: _id, callId: _callId, outcome, ...decision } = p;
+  const decided = put(touched, {
+    ...approval,
+    status: outcome,
+    decision: { ...decision, at: event.at, seq: event.seq },
+  });
+  const allowedRules =
+    p.allowRuleForRun && approval.ruleId && !state.allowedRules.includes(approval.ruleId)
+      ? [...state.allowedRules, approval.ruleId]
+      : state.allowedRules;
+  const resumed = {
+    ...agent,
+    status: 'running' as const,
+    lastSeq: event.seq,
+    activity: 'resuming',
+  };
+  if (p.applied === 'allow') {
+    return {
+      ...withAgent(decided, {
+        ...resumed,
+        turn: updateCall(turn, p.callId, (c) => ({
+          ...c,
+          args: p.args,
+          status: 'requested',
+          approved: { approvalId: p.approvalId, fingerprint: p.fingerprint },
+        })),
+      }),
+      allowedRules,
+    };
+  }
+  const who = p.by ? p.by.id : 'nobody';
+  const output =
+    outcome === 'expired'
+      ? `not run: the approval expired without a decision, which this policy treats as a denial`
+      : `denied by ${who}${p.reason ? `: ${p.reason}` : ''}`;
+  return withAgent(decided, {
+    ...resumed,
+    turn: { ...turn, toolCalls: finishCall(turn.toolCalls, p.callId, false, output) },
+    messages: [...agent.messages, toolMessage(call, false, output, event.seq)],
+  });
+}
 
 function withTotals(state: RunState, update: (t: Totals) => Totals): RunState {
   return { ...state, totals: update(state.totals) };

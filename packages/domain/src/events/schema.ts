@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CallId, SpanId, TraceId, Uuid } from '../ids';
+import { ApprovalSettings, Effect } from '../policy/rules';
 
 /**
  * The one event union. Every fact about a run is one of these, stored in
@@ -41,6 +42,24 @@ export type PauseMode = z.infer<typeof PauseMode>;
 /** A human's decision on a tool call whose outcome a crash left unknown. */
 export const ToolCallResolution = z.enum(['retry', 'skip', 'mark-done']);
 export type ToolCallResolution = z.infer<typeof ToolCallResolution>;
+
+const Args = z.record(z.string(), z.unknown());
+const Fingerprint = z.string().regex(/^[0-9a-f]{64}$/, 'a sha-256 fingerprint');
+
+/** Where a gate decision came from: a rule of the manifest or of the team's defaults, a run-wide allowance, an approval, the scope, the default deny, or the gate failing closed. */
+export const DecisionSource = z.enum([
+  'manifest',
+  'team',
+  'run',
+  'approval',
+  'scope',
+  'default',
+  'gate',
+]);
+
+/** How an approval ended: expiry is its own outcome, whatever it then applies. */
+export const ApprovalOutcome = z.enum(['approved', 'denied', 'expired']);
+export type ApprovalOutcome = z.infer<typeof ApprovalOutcome>;
 
 /** Payload schemas, one per event type. */
 export const payloads = {
@@ -97,6 +116,64 @@ export const payloads = {
   }),
   'llm.call.failed': z.object({ callId: CallId, error: z.string(), retryable: z.boolean() }),
 
+  /** The gate's decision on a model or tool call, with the rule and policy version that made it. */
+  'gate.decided': z.object({
+    subject: z.enum(['tool', 'model']),
+    callId: CallId,
+    tool: z.string(),
+    effect: Effect,
+    ruleId: z.string().nullable(),
+    source: DecisionSource,
+    policyVersion: z.string(),
+    reason: z.string().max(2000),
+  }),
+  /** An `ask` parked the agent: a human must decide this exact call. */
+  'approval.requested': z.object({
+    approvalId: Uuid,
+    callId: CallId,
+    tool: z.string(),
+    args: Args,
+    /** Binds any decision to this exact call (run, agent, call id, tool, arguments). */
+    fingerprint: Fingerprint,
+    ruleId: z.string().nullable(),
+    reason: z.string().max(2000),
+    risk: z.string().max(2000).nullable(),
+    /** For file writes: the file as it is now (null: it does not exist yet). */
+    diff: z
+      .object({ path: z.string(), before: z.string().nullable(), truncated: z.boolean() })
+      .nullable(),
+    /** Who the run acts for: never allowed to decide its own agents' approvals. */
+    requestedBy: Actor,
+    settings: ApprovalSettings,
+    warnAt: z.iso.datetime({ offset: true }),
+    expiresAt: z.iso.datetime({ offset: true }),
+  }),
+  /** One approver's approval, short of the quorum. */
+  'approval.voted': z.object({
+    approvalId: Uuid,
+    by: Actor,
+    /** The call as this approver approved it (edited arguments change it). */
+    args: Args,
+    fingerprint: Fingerprint,
+    reason: Reason,
+  }),
+  /** The approval will expire soon. */
+  'approval.expiring': z.object({ approvalId: Uuid, expiresAt: z.iso.datetime({ offset: true }) }),
+  'approval.decided': z.object({
+    approvalId: Uuid,
+    callId: CallId,
+    outcome: ApprovalOutcome,
+    /** null when it expired. */
+    by: Actor.nullable(),
+    reason: Reason,
+    /** What happens to the call: run it (with `args`) or not. */
+    applied: z.enum(['allow', 'deny']),
+    args: Args,
+    fingerprint: Fingerprint,
+    edited: z.boolean(),
+    /** The asking rule is allowed for the rest of the run. */
+    allowRuleForRun: z.boolean(),
+  }),
   'tool.call.dispatched': ToolCallRequest,
   'tool.call.finished': z.object({
     callId: CallId,
@@ -153,6 +230,11 @@ export const RunEvent = z.discriminatedUnion('type', [
   variant('llm.call.started'),
   variant('llm.call.finished'),
   variant('llm.call.failed'),
+  variant('gate.decided'),
+  variant('approval.requested'),
+  variant('approval.voted'),
+  variant('approval.expiring'),
+  variant('approval.decided'),
   variant('tool.call.dispatched'),
   variant('tool.call.finished'),
   variant('tool.call.interrupted'),

@@ -135,10 +135,30 @@ export const McpServer = z
   .strict();
 export type McpServer = z.infer<typeof McpServer>;
 
-/** `*` in a pattern matches any run of characters; everything else is literal. */
+/**
+ * `*` in a pattern matches any run of characters; everything else is literal.
+ * Greedy with one backtrack point: linear in practice and never exponential,
+ * whatever pattern a manifest or a model supplies.
+ */
 export function matchesPattern(pattern: string, value: string): boolean {
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`, 's').test(value);
+  let p = 0;
+  let v = 0;
+  let star = -1;
+  let resume = 0;
+  while (v < value.length) {
+    if (p < pattern.length && pattern[p] !== '*' && pattern[p] === value[v]) {
+      p++;
+      v++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = v;
+    } else if (star !== -1) {
+      p = star + 1;
+      v = ++resume;
+    } else return false;
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 /**

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ModelRef } from '../events/schema';
 import { McpServer, ToolGrant } from './grants';
 import { explainWidening } from './narrowing';
+import { Policy } from '../policy/rules';
 
 /**
  * The one manifest schema: a team declared in YAML or JSON. Everything an agent
@@ -88,6 +89,11 @@ export const Manifest = z
     /** MCP servers (stdio) whose tools agents may be granted as `mcp.<server>`. */
     mcpServers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/), McpServer).default({}),
     simulation: Simulation.default({ latencyMs: 300, errorRate: 0.1, minSteps: 2, maxSteps: 4 }),
+    /**
+     * Ordered rules deciding each call: allow, deny or ask a human. A tool call no
+     * rule allows is denied. The team's default rules (set in the browser) follow these.
+     */
+    policy: Policy.default({ rules: [], approvals: Policy.shape.approvals.parse(undefined) }),
   })
   .strict()
   .superRefine((m, ctx) => {
@@ -144,6 +150,16 @@ export const Manifest = z
         }
       }
     }
+    m.policy.rules.forEach((rule, i) => {
+      rule.agents?.forEach((key, j) => {
+        if (!m.agents[key])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['policy', 'rules', i, 'agents', j],
+            message: `names no agent: "${key}"`,
+          });
+      });
+    });
     if (m.simulation.minSteps > m.simulation.maxSteps) {
       ctx.addIssue({
         code: 'custom',

@@ -9,6 +9,10 @@ import type { JobsOptions } from 'bullmq';
  */
 export const QUEUES = {
   turns: 'agent-turns',
+  /** Delayed jobs that fire at a time: approval warnings and expiries. */
+  timers: 'timers',
+  /** Outgoing webhooks. */
+  notifications: 'notifications',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -43,6 +47,44 @@ export const JOBS = {
       removeOnFail: { age: 7 * 24 * 3600 },
     },
   }),
+  /** Warn that an approval will expire soon (a no-op once it is decided). */
+  'approval.warn': defineJob({
+    queue: QUEUES.timers,
+    payload: z.object({ runId: z.uuid(), approvalId: z.uuid() }).strict(),
+    jobId: (p) => `approval-warn_${p.approvalId}`,
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: { age: 3600, count: 5000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  }),
+  /** Expire an approval nobody decided in time (a no-op once it is decided). */
+  'approval.expire': defineJob({
+    queue: QUEUES.timers,
+    payload: z.object({ runId: z.uuid(), approvalId: z.uuid() }).strict(),
+    jobId: (p) => `approval-expire_${p.approvalId}`,
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: { age: 3600, count: 5000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  }),
+  /** Send one notification to one webhook: sign, POST, record the attempt on its delivery row. */
+  'webhook.deliver': defineJob({
+    queue: QUEUES.notifications,
+    payload: z.object({ deliveryId: z.uuid() }).strict(),
+    // One job per delivery row: enqueueing it twice sends it once.
+    jobId: (p) => `webhook_${p.deliveryId}`,
+    options: {
+      // 1 s, 2 s, 4 s … 64 s between the 8 attempts: about two minutes in all.
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 1000, jitter: 0.2 },
+      removeOnComplete: { age: 3600, count: 5000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  }),
 } as const;
 
 export type JobName = keyof typeof JOBS;
@@ -50,4 +92,9 @@ export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['payload']>
 
 export function isJobName(name: string): name is JobName {
   return Object.hasOwn(JOBS, name);
+}
+
+/** One entry of the catalog, typed by its name (TypeScript cannot correlate `JOBS[name]` with a generic name). */
+export function jobDefinition<N extends JobName>(name: N): JobDefinition<z.ZodType<JobPayload<N>>> {
+  return JOBS[name] as unknown as JobDefinition<z.ZodType<JobPayload<N>>>;
 }

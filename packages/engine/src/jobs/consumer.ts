@@ -1,5 +1,6 @@
+import { describeIssues } from '@flightdeck/domain';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { JOBS, isJobName, type JobName, type JobPayload } from './catalog';
+import { isJobName, jobDefinition, type JobName, type JobPayload } from './catalog';
 
 export type JobHandler<N extends JobName> = (
   payload: JobPayload<N>,
@@ -8,6 +9,24 @@ export type JobHandler<N extends JobName> = (
 
 export type JobHandlers = { [N in JobName]?: JobHandler<N> };
 
+async function handle<N extends JobName>(
+  name: N,
+  handlers: JobHandlers,
+  job: Job,
+  token: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const parsed = jobDefinition(name).payload.safeParse(job.data);
+  if (!parsed.success) {
+    throw new UnrecoverableError(
+      `invalid payload for ${name}: ${describeIssues(parsed.error.issues)}`,
+    );
+  }
+  const handler: JobHandler<N> | undefined = handlers[name];
+  if (!handler) throw new UnrecoverableError(`no handler for job type "${name}"`);
+  await handler(parsed.data, { job, token, signal });
+}
+
 /**
  * A BullMQ processor over the catalog: the job's name must be known and its
  * payload must parse, or the job fails at once without retries.
@@ -15,15 +34,6 @@ export type JobHandlers = { [N in JobName]?: JobHandler<N> };
 export function createProcessor(handlers: JobHandlers) {
   return async (job: Job, token?: string, signal?: AbortSignal): Promise<void> => {
     if (!isJobName(job.name)) throw new UnrecoverableError(`unknown job type "${job.name}"`);
-    const parsed = JOBS[job.name].payload.safeParse(job.data);
-    if (!parsed.success) {
-      const issues = parsed.error.issues
-        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-        .join('; ');
-      throw new UnrecoverableError(`invalid payload for ${job.name}: ${issues}`);
-    }
-    const handler = handlers[job.name];
-    if (!handler) throw new UnrecoverableError(`no handler for job type "${job.name}"`);
-    await handler(parsed.data, { job, token, signal });
+    await handle(job.name, handlers, job, token, signal);
   };
 }

@@ -1,6 +1,6 @@
-import { Queue } from 'bullmq';
+import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { JOBS, QUEUES, type JobName, type JobPayload, type QueueName } from './catalog';
+import { jobDefinition, QUEUES, type JobName, type JobPayload, type QueueName } from './catalog';
 
 export type Queues = Record<QueueName, Queue>;
 
@@ -12,16 +12,25 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   return queues;
 }
 
-/** Enqueue a job of the catalog. Validates the payload; fails loudly if Redis does. */
+/**
+ * Enqueue a job of the catalog. Validates the payload; fails loudly if Redis does.
+ * `retry` overrides the catalog's attempts/backoff (tests use short backoffs).
+ */
 export async function enqueue<N extends JobName>(
   queues: Queues,
   name: N,
   payload: JobPayload<N>,
+  options: { delayMs?: number; retry?: Pick<JobsOptions, 'attempts' | 'backoff'> } = {},
 ): Promise<string> {
-  const definition = JOBS[name];
+  const definition = jobDefinition(name);
   const data = definition.payload.parse(payload);
   const jobId = definition.jobId(data);
-  await queues[definition.queue].add(name, data, { ...definition.options, jobId });
+  await queues[definition.queue].add(name, data, {
+    ...definition.options,
+    ...options.retry,
+    jobId,
+    ...(options.delayMs ? { delay: Math.max(0, Math.round(options.delayMs)) } : {}),
+  });
   return jobId;
 }
 
@@ -31,7 +40,7 @@ export async function removeQueuedJob<N extends JobName>(
   name: N,
   payload: JobPayload<N>,
 ): Promise<boolean> {
-  const definition = JOBS[name];
+  const definition = jobDefinition(name);
   const jobId = definition.jobId(payload);
   const queue = queues[definition.queue];
   const job = await queue.getJob(jobId);
@@ -59,7 +68,7 @@ export async function enqueueTurn(
   queues: Queues,
   payload: JobPayload<'agent.turn'>,
 ): Promise<void> {
-  const definition = JOBS['agent.turn'];
+  const definition = jobDefinition('agent.turn');
   const queue = queues[definition.queue];
   const existing = await queue.getJob(definition.jobId(payload));
   if (existing && FINISHED.has(await existing.getState())) await existing.remove();

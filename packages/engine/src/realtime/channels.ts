@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RunEvent, RunSummary } from '@flightdeck/domain';
+import type { ApprovalChanged, RunEvent, RunSummary } from '@flightdeck/domain';
 
 /**
  * Live delivery: after events are committed to PostgreSQL they are published on
@@ -7,6 +7,8 @@ import type { RunEvent, RunSummary } from '@flightdeck/domain';
  * Run summaries for the fleet page go on one low-rate channel.
  */
 export const FLEET_CHANNEL = 'fd:fleet';
+/** Approval requests and decisions across all runs, for the inbox and its count. */
+export const APPROVALS_CHANNEL = 'fd:approvals';
 export const runChannel = (runId: string): string => `fd:run:${runId}`;
 
 export async function publishRunEvents(
@@ -20,4 +22,11 @@ export async function publishRunEvents(
 
 export async function publishFleetRun(redis: Redis, summary: RunSummary): Promise<void> {
   await redis.publish(FLEET_CHANNEL, JSON.stringify(summary));
+}
+
+export async function publishApprovalChanges(
+  redis: Redis,
+  changes: readonly ApprovalChanged[],
+): Promise<void> {
+  for (const change of changes) await redis.publish(APPROVALS_CHANNEL, JSON.stringify(change));
 }

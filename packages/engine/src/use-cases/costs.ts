@@ -32,6 +32,8 @@ const BUCKET_SECONDS: Record<CostRange, number> = { '24h': 3600, '7d': 6 * 3600,
 export interface CostQuery {
   range: CostRange;
   teamSlug?: string;
+  /** Only these teams' runs (the caller's teams); undefined for every team. */
+  teamIds?: readonly string[];
   /** Defaults to the current time; tests pin it. */
   now?: Date;
 }
@@ -42,6 +44,7 @@ function window(query: CostQuery, from?: Date) {
     from: (from ?? new Date(now.getTime() - RANGE_MS[query.range])).toISOString(),
     to: new Date(now.getTime() + 1).toISOString(),
     teamSlug: query.teamSlug,
+    teamIds: query.teamIds,
   };
 }
 

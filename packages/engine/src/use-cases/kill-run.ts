@@ -31,17 +31,29 @@ export async function killRun(
   const reason = input.reason.trim() || 'killed by an operator';
 
   try {
-    await recordEvents(engine, input.runId, [
+    await recordEvents(
+      engine,
+      input.runId,
+      [
+        {
+          type: 'run.killed',
+          at: new Date().toISOString(),
+          agentId: null,
+          traceId: started?.traceId ?? '0'.repeat(32),
+          spanId: newSpanId(),
+          parentSpanId: started?.spanId ?? null,
+          payload: { by: input.by, reason },
+        },
+      ],
       {
-        type: 'run.killed',
-        at: new Date().toISOString(),
-        agentId: null,
-        traceId: started?.traceId ?? '0'.repeat(32),
-        spanId: newSpanId(),
-        parentSpanId: started?.spanId ?? null,
-        payload: { by: input.by, reason },
+        audit: {
+          actor: input.by,
+          action: 'run.killed',
+          target: { teamId: run.teamId, runId: input.runId },
+          detail: { reason },
+        },
       },
-    ]);
+    );
   } catch (error) {
     if (error instanceof DomainError && error.code === 'RUN_NOT_ACTIVE')
       return { status: 'already-ended' };

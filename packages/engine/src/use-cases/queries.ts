@@ -21,7 +21,14 @@ export function getTeam(engine: Engine, input: { slug: string }) {
 
 export async function listRuns(
   engine: Engine,
-  input: { status?: RunSummary['status']; teamSlug?: string; limit: number; before?: string },
+  input: {
+    status?: RunSummary['status'];
+    teamSlug?: string;
+    /** Only runs of these teams (the caller's); undefined for every team. */
+    teamIds?: readonly string[];
+    limit: number;
+    before?: string;
+  },
 ): Promise<RunSummary[]> {
   let teamId: string | undefined;
   if (input.teamSlug) {
@@ -32,6 +39,7 @@ export async function listRuns(
   return listRunSummaries(engine.db, {
     status: input.status,
     teamId,
+    teamIds: input.teamIds,
     limit: input.limit,
     before: input.before,
   });

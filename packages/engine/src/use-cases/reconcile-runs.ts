@@ -2,7 +2,7 @@ import { listActiveRunIds } from '@flightdeck/db';
 import { pendingTurnOf } from '@flightdeck/domain';
 import type { Engine } from '../engine';
 import { JOBS } from '../jobs/catalog';
-import { enqueue } from '../jobs/queues';
+import { enqueue, enqueueTurn } from '../jobs/queues';
 import { loadRunState } from './load-run-state';
 
 /**
@@ -26,12 +26,17 @@ export async function reconcileRuns(
       if (turn === null) continue;
       const payload = { runId, agentId, turn };
       const existing = await queue.getJob(definition.jobId(payload));
+      const jobState = existing ? await existing.getState() : null;
       if (!existing) {
         await enqueue(engine.queues, 'agent.turn', payload);
         requeued += 1;
-      } else if ((await existing.getState()) === 'failed') {
+      } else if (jobState === 'failed') {
         await existing.retry('failed');
         retried += 1;
+      } else if (jobState === 'completed') {
+        // It parked or was aborted, and what should have queued it again came while it was active.
+        await enqueueTurn(engine.queues, payload);
+        requeued += 1;
       }
     }
   }

@@ -45,42 +45,54 @@ export async function spawnRun(engine: Engine, input: SpawnRunInput): Promise<{ 
     goal,
     seed,
   });
-  await recordEvents(engine, runId, [
+  await recordEvents(
+    engine,
+    runId,
+    [
+      {
+        type: 'run.started',
+        at,
+        agentId: null,
+        traceId,
+        spanId: rootSpanId,
+        parentSpanId: null,
+        payload: {
+          teamId: team.id,
+          teamName: manifest.name,
+          manifestVersion: team.currentVersion,
+          goal,
+          seed,
+          by: input.by,
+        },
+      },
+      {
+        type: 'agent.spawned',
+        at,
+        agentId: leadId,
+        traceId,
+        spanId: newSpanId(),
+        parentSpanId: rootSpanId,
+        payload: {
+          parentAgentId: null,
+          parentCallId: null,
+          name: manifest.lead,
+          role: lead.role,
+          model: lead.model,
+          task: goal,
+          depth: 0,
+          toolScope: null,
+        },
+      },
+    ],
     {
-      type: 'run.started',
-      at,
-      agentId: null,
-      traceId,
-      spanId: rootSpanId,
-      parentSpanId: null,
-      payload: {
-        teamId: team.id,
-        teamName: manifest.name,
-        manifestVersion: team.currentVersion,
-        goal,
-        seed,
-        by: input.by,
+      audit: {
+        actor: input.by,
+        action: 'run.spawned',
+        target: { teamId: team.id, runId },
+        detail: { team: team.slug, manifestVersion: team.currentVersion, goal },
       },
     },
-    {
-      type: 'agent.spawned',
-      at,
-      agentId: leadId,
-      traceId,
-      spanId: newSpanId(),
-      parentSpanId: rootSpanId,
-      payload: {
-        parentAgentId: null,
-        parentCallId: null,
-        name: manifest.lead,
-        role: lead.role,
-        model: lead.model,
-        task: goal,
-        depth: 0,
-        toolScope: null,
-      },
-    },
-  ]);
+  );
 
   try {
     await enqueue(engine.queues, 'agent.turn', { runId, agentId: leadId, turn: 1 });

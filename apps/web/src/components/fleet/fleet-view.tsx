@@ -1,5 +1,6 @@
 'use client';
 
+import { IfCan } from '@/components/if-can';
 import type { RunStatus, RunSummary } from '@flightdeck/domain';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { RocketIcon } from 'lucide-react';
@@ -64,7 +65,11 @@ export function FleetView() {
       <PageHeader
         title="Fleet"
         description="Every run of every team, live."
-        actions={<LaunchRunDialog />}
+        actions={
+          <IfCan permission="runs.control">
+            <LaunchRunDialog />
+          </IfCan>
+        }
       />
       <KpiCards runs={runs.data} />
       <Card className="min-h-0 overflow-hidden">
@@ -134,7 +139,11 @@ function EmptyRuns({ filtered }: { filtered: boolean }) {
           ? 'Try another filter.'
           : 'Launch a team on a goal; its agents, their work and their spend show up here live.'}
       </p>
-      {!filtered && <LaunchRunDialog />}
+      {!filtered && (
+        <IfCan permission="runs.control">
+          <LaunchRunDialog />
+        </IfCan>
+      )}
     </div>
   );
 }

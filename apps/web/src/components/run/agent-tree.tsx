@@ -1,5 +1,6 @@
 'use client';
 
+import { IfCan } from '@/components/if-can';
 import { type AgentState, formatUsd, type RunState } from '@flightdeck/domain';
 import { MessageSquareIcon } from 'lucide-react';
 import { formatTokens } from '@/client/format';
@@ -163,7 +164,9 @@ function AgentNode({
         </div>
       </button>
       <div className="absolute top-1.5 right-1.5">
-        <AgentActions runId={runId} state={state} agent={agent} onSteer={onSteer} />
+        <IfCan permission="runs.control">
+          <AgentActions runId={runId} state={state} agent={agent} onSteer={onSteer} />
+        </IfCan>
       </div>
     </div>
   );

@@ -124,5 +124,24 @@ export function summarize(event: RunEvent, state: RunState): string {
       return `${event.payload.tool}(${args(event.payload.args)})`;
     case 'tool.call.finished':
       return `${event.payload.tool} ${event.payload.ok ? 'ok' : 'failed'} in ${Math.round(event.payload.durationMs)} ms · ${truncate(event.payload.output, 110)}`;
+    case 'gate.decided': {
+      const p = event.payload;
+      const rule = p.ruleId ? `rule ${p.ruleId}` : p.source;
+      return `Gate: ${p.effect} ${p.tool === 'model' ? 'model call' : p.tool} · ${rule} · policy ${p.policyVersion}${p.effect === 'allow' ? '' : ` · ${truncate(p.reason, 100)}`}`;
+    }
+    case 'approval.requested':
+      return `Approval requested for ${event.payload.tool}(${args(event.payload.args)}) · expires ${new Date(event.payload.expiresAt).toLocaleTimeString()}`;
+    case 'approval.voted':
+      return `Approved by ${event.payload.by.id}; more approvers needed`;
+    case 'approval.expiring':
+      return `Approval expires soon (${new Date(event.payload.expiresAt).toLocaleTimeString()})`;
+    case 'approval.decided': {
+      const p = event.payload;
+      if (p.outcome === 'expired')
+        return `Approval expired with no decision · the call was ${p.applied === 'allow' ? 'allowed' : 'not run'}`;
+      const edit = p.edited ? ' with edited arguments' : '';
+      const rest = p.allowRuleForRun ? ' · rule allowed for the rest of the run' : '';
+      return `${p.outcome === 'approved' ? 'Approved' : 'Denied'}${edit} by ${p.by?.id ?? 'nobody'}${p.reason ? `: ${truncate(p.reason, 100)}` : ''}${rest}`;
+    }
   }
 }

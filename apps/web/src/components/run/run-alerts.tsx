@@ -1,7 +1,7 @@
 'use client';
 
 import type { AgentState, RunState } from '@flightdeck/domain';
-import { CirclePauseIcon, ShieldAlertIcon } from 'lucide-react';
+import { CirclePauseIcon, ShieldAlertIcon, ShieldQuestionIcon } from 'lucide-react';
 import { formatRelative, truncate } from '@/client/format';
 import { agentPhase } from '@/components/status';
 import { Button } from '@/components/ui/button';
@@ -59,7 +59,10 @@ export function NeedsDecisionBanner({
 }) {
   const blocked = state.agentOrder
     .map((id) => state.agents[id])
-    .filter((a): a is AgentState => a?.status === 'blocked');
+    .filter(
+      (a): a is AgentState =>
+        a?.status === 'blocked' && !!a.turn?.toolCalls.some((c) => c.status === 'interrupted'),
+    );
   if (blocked.length === 0) return null;
   return (
     <div
@@ -96,6 +99,39 @@ export function NeedsDecisionBanner({
           );
         })}
       </div>
+    </div>
+  );
+}
+
+/** Agents parked on an approval: the run goes on without them until someone decides. */
+export function ApprovalsWaitingBanner({
+  state,
+  onReview,
+}: {
+  state: RunState;
+  onReview: () => void;
+}) {
+  const waiting = Object.values(state.approvals).filter((a) => a.status === 'pending');
+  if (waiting.length === 0) return null;
+  const names = [...new Set(waiting.map((a) => state.agents[a.agentId]?.name ?? 'an agent'))];
+  return (
+    <div
+      role="status"
+      data-testid="approvals-waiting-banner"
+      className="flex items-center gap-2.5 rounded-md border border-amber-400/50 bg-amber-50 px-3 py-2 text-sm dark:border-amber-500/30 dark:bg-amber-500/10"
+    >
+      <ShieldQuestionIcon className="size-4 shrink-0 text-amber-600" />
+      <div className="min-w-0 flex-1">
+        <span className="font-medium">
+          {waiting.length === 1 ? '1 approval waits' : `${waiting.length} approvals wait`}
+        </span>{' '}
+        <span className="text-muted-foreground">
+          for a decision ({names.join(', ')}: parked, holding no worker).
+        </span>
+      </div>
+      <Button size="xs" variant="outline" onClick={onReview} data-testid="review-approvals">
+        Review
+      </Button>
     </div>
   );
 }

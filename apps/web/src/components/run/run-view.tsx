@@ -1,5 +1,6 @@
 'use client';
 
+import { IfCan } from '@/components/if-can';
 import {
   formatUsd,
   isTerminalAgentStatus,
@@ -34,14 +35,18 @@ import { EventFeed } from './event-feed';
 import { InterruptedCalls } from './interrupted-call';
 import { KillRunDialog } from './kill-run-dialog';
 import { PauseRunDialog, ResumeRunButton } from './pause-run-dialog';
-import { NeedsDecisionBanner, RunPausedBanner } from './run-alerts';
+import { ApprovalsWaitingBanner, NeedsDecisionBanner, RunPausedBanner } from './run-alerts';
+import { AgentPolicy } from './agent-policy';
+import { RunApprovals } from './run-approvals';
 import { SteerBox } from './steer-box';
 import { TraceWaterfall } from './waterfall/trace-waterfall';
 
-type MiddleTab = 'log' | 'trace' | 'workspace';
+type MiddleTab = 'log' | 'trace' | 'workspace' | 'approvals' | 'policy';
 
 const parseTab = (value: string | null): MiddleTab =>
-  value === 'trace' || value === 'workspace' ? value : 'log';
+  value === 'trace' || value === 'workspace' || value === 'approvals' || value === 'policy'
+    ? value
+    : 'log';
 const parseSeq = (value: string | null): number | null =>
   value && /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : null;
 
@@ -193,26 +198,29 @@ function LiveRun({ runId }: { runId: string }) {
               )}
             </div>
           </div>
-          <div className="flex items-center gap-2">
-            {status === 'paused' ? (
-              <ResumeRunButton runId={runId} />
-            ) : (
-              <PauseRunDialog
+          <IfCan permission="runs.control">
+            <div className="flex items-center gap-2" data-testid="run-controls">
+              {status === 'paused' ? (
+                <ResumeRunButton runId={runId} />
+              ) : (
+                <PauseRunDialog
+                  runId={runId}
+                  disabled={status !== 'running'}
+                  activeAgents={activeAgents}
+                />
+              )}
+              <KillRunDialog
                 runId={runId}
-                disabled={status !== 'running'}
+                disabled={!isActiveRun(status)}
                 activeAgents={activeAgents}
               />
-            )}
-            <KillRunDialog
-              runId={runId}
-              disabled={!isActiveRun(status)}
-              activeAgents={activeAgents}
-            />
-          </div>
+            </div>
+          </IfCan>
         </div>
         <Stats state={state} durationMs={duration} running={isActiveRun(status)} />
         <RunPausedBanner state={state} pausedAt={pausedAt} now={now} />
         <NeedsDecisionBanner state={state} onReview={select} />
+        <ApprovalsWaitingBanner state={state} onReview={() => setMiddle('approvals')} />
         <Outcome state={state} />
         {live.error && live.error !== 'This run does not exist.' && (
           <div
@@ -282,6 +290,15 @@ function LiveRun({ runId }: { runId: string }) {
               />
             ) : middle === 'trace' ? (
               <TraceWaterfall events={live.events} count={live.count} />
+            ) : middle === 'approvals' ? (
+              <RunApprovals runId={runId} />
+            ) : middle === 'policy' ? (
+              <AgentPolicy
+                runId={runId}
+                agent={selectedAgent}
+                events={live.events}
+                count={live.count}
+              />
             ) : (
               <WorkspaceView
                 runId={runId}
@@ -314,7 +331,7 @@ function LiveRun({ runId }: { runId: string }) {
               run={state}
               footer={
                 selectedAgent && (
-                  <>
+                  <IfCan permission="runs.control">
                     <InterruptedCalls runId={runId} agent={selectedAgent} />
                     <SteerBox
                       key={selectedAgent.id}
@@ -323,7 +340,7 @@ function LiveRun({ runId }: { runId: string }) {
                       agent={selectedAgent}
                       focusKey={steerRequest?.agentId === selectedAgent.id ? steerRequest.token : 0}
                     />
-                  </>
+                  </IfCan>
                 )
               }
             />
@@ -339,6 +356,8 @@ function ViewTabs({ value, onChange }: { value: MiddleTab; onChange: (v: MiddleT
     { value: 'log', label: 'Event log', testId: 'run-view-log' },
     { value: 'trace', label: 'Trace', testId: 'run-view-trace' },
     { value: 'workspace', label: 'Workspace', testId: 'tab-workspace' },
+    { value: 'approvals', label: 'Approvals', testId: 'tab-approvals' },
+    { value: 'policy', label: 'Policy', testId: 'tab-policy' },
   ] as const;
   return (
     <div role="tablist" aria-label="Run view" className="inline-flex rounded-md bg-muted p-0.5">

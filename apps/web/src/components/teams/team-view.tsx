@@ -1,5 +1,6 @@
 'use client';
 
+import { IfCan } from '@/components/if-can';
 import type { TeamAgentDto } from '@flightdeck/api';
 import { useQuery } from '@tanstack/react-query';
 import { ChevronRightIcon, CrownIcon } from 'lucide-react';
@@ -13,6 +14,7 @@ import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { cn } from '@/lib/utils';
 import { ManifestEditor } from './manifest-editor';
+import { TeamDefaultRules } from './team-default-rules';
 
 export function TeamView({ slug }: { slug: string }) {
   const trpc = useTRPC();
@@ -71,7 +73,11 @@ export function TeamView({ slug }: { slug: string }) {
               <Skeleton className="mt-1 h-4 w-80" />
             )}
           </div>
-          {t && <LaunchRunDialog defaultTeam={t.slug} />}
+          {t && (
+            <IfCan permission="runs.control">
+              <LaunchRunDialog defaultTeam={t.slug} />
+            </IfCan>
+          )}
         </div>
       </header>
 
@@ -113,6 +119,7 @@ export function TeamView({ slug }: { slug: string }) {
               </CardContent>
             </Card>
           )}
+          <TeamDefaultRules slug={slug} />
         </div>
 
         <Card className="overflow-hidden">

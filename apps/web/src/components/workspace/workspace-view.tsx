@@ -14,7 +14,8 @@ import { formatClock, formatCount } from '@/client/format';
 import { useTRPC } from '@/client/trpc';
 import { cn } from '@/lib/utils';
 import { changesByPath, type FileChange } from './changes';
-import { collapseContext, diffLines, diffStats, type DiffRow } from './line-diff';
+import { DiffTable } from './diff-table';
+import { collapseContext, diffLines, diffStats } from './line-diff';
 
 export interface WorkspaceSelection {
   /** The file shown; null: none picked yet. */
@@ -400,13 +401,7 @@ function ChangeDiff({
       {rows.length === 0 ? (
         <p className="p-4 text-sm text-muted-foreground">An empty file was written.</p>
       ) : (
-        <table className="w-full border-collapse font-mono text-[12px] leading-5">
-          <tbody>
-            {shown.map((row, i) => (
-              <DiffRowView key={i} row={row} />
-            ))}
-          </tbody>
-        </table>
+        <DiffTable rows={shown} />
       )}
       {rows.length > shown.length && (
         <p className="p-3 text-xs text-muted-foreground">
@@ -414,56 +409,6 @@ function ChangeDiff({
         </p>
       )}
     </div>
-  );
-}
-
-function DiffRowView({ row }: { row: DiffRow }) {
-  if (row.kind === 'skip') {
-    return (
-      <tr className="bg-sky-50 text-sky-800 dark:bg-sky-950/40 dark:text-sky-300">
-        <td colSpan={4} className="px-3 py-0.5 text-[11.5px]">
-          ⋯ {formatCount(row.count)} unchanged line{row.count === 1 ? '' : 's'}
-        </td>
-      </tr>
-    );
-  }
-  const tone =
-    row.kind === 'add'
-      ? {
-          row: 'bg-[#e6ffec] dark:bg-emerald-500/15',
-          gutter: 'bg-[#ccffd8] dark:bg-emerald-500/25',
-          sign: 'text-emerald-800 dark:text-emerald-300',
-        }
-      : row.kind === 'del'
-        ? {
-            row: 'bg-[#ffebe9] dark:bg-red-500/15',
-            gutter: 'bg-[#ffd7d5] dark:bg-red-500/25',
-            sign: 'text-red-800 dark:text-red-300',
-          }
-        : { row: '', gutter: '', sign: '' };
-  return (
-    <tr className={tone.row} data-testid="diff-line" data-kind={row.kind}>
-      <td
-        className={cn(
-          'w-10 border-r border-border/50 px-2 text-right text-muted-foreground select-none tabular',
-          tone.gutter,
-        )}
-      >
-        {row.kind === 'add' ? '' : row.oldNo}
-      </td>
-      <td
-        className={cn(
-          'w-10 border-r border-border/50 px-2 text-right text-muted-foreground select-none tabular',
-          tone.gutter,
-        )}
-      >
-        {row.kind === 'del' ? '' : row.newNo}
-      </td>
-      <td className={cn('w-5 pl-2 select-none', tone.sign)}>
-        {row.kind === 'add' ? '+' : row.kind === 'del' ? '-' : ' '}
-      </td>
-      <td className="pr-3 break-all whitespace-pre-wrap">{row.text || '\u00a0'}</td>
-    </tr>
   );
 }
 

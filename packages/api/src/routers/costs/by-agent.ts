@@ -1,4 +1,5 @@
 import { getCostByAgent } from '@flightdeck/engine';
+import { teamFilter } from '../../access';
 import { viewerProcedure } from '../../trpc';
 import { CostsRankingInput, toSumsDto } from './input';
 
@@ -7,6 +8,7 @@ export const byAgent = viewerProcedure.input(CostsRankingInput).query(async ({ c
   const rows = await getCostByAgent(ctx.engine, {
     range: input.range,
     teamSlug: input.teamSlug,
+    teamIds: teamFilter(ctx.viewer),
     limit: input.limit,
   });
   return rows.map((r) => ({

@@ -15,7 +15,7 @@ import {
 } from '@flightdeck/testing';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCaller, createContext } from '../../index';
+import { contextFor, createCaller, LOCAL_OPERATOR } from '../../index';
 
 let database: TestDatabase;
 let engine: Engine;
@@ -34,7 +34,7 @@ beforeAll(async () => {
     queuePrefix: prefix,
     workspaceRoot: await mkdtemp(path.join(tmpdir(), 'fd-api-costs-')),
   });
-  caller = createCaller(createContext({ engine }));
+  caller = createCaller(contextFor(engine, LOCAL_OPERATOR));
 
   const run = await createRun(engine.db, RESEARCH_SOURCE);
   runId = run.id;

@@ -1,4 +1,5 @@
 import { getTopCostRuns } from '@flightdeck/engine';
+import { teamFilter } from '../../access';
 import { viewerProcedure } from '../../trpc';
 import { CostsRankingInput } from './input';
 
@@ -7,6 +8,7 @@ export const topRuns = viewerProcedure.input(CostsRankingInput).query(async ({ c
   const rows = await getTopCostRuns(ctx.engine, {
     range: input.range,
     teamSlug: input.teamSlug,
+    teamIds: teamFilter(ctx.viewer),
     limit: input.limit,
   });
   return rows.map((r) => ({

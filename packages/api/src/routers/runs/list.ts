@@ -2,6 +2,7 @@ import { listRuns } from '@flightdeck/engine';
 import { z } from 'zod';
 import { toRunDto } from '../../dto';
 import { MAX_RUNS_PAGE, RunStatusFilter, TeamSlug } from '../../schemas';
+import { teamFilter } from '../../access';
 import { viewerProcedure } from '../../trpc';
 
 export const ListRunsInput = z
@@ -18,6 +19,7 @@ export const list = viewerProcedure.input(ListRunsInput).query(async ({ ctx, inp
   const runs = await listRuns(ctx.engine, {
     status: input.status,
     teamSlug: input.teamSlug,
+    teamIds: teamFilter(ctx.viewer),
     limit: input.limit,
     before: input.before,
   });

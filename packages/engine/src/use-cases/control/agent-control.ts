@@ -10,6 +10,7 @@ import {
 } from '@flightdeck/domain';
 import { publishControl } from '../../control/bus';
 import type { Engine } from '../../engine';
+import { recordEvents } from '../../record-events';
 import { removeQueuedJob } from '../../jobs/queues';
 import { killRun } from '../kill-run';
 import {
@@ -87,8 +88,13 @@ export async function killAgent(
       },
     });
   }
-  await record(engine, input.runId, drafts);
   const ids = victims.map((v) => v.id);
+  await record(engine, input.runId, drafts, {
+    actor: input.by,
+    action: 'agent.killed',
+    target: { runId: input.runId, agentId: agent.id },
+    detail: { reason, agentIds: ids },
+  });
   await publishControl(engine.redis, {
     type: 'agents.abort',
     runId: input.runId,
@@ -115,14 +121,24 @@ export async function pauseAgent(
   const state = await requireRun(engine, input.runId);
   const agent = requireLive(state, input.agentId, 'pause');
   if (agent.pause) throw conflict(`Agent ${agent.name} is already paused.`);
-  await record(engine, input.runId, [
-    controlDraft(
-      state,
-      'agent.paused',
-      { by: input.by, reason: input.reason, mode: input.mode },
-      agent,
-    ),
-  ]);
+  await record(
+    engine,
+    input.runId,
+    [
+      controlDraft(
+        state,
+        'agent.paused',
+        { by: input.by, reason: input.reason, mode: input.mode },
+        agent,
+      ),
+    ],
+    {
+      actor: input.by,
+      action: 'agent.paused',
+      target: { runId: input.runId, agentId: agent.id },
+      detail: { reason: input.reason, mode: input.mode },
+    },
+  );
   if (input.mode === 'abort-turn') {
     await publishControl(engine.redis, {
       type: 'agents.abort',
@@ -141,9 +157,16 @@ export async function resumeAgent(
   const state = await requireRun(engine, input.runId);
   const agent = requireLive(state, input.agentId, 'resume');
   if (!agent.pause) throw conflict(`Agent ${agent.name} is not paused.`);
-  await record(engine, input.runId, [
-    controlDraft(state, 'agent.resumed', { by: input.by }, agent),
-  ]);
+  await record(
+    engine,
+    input.runId,
+    [controlDraft(state, 'agent.resumed', { by: input.by }, agent)],
+    {
+      actor: input.by,
+      action: 'agent.resumed',
+      target: { runId: input.runId, agentId: agent.id },
+    },
+  );
   await requeuePendingTurns(engine, input.runId, [agent.id]);
   return { paused: false };
 }
@@ -157,9 +180,17 @@ export async function steerAgent(
   const agent = requireLive(state, input.agentId, 'steer');
   const message = input.message.trim();
   if (!message) throw conflict('A steering message cannot be empty.');
-  const [event] = await record(engine, input.runId, [
-    controlDraft(state, 'agent.steered', { by: input.by, message }, agent),
-  ]);
+  const [event] = await record(
+    engine,
+    input.runId,
+    [controlDraft(state, 'agent.steered', { by: input.by, message }, agent)],
+    {
+      actor: input.by,
+      action: 'agent.steered',
+      target: { runId: input.runId, agentId: agent.id },
+      detail: { message },
+    },
+  );
   return { seq: event?.seq ?? 0 };
 }
 
@@ -183,19 +214,33 @@ export async function resolveToolCall(
     throw conflict(
       `Tool call ${input.callId} is ${call.status}: only an interrupted call takes a decision.`,
     );
-  await record(engine, input.runId, [
-    controlDraft(
-      state,
-      'tool.call.resolved',
-      {
-        callId: call.callId,
-        by: input.by,
-        resolution: input.resolution,
-        output: input.output ?? '',
+  // Fenced: of two racing decisions on one call, one is recorded.
+  await recordEvents(
+    engine,
+    input.runId,
+    [
+      controlDraft(
+        state,
+        'tool.call.resolved',
+        {
+          callId: call.callId,
+          by: input.by,
+          resolution: input.resolution,
+          output: input.output ?? '',
+        },
+        agent,
+      ),
+    ],
+    {
+      fence: { agentId: agent.id, lastSeq: agent.lastSeq },
+      audit: {
+        actor: input.by,
+        action: 'tool.call.resolved',
+        target: { runId: input.runId, agentId: agent.id },
+        detail: { callId: call.callId, tool: call.tool, resolution: input.resolution },
       },
-      agent,
-    ),
-  ]);
+    },
+  );
   await requeuePendingTurns(engine, input.runId, [agent.id]);
   return { resolution: input.resolution };
 }

@@ -21,9 +21,17 @@ export async function pauseRun(
   const state = await requireRun(engine, input.runId);
   if (state.status !== 'running')
     throw conflict(`The run is ${state.status}; only a running run can be paused.`);
-  await record(engine, input.runId, [
-    controlDraft(state, 'run.paused', { by: input.by, reason: input.reason, mode: input.mode }),
-  ]);
+  await record(
+    engine,
+    input.runId,
+    [controlDraft(state, 'run.paused', { by: input.by, reason: input.reason, mode: input.mode })],
+    {
+      actor: input.by,
+      action: 'run.paused',
+      target: { runId: input.runId },
+      detail: { reason: input.reason, mode: input.mode },
+    },
+  );
   if (input.mode === 'abort-turn') {
     await publishControl(engine.redis, {
       type: 'run.abort',
@@ -38,7 +46,11 @@ export async function resumeRun(engine: Engine, input: { runId: string; by: Acto
   const state = await requireRun(engine, input.runId);
   if (state.status !== 'paused')
     throw conflict(`The run is ${state.status}; only a paused run can be resumed.`);
-  await record(engine, input.runId, [controlDraft(state, 'run.resumed', { by: input.by })]);
+  await record(engine, input.runId, [controlDraft(state, 'run.resumed', { by: input.by })], {
+    actor: input.by,
+    action: 'run.resumed',
+    target: { runId: input.runId },
+  });
   const queued = await requeuePendingTurns(engine, input.runId);
   return { status: 'running' as const, queued };
 }

@@ -1,5 +1,6 @@
 import {
   type AgentState,
+  type AuditEntryInput,
   DomainError,
   type EventDraft,
   newSpanId,
@@ -47,8 +48,14 @@ export function controlDraft<T extends EventDraft['type']>(
   } as EventDraft;
 }
 
-export async function record(engine: Engine, runId: string, drafts: EventDraft[]) {
-  return recordEvents(engine, runId, drafts);
+/** Records a control act's events together with its audit entry: both or neither. */
+export async function record(
+  engine: Engine,
+  runId: string,
+  drafts: EventDraft[],
+  audit: AuditEntryInput,
+) {
+  return recordEvents(engine, runId, drafts, { audit });
 }
 
 /** Queue every turn the run now needs (after a resume or a decision). */

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ApprovalNotification,
+  jsonWebhookBody,
+  notificationSummary,
+  sampleApprovalNotification,
+  slackEscape,
+  slackWebhookBody,
+  WebhookUrl,
+} from './notifications';
+
+const requested: ApprovalNotification = {
+  kind: 'approval.requested',
+  approval: {
+    id: 'a1',
+    runId: 'r1',
+    agentId: 'g1',
+    agentName: 'researcher',
+    teamId: 't1',
+    teamName: 'research',
+    tool: 'shell',
+    args: { command: 'echo <b>&</b>' },
+    ruleId: 'r-shell',
+    risk: 'high',
+    expiresAt: '2026-11-22T20:00:00.000Z',
+    url: '/approvals/a1',
+  },
+  at: '2026-11-22T19:45:00.000Z',
+};
+const decided: ApprovalNotification = {
+  ...requested,
+  kind: 'approval.decided',
+  decision: {
+    outcome: 'approved',
+    by: { kind: 'user', id: 'alice' },
+    reason: 'fine <really>',
+    edited: true,
+  },
+};
+
+describe('ApprovalNotification', () => {
+  it('accepts the shapes the approvals side sends', () => {
+    expect(ApprovalNotification.parse(requested)).toEqual(requested);
+    expect(ApprovalNotification.parse(decided)).toEqual(decided);
+    expect(ApprovalNotification.parse(sampleApprovalNotification(new Date()))).toBeTruthy();
+  });
+
+  it.each([
+    ['an unknown kind', { ...requested, kind: 'approval.maybe' }],
+    ['an absolute url', { ...requested, approval: { ...requested.approval, url: 'https://x/y' } }],
+    [
+      'a protocol-relative url',
+      { ...requested, approval: { ...requested.approval, url: '//x/y' } },
+    ],
+    ['a bad date', { ...requested, at: 'yesterday' }],
+    ['an extra key', { ...requested, extra: 1 }],
+  ])('refuses %s', (_label, value) => {
+    expect(ApprovalNotification.safeParse(value).success).toBe(false);
+  });
+});
+
+describe('webhook bodies', () => {
+  it('JSON: the notification as is, with type and an absolute link', () => {
+    expect(jsonWebhookBody(decided, { publicUrl: 'https://fd.example/' })).toEqual({
+      type: 'approval.decided',
+      ...decided,
+      link: 'https://fd.example/approvals/a1',
+    });
+    expect(jsonWebhookBody(requested, { publicUrl: 'http://x', test: true })).toMatchObject({
+      test: true,
+    });
+  });
+
+  it('summaries say what happened', () => {
+    expect(notificationSummary(requested)).toBe(
+      'Approval requested: researcher (research) wants to run shell',
+    );
+    expect(notificationSummary(decided)).toBe(
+      'Approval decided: researcher (research) wants to run shell: approved with edited arguments by user alice',
+    );
+    expect(notificationSummary({ ...requested, kind: 'approval.expired' })).toMatch(
+      /no decision in time$/,
+    );
+    expect(notificationSummary({ ...requested, kind: 'approval.expiring' })).toMatch(
+      /expires at 2026-11-22T20:00:00.000Z$/,
+    );
+  });
+
+  it('Slack: text, blocks with escaped user text, and a link button to the approval', () => {
+    const body = slackWebhookBody(decided, { publicUrl: 'https://fd.example' });
+    expect(body.text).toBe(notificationSummary(decided));
+    const json = JSON.stringify(body.blocks);
+    expect(json).toContain('echo &lt;b&gt;&amp;&lt;/b&gt;');
+    expect(json).toContain('fine &lt;really&gt;');
+    expect(json).not.toContain('<really>');
+    const actions = body.blocks.at(-1) as { type: string; elements: { url: string }[] };
+    expect(actions.type).toBe('actions');
+    expect(actions.elements[0]!.url).toBe('https://fd.example/approvals/a1');
+  });
+
+  it('Slack: test notifications say so, and huge arguments are clipped', () => {
+    const big = {
+      ...requested,
+      approval: { ...requested.approval, args: { blob: 'x'.repeat(10_000) } },
+    };
+    const body = slackWebhookBody(big, { publicUrl: 'http://x', test: true });
+    expect(body.text.startsWith('[test] ')).toBe(true);
+    expect(JSON.stringify(body.blocks).length).toBeLessThan(5000);
+  });
+
+  it('escapes only what Slack needs escaped', () => {
+    expect(slackEscape('a & b < c > d "e"')).toBe('a &amp; b &lt; c &gt; d "e"');
+  });
+});
+
+describe('WebhookUrl', () => {
+  it.each(['https://hooks.slack.com/services/T/B/X', 'http://127.0.0.1:8080/hook'])(
+    'accepts %s',
+    (url) => expect(WebhookUrl.safeParse(url).success).toBe(true),
+  );
+  it.each([
+    'ftp://example.com/',
+    'file:///etc/passwd',
+    'javascript:alert(1)',
+    'https://user:pass@example.com/',
+    '/relative',
+    `https://example.com/${'x'.repeat(2000)}`,
+  ])('refuses %s', (url) => expect(WebhookUrl.safeParse(url).success).toBe(false));
+});

@@ -1,0 +1,222 @@
+import { z } from 'zod';
+
+/**
+ * Notifications about approvals, sent to outgoing webhooks. The approvals side
+ * builds an `ApprovalNotification` and hands it to the engine's
+ * `notifyApproval`; the webhook side formats, signs and delivers it.
+ */
+
+export const NOTIFICATION_KINDS = [
+  'approval.requested',
+  'approval.expiring',
+  'approval.decided',
+  'approval.expired',
+] as const;
+export const NotificationKind = z.enum(NOTIFICATION_KINDS);
+export type NotificationKind = z.infer<typeof NotificationKind>;
+
+const IsoDate = z.iso.datetime({ offset: true });
+
+export const ApprovalNotification = z
+  .object({
+    kind: NotificationKind,
+    approval: z
+      .object({
+        id: z.string().min(1).max(200),
+        runId: z.string().min(1).max(200),
+        agentId: z.string().min(1).max(200),
+        agentName: z.string().max(200),
+        teamId: z.string().min(1).max(200),
+        teamName: z.string().max(200),
+        tool: z.string().min(1).max(200),
+        args: z.record(z.string(), z.unknown()),
+        ruleId: z.string().max(200).nullable(),
+        risk: z.string().max(2000).nullable(),
+        expiresAt: IsoDate,
+        /** A path in the web app (`/approvals/<id>`); made absolute with the public base URL when sent. */
+        url: z
+          .string()
+          .max(500)
+          .regex(/^\/(?!\/)/, 'a path in the web app, such as /approvals/<id>'),
+      })
+      .strict(),
+    decision: z
+      .object({
+        outcome: z.enum(['approved', 'denied', 'expired']),
+        by: z
+          .object({ kind: z.enum(['user', 'system', 'token']), id: z.string().min(1).max(200) })
+          .strict()
+          .nullable(),
+        reason: z.string().max(4000),
+        edited: z.boolean(),
+      })
+      .strict()
+      .optional(),
+    at: IsoDate,
+  })
+  .strict();
+export type ApprovalNotification = z.infer<typeof ApprovalNotification>;
+
+/** How a webhook's body is shaped: the notification as JSON, or a Slack incoming-webhook message. */
+export const WEBHOOK_FORMATS = ['json', 'slack'] as const;
+export const WebhookFormat = z.enum(WEBHOOK_FORMATS);
+export type WebhookFormat = z.infer<typeof WebhookFormat>;
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const MAX_WEBHOOK_URL_LENGTH = 2000;
+
+/**
+ * A webhook target: an absolute http(s) URL without credentials. Private and
+ * loopback hosts are allowed (only admins configure webhooks, and nothing of
+ * the response but its status code is kept).
+ */
+export const WebhookUrl = z
+  .string()
+  .trim()
+  .max(MAX_WEBHOOK_URL_LENGTH)
+  .refine((value) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return false;
+    }
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.username === '' &&
+      url.password === '' &&
+      url.hostname !== ''
+    );
+  }, 'an absolute http:// or https:// URL without user:password');
+
+/** The body sent for the JSON format: the notification as is, with its kind as `type` and an absolute `link`. */
+export function jsonWebhookBody(
+  notification: ApprovalNotification,
+  options: { publicUrl: string; test?: boolean },
+): Record<string, unknown> {
+  return {
+    type: notification.kind,
+    ...notification,
+    link: absoluteLink(options.publicUrl, notification.approval.url),
+    ...(options.test ? { test: true } : {}),
+  };
+}
+
+export function absoluteLink(publicUrl: string, path: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}${path}`;
+}
+
+const HEADLINES: Record<NotificationKind, string> = {
+  'approval.requested': 'Approval requested',
+  'approval.expiring': 'Approval expiring soon',
+  'approval.decided': 'Approval decided',
+  'approval.expired': 'Approval expired',
+};
+
+const OUTCOMES = { approved: 'approved', denied: 'denied', expired: 'expired' } as const;
+
+/** Slack mrkdwn: `&`, `<` and `>` must be escaped in any text we did not write. */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** A one-line summary of an approval notification (Slack's `text`, used for notifications and fallbacks). */
+export function notificationSummary(n: ApprovalNotification): string {
+  const who = `${n.approval.agentName || n.approval.agentId} (${n.approval.teamName || n.approval.teamId})`;
+  const base = `${HEADLINES[n.kind]}: ${who} wants to run ${n.approval.tool}`;
+  if (n.kind === 'approval.decided' && n.decision) {
+    const by = n.decision.by ? ` by ${n.decision.by.kind} ${n.decision.by.id}` : '';
+    const edited = n.decision.edited ? ' with edited arguments' : '';
+    return `${base}: ${OUTCOMES[n.decision.outcome]}${edited}${by}`;
+  }
+  if (n.kind === 'approval.expired') return `${base}: no decision in time`;
+  if (n.kind === 'approval.expiring') return `${base}: expires at ${n.approval.expiresAt}`;
+  return base;
+}
+
+/** The body sent for the Slack format: `{ text, blocks }` for a Slack incoming webhook. */
+export function slackWebhookBody(
+  notification: ApprovalNotification,
+  options: { publicUrl: string; test?: boolean },
+): { text: string; blocks: unknown[] } {
+  const n = notification;
+  const prefix = options.test ? '[test] ' : '';
+  const text = clip(`${prefix}${notificationSummary(n)}`, 3000);
+  const args = clip(JSON.stringify(n.approval.args, null, 2), 2000);
+  const fields = [
+    `*Team*\n${slackEscape(n.approval.teamName || n.approval.teamId)}`,
+    `*Agent*\n${slackEscape(n.approval.agentName || n.approval.agentId)}`,
+    `*Tool*\n\`${slackEscape(n.approval.tool)}\``,
+    `*Expires*\n${n.approval.expiresAt}`,
+  ];
+  if (n.approval.risk) fields.push(`*Risk*\n${slackEscape(n.approval.risk)}`);
+  if (n.decision) {
+    const by = n.decision.by ? `${n.decision.by.kind} ${n.decision.by.id}` : 'nobody';
+    fields.push(
+      `*Outcome*\n${OUTCOMES[n.decision.outcome]}${n.decision.edited ? ' (edited)' : ''} by ${slackEscape(by)}`,
+    );
+  }
+  const blocks: unknown[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: clip(`${prefix}${HEADLINES[n.kind]}`, 150) },
+    },
+    { type: 'section', text: { type: 'mrkdwn', text: slackEscape(text) } },
+    {
+      type: 'section',
+      fields: fields.map((f) => ({ type: 'mrkdwn', text: clip(f, 2000) })),
+    },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*Arguments*\n\`\`\`${slackEscape(args)}\`\`\`` },
+    },
+  ];
+  if (n.decision?.reason) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*Reason*\n${slackEscape(clip(n.decision.reason, 2000))}` },
+    });
+  }
+  blocks.push({
+    type: 'actions',
+    elements: [
+      {
+        type: 'button',
+        text: { type: 'plain_text', text: n.kind === 'approval.requested' ? 'Review' : 'Open' },
+        url: absoluteLink(options.publicUrl, n.approval.url),
+        ...(n.kind === 'approval.requested' || n.kind === 'approval.expiring'
+          ? { style: 'primary' }
+          : {}),
+      },
+    ],
+  });
+  return { text, blocks };
+}
+
+/** A notification to send with the "test" button: plausible, clearly fake. */
+export function sampleApprovalNotification(at: Date): ApprovalNotification {
+  return {
+    kind: 'approval.requested',
+    approval: {
+      id: 'test',
+      runId: 'test-run',
+      agentId: 'test-agent',
+      agentName: 'researcher',
+      teamId: 'test-team',
+      teamName: 'example-team',
+      tool: 'shell',
+      args: { command: 'git status' },
+      ruleId: null,
+      risk: 'low',
+      expiresAt: new Date(at.getTime() + 15 * 60_000).toISOString(),
+      url: '/approvals/test',
+    },
+    at: at.toISOString(),
+  };
+}

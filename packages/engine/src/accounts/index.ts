@@ -1,0 +1,4 @@
+export * from './auth';
+export * from './principal';
+export * from './secrets';
+export * from './use-cases';
