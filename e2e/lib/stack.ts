@@ -20,6 +20,8 @@ export interface Stack {
   engine: Engine;
   env: Record<string, string>;
   baseUrl: string | null;
+  /** Every web instance's URL (the first is `baseUrl`). */
+  baseUrls: string[];
   /** An operator's API token for the web API and sockets (`Authorization: Bearer`, socket `auth.token`). */
   token: string;
   workers: ChildProcess[];
@@ -30,6 +32,8 @@ export async function startStack(options: {
   label: string;
   workers: number;
   web: boolean;
+  /** Web instances to start when `web` is set (default 1), on consecutive ports. */
+  webInstances?: number;
   port?: number;
   workerEnv?: Record<string, string>;
 }): Promise<Stack> {
@@ -68,24 +72,31 @@ export async function startStack(options: {
     by: { actor: { kind: 'user', id: admin.email }, roles: ['admin'], teams: 'all' },
   });
   const children: ChildProcess[] = [];
+  const baseUrls: string[] = [];
   if (options.web) {
     execSync('npx turbo run build --filter=@flightdeck/web --output-logs=errors-only', {
       cwd: repoRoot,
       stdio: 'ignore',
     });
-    children.push(startApp('web', { ...env, NODE_ENV: 'production' }, { quiet: true }));
+    for (let i = 0; i < (options.webInstances ?? 1); i++) {
+      const instancePort = String(port + i);
+      children.push(
+        startApp('web', { ...env, PORT: instancePort, NODE_ENV: 'production' }, { quiet: true }),
+      );
+      baseUrls.push(`http://127.0.0.1:${instancePort}`);
+    }
   }
   const workers = Array.from({ length: options.workers }, () =>
     startApp('worker', { ...env, ...options.workerEnv }, { quiet: true }),
   );
   children.push(...workers);
-  const baseUrl = options.web ? `http://127.0.0.1:${port}` : null;
-  if (baseUrl) await waitForReady(`${baseUrl}/readyz`);
+  for (const url of baseUrls) await waitForReady(`${url}/readyz`);
   await new Promise((r) => setTimeout(r, 1500)); // workers connect and subscribe
   return {
     engine,
     env,
-    baseUrl,
+    baseUrl: baseUrls[0] ?? null,
+    baseUrls,
     token,
     workers,
     async stop() {
