@@ -143,6 +143,13 @@ describe('listRunSummaries and listActiveRunIds', () => {
     });
     expect(olderThan.map((s) => s.goal)).toEqual(['g1', 'g0']);
 
+    const recent = await listRunSummaries(db, {
+      teamId: otherTeamId,
+      limit: 100,
+      since: '2030-01-01T00:00:00.003Z',
+    });
+    expect(recent.map((s) => s.goal)).toEqual(['g4', 'g3']);
+
     const completed = await listRunSummaries(db, {
       teamId: otherTeamId,
       status: 'completed',

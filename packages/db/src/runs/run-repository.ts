@@ -141,6 +141,8 @@ export interface ListRunsQuery {
   teamIds?: readonly string[];
   /** 1…500. */
   limit: number;
+  /** Only runs created at or after this ISO instant. */
+  since?: string;
   /**
    * Where the page starts. An ISO instant: runs created strictly before it
    * (runs created in the same millisecond as the previous page's last one can
@@ -154,6 +156,8 @@ const ListRunsQuerySchema = z.object({
   teamId: Uuid.optional(),
   teamIds: z.array(Uuid).readonly().optional(),
   limit: z.number().int().min(1).max(500),
+  /** Only runs created at or after this instant. */
+  since: z.iso.datetime({ offset: true }).optional(),
   before: z
     .union([
       z.iso.datetime({ offset: true }),
@@ -172,9 +176,12 @@ export async function listRunSummaries(db: Db, query: ListRunsQuery): Promise<Ru
       parsed.error.issues,
     );
   }
-  const { status, teamId, teamIds, limit, before } = parsed.data;
+  const { status, teamId, teamIds, limit, since, before } = parsed.data;
   const where: Prisma.RunWhereInput = { status, teamId };
-  if (teamIds) where.AND = [{ teamId: { in: [...teamIds] } }];
+  where.AND = [
+    ...(teamIds ? [{ teamId: { in: [...teamIds] } }] : []),
+    ...(since ? [{ createdAt: { gte: new Date(since) } }] : []),
+  ];
   if (typeof before === 'string') {
     where.createdAt = { lt: new Date(before) };
   } else if (before) {

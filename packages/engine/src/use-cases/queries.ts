@@ -27,6 +27,8 @@ export async function listRuns(
     /** Only runs of these teams (the caller's); undefined for every team. */
     teamIds?: readonly string[];
     limit: number;
+    /** Only runs created at or after this instant. */
+    since?: string;
     before?: string;
   },
 ): Promise<RunSummary[]> {
@@ -41,6 +43,7 @@ export async function listRuns(
     teamId,
     teamIds: input.teamIds,
     limit: input.limit,
+    since: input.since,
     before: input.before,
   });
 }

@@ -1,9 +1,9 @@
 'use client';
 
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTRPC } from '@/client/trpc';
-import { useFleetLive } from '@/client/use-fleet-live';
+import { useLiveCosts } from '@/client/use-live-costs';
 import { PageHeader } from '@/components/page-header';
 import { Select } from '@/components/ui/select';
 import { cn } from '@/lib/utils';
@@ -21,34 +21,6 @@ export type Range = (typeof RANGES)[number]['value'];
 
 /** Polling keeps totals moving between socket updates (and without a socket). */
 const REFETCH_MS = 5_000;
-/** Fleet updates arrive per event; refresh the aggregates at most this often. */
-const LIVE_THROTTLE_MS = 2_000;
-
-/** Invalidates the costs queries on `fleet.run` updates, at most once per LIVE_THROTTLE_MS. */
-function useLiveCosts() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const last = useRef(0);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const refresh = useCallback(() => {
-    last.current = Date.now();
-    timer.current = null;
-    void queryClient.invalidateQueries(trpc.costs.pathFilter());
-  }, [queryClient, trpc]);
-  const onUpdate = useCallback(() => {
-    if (timer.current) return;
-    const wait = Math.max(0, last.current + LIVE_THROTTLE_MS - Date.now());
-    timer.current = setTimeout(refresh, wait);
-  }, [refresh]);
-  useEffect(
-    () => () => {
-      if (timer.current) clearTimeout(timer.current);
-    },
-    [],
-  );
-  useFleetLive(onUpdate, refresh);
-}
-
 export function CostsView() {
   const trpc = useTRPC();
   const [range, setRange] = useState<Range>('24h');

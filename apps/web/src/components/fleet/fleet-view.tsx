@@ -4,12 +4,14 @@ import { IfCan } from '@/components/if-can';
 import type { RunStatus, RunSummary } from '@flightdeck/domain';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { RocketIcon } from 'lucide-react';
-import { useCallback, useMemo, useState } from 'react';
+import { useSearchParams } from 'next/navigation';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTRPC } from '@/client/trpc';
 import { upsertRun, useFleetLive } from '@/client/use-fleet-live';
 import { PageHeader } from '@/components/page-header';
 import { isActiveRun } from '@/components/status';
 import { Card } from '@/components/ui/card';
+import { Select } from '@/components/ui/select';
 import { Skeleton } from '@/components/ui/skeleton';
 import { cn } from '@/lib/utils';
 import { KpiCards } from './kpi-cards';
@@ -18,6 +20,15 @@ import { RunsTable } from './runs-table';
 
 const LIMIT = 200;
 type Filter = 'all' | 'active' | RunStatus;
+
+/** How far back the fleet looks: runs created within the last hour, day, week, or any time. */
+const WINDOWS = [
+  { value: '1h', label: 'Last hour', ms: 3_600_000 },
+  { value: '24h', label: 'Last 24 hours', ms: 86_400_000 },
+  { value: '7d', label: 'Last 7 days', ms: 7 * 86_400_000 },
+  { value: 'all', label: 'Any time', ms: null },
+] as const;
+type Window = (typeof WINDOWS)[number]['value'];
 
 const FILTERS: Array<{ value: Filter; label: string; match: (s: RunStatus) => boolean }> = [
   { value: 'all', label: 'All', match: () => true },
@@ -28,20 +39,55 @@ const FILTERS: Array<{ value: Filter; label: string; match: (s: RunStatus) => bo
   { value: 'killed', label: 'Killed', match: (s) => s === 'killed' },
 ];
 
+/** Filters live in the URL (`?status=&team=&window=`), so a filtered fleet can be shared. */
+function useFleetFilters() {
+  const params = useSearchParams();
+  const [filter, setFilter] = useState<Filter>(() => {
+    const status = params.get('status');
+    return FILTERS.some((f) => f.value === status) ? (status as Filter) : 'all';
+  });
+  const [team, setTeam] = useState(() => params.get('team') ?? '');
+  const [window, setWindow] = useState<Window>(() => {
+    const value = params.get('window');
+    return WINDOWS.some((w) => w.value === value) ? (value as Window) : 'all';
+  });
+  useEffect(() => {
+    const url = new URL(globalThis.location.href);
+    const set = (key: string, value: string, unset: string) =>
+      value === unset ? url.searchParams.delete(key) : url.searchParams.set(key, value);
+    set('status', filter, 'all');
+    set('team', team, '');
+    set('window', window, 'all');
+    if (url.href !== globalThis.location.href)
+      globalThis.history.replaceState(globalThis.history.state, '', url);
+  }, [filter, team, window]);
+  return { filter, setFilter, team, setTeam, window, setWindow };
+}
+
 export function FleetView() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const input = { limit: LIMIT };
+  const { filter, setFilter, team, setTeam, window, setWindow } = useFleetFilters();
+  const teams = useQuery(trpc.teams.list.queryOptions());
+  const teamId = teams.data?.find((t) => t.slug === team)?.id;
+  // The window's start is fixed when it is chosen: runs created since then arrive live.
+  const since = useMemo(() => {
+    const ms = WINDOWS.find((w) => w.value === window)?.ms;
+    return ms ? new Date(Date.now() - ms).toISOString() : undefined;
+  }, [window]);
+  const input = { limit: LIMIT, teamSlug: team || undefined, since };
   const runs = useQuery(trpc.runs.list.queryOptions(input));
-  const [filter, setFilter] = useState<Filter>('all');
 
   const onRun = useCallback(
     (run: RunSummary) => {
-      queryClient.setQueryData(trpc.runs.list.queryKey({ limit: LIMIT }), (old) =>
-        upsertRun(old, run, LIMIT),
+      if (team && run.teamId !== teamId) return;
+      if (since && run.createdAt < since) return;
+      queryClient.setQueryData(
+        trpc.runs.list.queryKey({ limit: LIMIT, teamSlug: team || undefined, since }),
+        (old) => upsertRun(old, run, LIMIT),
       );
     },
-    [queryClient, trpc],
+    [queryClient, trpc, team, teamId, since],
   );
   const onResync = useCallback(
     () => void queryClient.invalidateQueries(trpc.runs.list.queryFilter()),
@@ -74,7 +120,7 @@ export function FleetView() {
       <KpiCards runs={runs.data} />
       <Card className="min-h-0 overflow-hidden">
         <div
-          className="flex items-center gap-1 border-b px-3 py-2"
+          className="flex flex-wrap items-center gap-1 border-b px-3 py-2"
           role="tablist"
           aria-label="Filter runs by status"
         >
@@ -98,8 +144,37 @@ export function FleetView() {
               </span>
             </button>
           ))}
-          <div className="ml-auto text-xs text-muted-foreground">
-            {runs.data && runs.data.length >= LIMIT ? `Latest ${LIMIT} runs` : null}
+          <div className="ml-auto flex items-center gap-2">
+            <span className="text-xs text-muted-foreground">
+              {runs.data && runs.data.length >= LIMIT ? `Latest ${LIMIT} runs` : null}
+            </span>
+            <Select
+              aria-label="Team"
+              data-testid="fleet-team-filter"
+              className="w-44"
+              value={team}
+              onChange={(e) => setTeam(e.target.value)}
+            >
+              <option value="">All teams</option>
+              {teams.data?.map((t) => (
+                <option key={t.slug} value={t.slug}>
+                  {t.name}
+                </option>
+              ))}
+            </Select>
+            <Select
+              aria-label="Created"
+              data-testid="fleet-window-filter"
+              className="w-40"
+              value={window}
+              onChange={(e) => setWindow(e.target.value as Window)}
+            >
+              {WINDOWS.map((w) => (
+                <option key={w.value} value={w.value}>
+                  {w.label}
+                </option>
+              ))}
+            </Select>
           </div>
         </div>
         {runs.isPending ? (
@@ -113,7 +188,7 @@ export function FleetView() {
             Could not load runs: {runs.error.message}
           </div>
         ) : visible.length === 0 ? (
-          <EmptyRuns filtered={filter !== 'all'} />
+          <EmptyRuns filtered={filter !== 'all' || team !== '' || window !== 'all'} />
         ) : (
           <RunsTable runs={visible} />
         )}
@@ -132,11 +207,11 @@ function EmptyRuns({ filtered }: { filtered: boolean }) {
         <RocketIcon className="size-5 text-muted-foreground" />
       </span>
       <div className="text-sm font-medium">
-        {filtered ? 'No runs with this status' : 'No runs yet'}
+        {filtered ? 'No runs match these filters' : 'No runs yet'}
       </div>
       <p className="max-w-sm text-sm text-muted-foreground">
         {filtered
-          ? 'Try another filter.'
+          ? 'Try another status, team or time window.'
           : 'Launch a team on a goal; its agents, their work and their spend show up here live.'}
       </p>
       {!filtered && (

@@ -10,6 +10,8 @@ export const ListRunsInput = z
     status: RunStatusFilter.optional(),
     teamSlug: TeamSlug.optional(),
     limit: z.number().int().min(1).max(MAX_RUNS_PAGE).default(50),
+    /** Only runs created at or after this instant. */
+    since: z.iso.datetime({ offset: true }).optional(),
     /** Keyset cursor: runs created strictly before this instant. */
     before: z.iso.datetime({ offset: true }).optional(),
   })
@@ -21,6 +23,7 @@ export const list = viewerProcedure.input(ListRunsInput).query(async ({ ctx, inp
     teamSlug: input.teamSlug,
     teamIds: teamFilter(ctx.viewer),
     limit: input.limit,
+    since: input.since,
     before: input.before,
   });
   return runs.map(toRunDto);
