@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,8 +7,8 @@ import { newSpanId } from '@flightdeck/domain';
 import { createEngine, loadRunState, recordEvents, spawnRun } from '@flightdeck/engine';
 import { deleteRedisKeys, redisUrl, uniqueRedisPrefix } from '@flightdeck/testing';
 import { expect, type Locator, type Page, test } from '@playwright/test';
-import { trpcMutation } from '../lib/accounts';
 import { ADMIN_EMAIL } from '../lib/state';
+import { saveHeldDemoTeam } from '../lib/teams';
 
 /** Screenshots are kept as evidence of what an operator sees. */
 const artifacts = path.join(import.meta.dirname, '..', 'artifacts');
@@ -43,20 +43,6 @@ async function confirmPause(dialog: Locator, confirmTestId: string, reason: stri
 test.use({ viewport: { width: 1600, height: 1000 } });
 
 /**
- * The demo team, slowed down and without simulated errors: its subagents live
- * one to three seconds as shipped, which a loaded machine can let pass before a
- * click lands. This copy's researcher lives well over five.
- */
-function heldDemoTeam(slug: string): string {
-  const shipped = readFileSync(
-    path.join(import.meta.dirname, '..', '..', 'packages', 'engine', 'teams', 'demo-research.yaml'),
-    'utf8',
-  );
-  const [head] = shipped.split(/^simulation:/m);
-  return `${head!.replace(/^name: demo-research$/m, `name: ${slug}`)}simulation: { latencyMs: 1500, errorRate: 0, minSteps: 3, maxSteps: 3 }\n`;
-}
-
-/**
  * The test holds the team on purpose: it pauses the run (aborting turns in
  * flight) as soon as the lead has delegated, and does the rest while nothing moves: steers the lead
  * (it always has a next turn, after its subagents report), pauses and resumes
@@ -67,8 +53,7 @@ test('pause a live team, steer the lead, resume, kill one subagent while the res
   page,
 }) => {
   test.setTimeout(150_000);
-  const slug = `held-research-${Date.now().toString(36)}`;
-  await trpcMutation(page.request, 'teams.save', { source: heldDemoTeam(slug) });
+  const slug = await saveHeldDemoTeam(page.request);
   await page.goto('/');
   await page.getByTestId('launch-run').first().click();
   const launch = page.getByRole('dialog');

@@ -1,19 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { saveHeldDemoTeam } from '../lib/teams';
 
 /** Screenshots are kept as evidence of what an operator sees. */
 const artifacts = path.join(import.meta.dirname, '..', 'artifacts');
 mkdirSync(artifacts, { recursive: true });
 
 test('launch the demo team from the fleet page, watch it live, kill it', async ({ page }) => {
+  // A slowed copy of the demo team: the shipped one can finish before the kill lands.
+  const slug = await saveHeldDemoTeam(page.request);
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Fleet' })).toBeVisible();
 
   await page.getByTestId('launch-run').first().click();
   const dialog = page.getByRole('dialog');
-  // By name: a team another spec saved may sort first.
-  await dialog.getByTestId('launch-team').selectOption('demo-research');
+  await dialog.getByTestId('launch-team').selectOption(slug);
   await expect(dialog).toBeVisible();
   await dialog.getByTestId('launch-goal').fill('Survey open-source agent observability tools');
   await dialog.getByTestId('launch-submit').click();
@@ -48,5 +50,5 @@ test('launch the demo team from the fleet page, watch it live, kill it', async (
     .getByTestId('fleet-row')
     .filter({ has: page.locator(`[href="/runs/${runId}"]`) });
   await expect(row).toContainText(/killed/i);
-  await page.screenshot({ path: path.join(artifacts, 'fleet.png'), fullPage: true });
+  await page.screenshot({ path: path.join(artifacts, 'fleet-after-kill.png'), fullPage: true });
 });
