@@ -2,6 +2,7 @@ import { approvalBench } from './approval';
 import { auditBench } from './audit';
 import { killBench } from './kill';
 import { pipelineBench } from './pipeline';
+import { turnsBench } from './turns';
 
 export interface BenchOptions {
   quick: boolean;
@@ -15,4 +16,5 @@ export const BENCHMARKS: Record<string, Benchmark> = {
   audit: auditBench,
   approval: approvalBench,
   pipeline: pipelineBench,
+  turns: turnsBench,
 };
