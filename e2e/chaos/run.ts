@@ -4,6 +4,7 @@
  * when an invariant broke.
  */
 import { crashWorkers } from './crash-workers';
+import { fuzz } from './fuzz';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -12,7 +13,9 @@ const seed =
   args.includes('--seed') && seedArg ? Number(seedArg) : Math.floor(Math.random() * 2 ** 31);
 
 async function main(): Promise<void> {
-  console.log(`chaos: crash-workers, seed ${seed}${quick ? ' (quick)' : ''}`);
+  console.log(`chaos: seed ${seed}${quick ? ' (quick)' : ''}`);
+  let failed = 0;
+  console.log('chaos: crash-workers');
   const report = await crashWorkers({
     runs: quick ? 6 : 20,
     seed,
@@ -23,7 +26,17 @@ async function main(): Promise<void> {
   for (const [key, value] of Object.entries(figures)) console.log(`  ${key.padEnd(24)} ${value}`);
   for (const problem of problems) console.log(`  PROBLEM: ${problem}`);
   console.log(JSON.stringify({ chaos: 'crash-workers', ...figures, problems: problems.length }));
-  process.exit(problems.length ? 1 : 0);
+  failed += problems.length;
+
+  console.log('chaos: fuzz (malformed input at every boundary)');
+  const fuzzed = await fuzz({ seed, inputs: quick ? 300 : 1_000 });
+  const { problems: fuzzProblems, ...fuzzFigures } = fuzzed;
+  for (const [key, value] of Object.entries(fuzzFigures))
+    console.log(`  ${key.padEnd(24)} ${value}`);
+  for (const problem of fuzzProblems) console.log(`  PROBLEM: ${problem}`);
+  console.log(JSON.stringify({ chaos: 'fuzz', ...fuzzFigures, problems: fuzzProblems.length }));
+  failed += fuzzProblems.length;
+  process.exit(failed ? 1 : 0);
 }
 
 main().catch((error: unknown) => {
