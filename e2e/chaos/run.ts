@@ -5,6 +5,7 @@
  */
 import { crashWorkers } from './crash-workers';
 import { fuzz } from './fuzz';
+import { loseRedis } from './lose-redis';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -27,6 +28,17 @@ async function main(): Promise<void> {
   for (const problem of problems) console.log(`  PROBLEM: ${problem}`);
   console.log(JSON.stringify({ chaos: 'crash-workers', ...figures, problems: problems.length }));
   failed += problems.length;
+
+  console.log('chaos: lose-redis (every key of the stack deleted, twice, mid-run)');
+  const lost = await loseRedis({ seed, runs: quick ? 4 : 12, timeoutMs: quick ? 90_000 : 180_000 });
+  const { problems: lostProblems, ...lostFigures } = lost;
+  for (const [key, value] of Object.entries(lostFigures))
+    console.log(`  ${key.padEnd(24)} ${value}`);
+  for (const problem of lostProblems) console.log(`  PROBLEM: ${problem}`);
+  console.log(
+    JSON.stringify({ chaos: 'lose-redis', ...lostFigures, problems: lostProblems.length }),
+  );
+  failed += lostProblems.length;
 
   console.log('chaos: fuzz (malformed input at every boundary)');
   const fuzzed = await fuzz({ seed, inputs: quick ? 300 : 1_000 });
