@@ -1,7 +1,8 @@
 /**
- * `npm run chaos [-- --quick] [--seed N]`: the chaos suite. Prints its seed, a
- * table of what happened, and as its last line a JSON object; exits non-zero
- * when an invariant broke.
+ * `npm run chaos [-- --quick] [--seed N]`: the chaos suite (worker crashes,
+ * Redis losing its keys, malformed input everywhere). Prints its seed, what
+ * happened in each scenario and a JSON line per scenario; exits non-zero when
+ * an invariant broke.
  */
 import { crashWorkers } from './crash-workers';
 import { fuzz } from './fuzz';
