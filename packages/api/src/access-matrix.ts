@@ -48,6 +48,8 @@ export const ACCESS_MATRIX: Readonly<Record<string, Permission | 'public'>> = {
   'users.invitations': 'accounts.manage',
   'users.revokeInvite': 'accounts.manage',
   'users.update': 'accounts.manage',
+  'users.deactivate': 'accounts.manage',
+  'users.reactivate': 'accounts.manage',
   'users.remove': 'accounts.manage',
 
   'tokens.list': 'accounts.manage',
