@@ -43,6 +43,10 @@ export const ACCESS_MATRIX: Readonly<Record<string, Permission | 'public'>> = {
   'costs.byAgent': 'fleet.read',
   'costs.topRuns': 'fleet.read',
 
+  'prices.current': 'fleet.read',
+  'prices.history': 'fleet.read',
+  'prices.save': 'governance.write',
+
   'users.list': 'accounts.manage',
   'users.invite': 'accounts.manage',
   'users.invitations': 'accounts.manage',

@@ -222,7 +222,7 @@ function AuditTable({ entries }: { entries: AuditEntryDto[] }) {
               <TableCell className="text-muted-foreground tabular">
                 {formatDateTime(entry.at)}
               </TableCell>
-              <TableCell>
+              <TableCell className="max-w-[260px] truncate" title={entry.actor.id}>
                 {entry.actor.id}{' '}
                 <span className="text-xs text-muted-foreground">{entry.actor.kind}</span>
               </TableCell>
@@ -236,7 +236,7 @@ function AuditTable({ entries }: { entries: AuditEntryDto[] }) {
               </TableCell>
               {summary ? (
                 <TableCell
-                  className="max-w-[420px] truncate text-xs"
+                  className="max-w-[360px] truncate text-xs"
                   title={detail}
                   data-testid="audit-summary"
                 >
@@ -244,7 +244,7 @@ function AuditTable({ entries }: { entries: AuditEntryDto[] }) {
                 </TableCell>
               ) : (
                 <TableCell
-                  className="max-w-[420px] truncate font-mono text-[11px] text-muted-foreground"
+                  className="max-w-[360px] truncate font-mono text-[11px] text-muted-foreground"
                   title={detail}
                 >
                   {detail === '{}' ? '—' : detail}

@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTRPC } from '@/client/trpc';
 import { useFleetLive } from '@/client/use-fleet-live';
@@ -80,7 +81,19 @@ export function CostsView() {
     >
       <PageHeader
         title="Costs"
-        description="LLM spend across the fleet, from every finished model call. Updates live."
+        description={
+          <>
+            LLM spend across the fleet, from every finished model call, priced with the{' '}
+            <Link
+              href="/settings/prices"
+              className="underline underline-offset-2"
+              data-testid="costs-prices-link"
+            >
+              price table
+            </Link>{' '}
+            of its time. Updates live.
+          </>
+        }
         actions={
           <>
             <Select
