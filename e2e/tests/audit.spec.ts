@@ -83,7 +83,7 @@ test('a failed sign-in, a sign-in and an API token creation are on the audit pag
     await page.getByLabel('Email').fill(admin.email);
     await page.getByLabel('Password').fill(wrong);
     await page.getByTestId('sign-in-submit').click();
-    await expect(page.getByRole('alert')).toBeVisible();
+    await expect(page.getByText('Wrong email or password')).toBeVisible();
     await signIn(page, admin);
 
     const tokenName = `audit-e2e-${Date.now()}`;

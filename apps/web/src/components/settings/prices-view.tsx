@@ -180,6 +180,7 @@ function PriceEditor({ table, canEdit }: { table: PriceTableDto; canEdit: boolea
                     <Button
                       size="xs"
                       variant="ghost"
+                      className="h-8"
                       aria-label={`Remove ${row.model || 'this row'}`}
                       onClick={() => setRows((rs) => rs.filter((r) => r.key !== row.key))}
                     >
