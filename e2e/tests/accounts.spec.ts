@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
-import { pageAs, randomPassword, trpcMutation } from '../lib/accounts';
+import { pageAs, randomPassword, signIn, trpcMutation } from '../lib/accounts';
 import { ADMIN_EMAIL, ARTIFACTS_DIR, SETUP_LINK_FILE } from '../lib/state';
 
 /**
@@ -150,4 +150,40 @@ test('a foreign origin cannot change state with the admin session', async ({ pag
     form: { teamSlug: 'demo-research', goal: 'a form post' },
   });
   expect(form.status()).toBe(415);
+});
+
+test('the admin deactivates a user on the Users page: signed out at once, back after reactivation', async ({
+  page,
+  browser,
+}) => {
+  const viewer = await pageAs(browser, page.request, ['viewer'], 'paused');
+  expect((await viewer.page.request.get('/api/trpc/teams.list')).status()).toBe(200);
+
+  await page.goto('/settings/users');
+  const row = page.getByTestId(`user-${viewer.credentials.email}`);
+  page.once('dialog', (dialog) => void dialog.accept());
+  await row.getByTestId('user-deactivate').click();
+  await expect(row).toHaveAttribute('data-active', 'false');
+  await expect(row).toContainText('deactivated');
+  await shot(page, 'accounts-deactivated');
+  expect((await viewer.page.request.get('/api/trpc/teams.list')).status()).toBe(401);
+
+  // Refused at sign-in while deactivated, with a reason a person understands.
+  await viewer.page.goto('/sign-in');
+  await viewer.page.getByLabel('Email').fill(viewer.credentials.email);
+  await viewer.page.getByLabel('Password').fill(viewer.credentials.password);
+  await viewer.page.getByTestId('sign-in-submit').click();
+  await expect(viewer.page.getByText('This account is deactivated')).toBeVisible();
+
+  await row.getByTestId('user-reactivate').click();
+  await expect(row).toHaveAttribute('data-active', 'true');
+  await signIn(viewer.page, viewer.credentials);
+  expect((await viewer.page.request.get('/api/trpc/teams.list')).status()).toBe(200);
+  await viewer.close();
+
+  await page.goto('/audit');
+  await page.getByTestId('audit-action-filter').selectOption('kind:accounts');
+  const rows = page.getByTestId('audit-row').filter({ hasText: viewer.credentials.email });
+  await expect(rows.filter({ hasText: 'user.deactivated' })).toContainText('1 session ended');
+  await expect(rows.filter({ hasText: 'user.reactivated' })).toHaveCount(1);
 });

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   }
 
   const auth = createAuth({
-    pool: engine.db.pool,
+    db: engine.db,
     secret: loadAuthSecret(env.FLIGHTDECK_AUTH_SECRET, DEFAULT_AUTH_SECRET_FILE),
     baseURL: origin,
     trustedOrigins: origins,

@@ -43,11 +43,17 @@ export const ACCESS_MATRIX: Readonly<Record<string, Permission | 'public'>> = {
   'costs.byAgent': 'fleet.read',
   'costs.topRuns': 'fleet.read',
 
+  'prices.current': 'fleet.read',
+  'prices.history': 'fleet.read',
+  'prices.save': 'governance.write',
+
   'users.list': 'accounts.manage',
   'users.invite': 'accounts.manage',
   'users.invitations': 'accounts.manage',
   'users.revokeInvite': 'accounts.manage',
   'users.update': 'accounts.manage',
+  'users.deactivate': 'accounts.manage',
+  'users.reactivate': 'accounts.manage',
   'users.remove': 'accounts.manage',
 
   'tokens.list': 'accounts.manage',

@@ -44,7 +44,7 @@ beforeAll(async () => {
   });
   await ensureDemoTeams(engine);
   auth = createAuth({
-    pool: engine.db.pool,
+    db: engine.db,
     secret: 'test-secret-test-secret-test-secret-123',
     baseURL: BASE,
     trustedOrigins: [BASE],
@@ -215,6 +215,42 @@ describe('accounts', () => {
     await as(admin).users.remove({ userId: user!.id });
     expect(await resolvePrincipal(engine, auth, headers)).toBeNull();
     expect((await http('teams.list', headers)).status).toBe(401);
+  });
+
+  it('deactivates a user (signed out at once, refused at sign-in) and reactivates them, on the audit trail', async () => {
+    const invite = await as(admin).users.invite({
+      email: 'paused@example.test',
+      roles: ['viewer'],
+      teams: 'all',
+    });
+    await anonymous().account.acceptInvite({ token: invite.token, name: 'P', password: PASSWORD });
+    const headers = await signIn('paused@example.test');
+    const user = (await as(admin).users.list()).find((u) => u.email === 'paused@example.test');
+    expect(user?.deactivatedAt).toBeNull();
+
+    await as(admin).users.deactivate({ userId: user!.id });
+    expect((await http('teams.list', headers)).status).toBe(401);
+    const refused = await auth.api.signInEmail({
+      body: { email: 'paused@example.test', password: PASSWORD },
+      asResponse: true,
+    });
+    expect(refused.status).toBe(403);
+    const listed = (await as(admin).users.list()).find((u) => u.id === user!.id);
+    expect(listed?.deactivatedAt).toMatch(/^\d{4}-/);
+
+    await as(admin).users.reactivate({ userId: user!.id });
+    await signIn('paused@example.test');
+    const trail = await as(admin).audit.list({ kind: 'accounts', limit: 2 });
+    expect(trail.entries.map((e) => [e.action, e.target.userId])).toEqual([
+      ['user.reactivated', user!.id],
+      ['user.deactivated', user!.id],
+    ]);
+    const signIns = await as(admin).audit.list({ kind: 'sign-ins', limit: 3 });
+    expect(signIns.entries.map((e) => e.action)).toEqual([
+      'account.signed_in',
+      'account.sign_in_failed',
+      'account.signed_in',
+    ]);
   });
 
   it('keeps at least one admin', async () => {

@@ -14,6 +14,7 @@ export {
 export type { ErrorIssue, FlightdeckErrorData } from './errors';
 export type { RunDto } from './dto';
 export type { AuditEntryDto, AuditVerificationDto } from './routers/audit/dto';
+export type { ModelPriceDto, PriceTableDto } from './routers/prices/dto';
 export type { TeamAgentDto } from './routers/teams/get';
 export type { WebhookDeliveryDto, WebhookDto } from './routers/webhooks/dto';
 

@@ -110,3 +110,9 @@ export {
   type AuditCheckpointer,
 } from './audit/checkpoint';
 export * from './accounts/access-repository';
+export {
+  getCurrentPriceTable,
+  listPriceTables,
+  savePriceTableVersion,
+  type StoredPriceTable,
+} from './prices/price-table-repository';

@@ -25,6 +25,7 @@ export * from './notifications/deliver';
 export * from './notifications/notify';
 export * from './notifications/webhooks';
 export * from './use-cases/audit';
+export * from './use-cases/prices';
 export * from './accounts/index';
 export * from './rate-limit';
 export { requeuePendingTurns } from './use-cases/control/run-control-context';

@@ -5,11 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createMigratedTestDatabase } from '@flightdeck/db/testing';
 import {
+  CLIENT_IP_HEADER,
   completeSetup,
   createAuth,
   createEngine,
   createSetupTokenIfNoAdmin,
   type Engine,
+  listAudit,
 } from '@flightdeck/engine';
 import {
   deleteRedisKeys,
@@ -41,7 +43,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const auth = createAuth({
-    pool: engine.db.pool,
+    db: engine.db,
     secret: 'auth-routes-test-secret-auth-routes-test',
     baseURL: url,
     trustedOrigins: [url],
@@ -105,6 +107,28 @@ describe('auth endpoints', () => {
       body: 'email=ada@example.test&password=x',
     });
     expect(form.status).toBe(415);
+  });
+
+  it('audit sign-ins with the connection’s address, whatever address the client claims', async () => {
+    const spoof = {
+      [CLIENT_IP_HEADER]: '6.6.6.6',
+      'x-forwarded-for': '7.7.7.7',
+      'user-agent': 'e2e-agent/1.0',
+    };
+    expect((await signIn('ada@example.test', PASSWORD, spoof)).status).toBe(200);
+    expect((await signIn('ada@example.test', 'not-the-password-at-all', spoof)).status).toBe(401);
+    const [failed, signedIn] = (await listAudit(engine, { kind: 'sign-ins', limit: 2 })).entries;
+    expect(signedIn).toMatchObject({
+      action: 'account.signed_in',
+      actor: { kind: 'user', id: 'ada@example.test' },
+      detail: { ip: '127.0.0.1', userAgent: 'e2e-agent/1.0' },
+    });
+    expect(failed).toMatchObject({
+      action: 'account.sign_in_failed',
+      actor: { kind: 'anonymous', id: '127.0.0.1' },
+      detail: { email: 'ada@example.test', reason: 'invalid_email_or_password', ip: '127.0.0.1' },
+    });
+    expect(JSON.stringify(failed)).not.toContain('not-the-password-at-all');
   });
 
   it('refuse a foreign origin', async () => {

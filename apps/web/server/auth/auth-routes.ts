@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AUTH_BASE_PATH, type Auth, type Engine, hitRateLimit } from '@flightdeck/engine';
+import {
+  AUTH_BASE_PATH,
+  type Auth,
+  CLIENT_IP_HEADER,
+  type Engine,
+  hitRateLimit,
+} from '@flightdeck/engine';
 import { z } from 'zod';
 import { HttpError, isJson, readBody, sendFetchResponse, toHeaders } from '../http/body';
 import { originAllowed } from '../security/origins';
@@ -70,10 +76,19 @@ export async function handleAuthRequest(options: {
         });
     }
   }
+  // The address is the connection's, whatever the client claims in its headers.
+  const headers = toHeaders(req);
+  headers.set(CLIENT_IP_HEADER, clientAddress(req));
   const request = new Request(new URL(req.url ?? pathname, origin), {
     method,
-    headers: toHeaders(req),
+    headers,
     body: body ? new Uint8Array(body) : undefined,
   });
   await sendFetchResponse(res, await auth.handler(request));
+}
+
+/** The address the request came from, as people write it (an IPv4 address without its IPv6 mapping). */
+export function clientAddress(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? 'unknown';
+  return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 }

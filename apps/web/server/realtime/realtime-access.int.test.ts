@@ -63,7 +63,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
   auth = createAuth({
-    pool: engine.db.pool,
+    db: engine.db,
     secret: 'realtime-test-secret-realtime-test-secret',
     baseURL: url,
     trustedOrigins: [url],
@@ -181,7 +181,7 @@ describe('socket handshake', () => {
     const socket = open({ token: secret });
     expect(await connected(socket)).toBe('connected');
     const gone = new Promise<string>((resolve) => socket.once('disconnect', resolve));
-    await revokeApiToken(engine, { id: token.id });
+    await revokeApiToken(engine, { id: token.id, by: admin });
     expect(await gone).toBe('io server disconnect');
     expect(await connected(open({ token: secret }))).toBe('unauthorized');
   });

@@ -12,7 +12,6 @@ import {
   newSpanId,
   nextStep,
   pendingTurnOf,
-  PRICE_TABLE_VERSION,
   type RunState,
   type ToolCallState,
   type TurnStep,
@@ -23,6 +22,7 @@ import {
   type Engine,
   enqueue,
   enqueueTurn,
+  loadPriceTable,
   releaseRunSlot,
   scheduleApprovalTimers,
 } from '@flightdeck/engine';
@@ -320,6 +320,8 @@ class TurnExecution {
           },
         },
       });
+      // Priced with the table current now (cached: no query on the hot path).
+      const prices = await loadPriceTable(this.deps.engine);
       await this.record([
         this.draft(
           'llm.call.finished',
@@ -332,8 +334,8 @@ class TurnExecution {
               args: call.args,
             })),
             usage: response.usage,
-            costMicroUsd: costMicroUsd(agent.model.name, response.usage),
-            priceVersion: PRICE_TABLE_VERSION,
+            costMicroUsd: costMicroUsd(prices, agent.model.name, response.usage),
+            priceVersion: prices.version,
             latencyMs: Math.round(performance.now() - started),
             finishReason: response.finishReason,
           },

@@ -6,6 +6,7 @@ import { auditRouter } from './audit';
 import { costsRouter } from './costs';
 import { health } from './health';
 import { policiesRouter } from './policies';
+import { pricesRouter } from './prices';
 import { runsRouter } from './runs';
 import { teamsRouter } from './teams';
 import { tokensRouter } from './tokens';
@@ -20,6 +21,7 @@ export const appRouter = router({
   toolCalls: toolCallsRouter,
   teams: teamsRouter,
   costs: costsRouter,
+  prices: pricesRouter,
   approvals: approvalsRouter,
   policies: policiesRouter,
   webhooks: webhooksRouter,

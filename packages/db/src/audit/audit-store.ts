@@ -94,6 +94,8 @@ export interface ListAuditQuery {
   /** 1…500. Default 100. */
   limit?: number;
   action?: string;
+  /** Entries of any of these actions. */
+  actions?: readonly string[];
   actorId?: string;
 }
 
@@ -103,7 +105,7 @@ export interface AuditPage {
   nextBeforeSeq: number | null;
 }
 
-/** Entries newest first, optionally of one action or one actor. */
+/** Entries newest first, optionally of one action, of some actions, or of one actor. */
 export async function listAuditEntries(db: Db, query: ListAuditQuery = {}): Promise<AuditPage> {
   const limit = query.limit ?? 100;
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
@@ -117,6 +119,7 @@ export async function listAuditEntries(db: Db, query: ListAuditQuery = {}): Prom
   };
   if (query.beforeSeq !== undefined) add('seq < ?', query.beforeSeq);
   if (query.action) add('action = ?', query.action);
+  if (query.actions) add('action = ANY(?)', [...query.actions]);
   if (query.actorId) add('actor_id = ?', query.actorId);
   params.push(limit + 1);
   const result = await db.pool.query<AuditEntryRow>(

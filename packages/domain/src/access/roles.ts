@@ -45,3 +45,55 @@ export function can(principal: Principal, permission: Permission): boolean {
 export function canAccessTeam(principal: Principal, teamId: string): boolean {
   return principal.teams === 'all' || principal.teams.includes(teamId);
 }
+
+/** Roles and teams: what a person, an invitation or an API token is granted. */
+export interface AccessScope {
+  roles: readonly Role[];
+  teams: 'all' | readonly string[];
+}
+
+/** Every permission some role of `roles` gives. */
+export function permissionsOf(roles: readonly Role[]): Set<Permission> {
+  return new Set(roles.flatMap((role) => GRANTS[role]));
+}
+
+/**
+ * What `grant` would give beyond what `holder` holds: the roles with a
+ * permission the holder lacks (roles are judged by their permissions, so an
+ * admin holds every role), and the teams outside the holder's (`all` when the
+ * grant is every team and the holder is not). Nothing beyond: both empty.
+ */
+export function accessBeyond(
+  holder: AccessScope,
+  grant: AccessScope,
+): { roles: Role[]; teams: 'all' | string[] } {
+  const held = permissionsOf(holder.roles);
+  const roles = [...new Set(grant.roles)].filter((role) =>
+    GRANTS[role].some((permission) => !held.has(permission)),
+  );
+  if (holder.teams === 'all') return { roles, teams: [] };
+  if (grant.teams === 'all') return { roles, teams: 'all' };
+  const holderTeams = new Set(holder.teams);
+  return { roles, teams: [...new Set(grant.teams)].filter((team) => !holderTeams.has(team)) };
+}
+
+/** Whether `grant` stays within what `holder` holds. */
+export function isWithin(holder: AccessScope, grant: AccessScope): boolean {
+  const beyond = accessBeyond(holder, grant);
+  return beyond.roles.length === 0 && beyond.teams !== 'all' && beyond.teams.length === 0;
+}
+
+/**
+ * `grant` narrowed to what `holder` holds now: the roles whose every
+ * permission the holder has, and the teams both have. How an API token is
+ * judged at each use, so a token never outlives a demotion of its creator.
+ */
+export function capAccess(holder: AccessScope, grant: AccessScope): AccessScope {
+  const beyond = accessBeyond(holder, grant);
+  const roles = [...new Set(grant.roles)].filter((role) => !beyond.roles.includes(role));
+  if (grant.teams === 'all')
+    return { roles, teams: holder.teams === 'all' ? 'all' : [...holder.teams] };
+  if (holder.teams === 'all') return { roles, teams: [...new Set(grant.teams)] };
+  const holderTeams = new Set(holder.teams);
+  return { roles, teams: [...new Set(grant.teams)].filter((team) => holderTeams.has(team)) };
+}

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../canonical-json';
-import { type AuditEntryFields, AuditEntryInput, canonicalAuditEntry } from './entry';
+import {
+  AUDIT_ACTION_KINDS,
+  AUDIT_ACTIONS,
+  type AuditActionKind,
+  type AuditEntryFields,
+  AuditEntryInput,
+  auditActionKind,
+  auditActionsOf,
+  canonicalAuditEntry,
+} from './entry';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and writes no whitespace', () => {
@@ -95,5 +104,39 @@ describe('canonicalAuditEntry, written out by hand', () => {
     for (const entry of entries) {
       expect(canonicalAuditEntry(entry)).toBe(canonicalJson({ v: 1, ...entry }));
     }
+  });
+});
+
+describe('audit action kinds', () => {
+  it('put every action in exactly one kind', () => {
+    const kinds = Object.keys(AUDIT_ACTION_KINDS) as AuditActionKind[];
+    const all = kinds.flatMap(auditActionsOf);
+    expect([...all].sort()).toEqual([...AUDIT_ACTIONS].sort());
+    for (const kind of kinds) expect(auditActionsOf(kind).length).toBeGreaterThan(0);
+  });
+
+  it('keep sign-ins apart from account changes', () => {
+    expect(auditActionsOf('sign-ins')).toEqual([
+      'account.signed_in',
+      'account.sign_in_failed',
+      'account.signed_out',
+    ]);
+    expect(auditActionKind('token.created')).toBe('accounts');
+    expect(auditActionKind('user.deactivated')).toBe('accounts');
+    expect(auditActionKind('invitation.accepted')).toBe('accounts');
+    expect(auditActionKind('approval.decided')).toBe('runs');
+    expect(auditActionKind('prices.saved')).toBe('governance');
+  });
+
+  it('accept an anonymous actor (a failed sign-in) and no other unknown kind', () => {
+    const failed = {
+      actor: { kind: 'anonymous', id: '203.0.113.7' },
+      action: 'account.sign_in_failed',
+      detail: { email: 'eve@example.test', reason: 'invalid_email_or_password' },
+    } as const;
+    expect(AuditEntryInput.parse(failed).actor).toEqual(failed.actor);
+    expect(
+      AuditEntryInput.safeParse({ ...failed, actor: { kind: 'robot', id: 'x' } }).success,
+    ).toBe(false);
   });
 });

@@ -30,16 +30,47 @@ export const AUDIT_ACTIONS = [
   'budget.reset',
   'breaker.changed',
   'breaker.reset',
-  'user.signed_in',
-  'user.signed_out',
+  'prices.saved',
+  'account.signed_in',
+  'account.sign_in_failed',
+  'account.signed_out',
   'user.created',
-  'user.changed',
+  'user.access_changed',
+  'user.deactivated',
+  'user.reactivated',
   'user.removed',
+  'invitation.created',
+  'invitation.accepted',
+  'invitation.revoked',
   'token.created',
   'token.revoked',
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;
+
+/** The actions by kind, as the audit page groups and filters them. */
+export const AUDIT_ACTION_KINDS = {
+  runs: 'Runs and agents',
+  governance: 'Teams, policies, budgets and prices',
+  'sign-ins': 'Sign-ins and sign-outs',
+  accounts: 'Users, invitations and API tokens',
+} as const;
+export type AuditActionKind = keyof typeof AUDIT_ACTION_KINDS;
+export const AuditActionKind = z.enum(
+  Object.keys(AUDIT_ACTION_KINDS) as [AuditActionKind, ...AuditActionKind[]],
+);
+
+export function auditActionKind(action: AuditAction): AuditActionKind {
+  if (action.startsWith('account.')) return 'sign-ins';
+  if (/^(user|invitation|token)\./.test(action)) return 'accounts';
+  if (/^(run|agent|tool|approval)\./.test(action)) return 'runs';
+  return 'governance';
+}
+
+/** The actions of one kind, in list order. */
+export function auditActionsOf(kind: AuditActionKind): AuditAction[] {
+  return AUDIT_ACTIONS.filter((action) => auditActionKind(action) === kind);
+}
 
 /** A JSON value as PostgreSQL's jsonb stores it and JSON.parse gives it back. */
 export type JsonValue =
@@ -57,7 +88,7 @@ export const JsonValue: z.ZodType<JsonValue> = z.lazy(() =>
 
 const Id = z.string().min(1).max(200);
 
-/** What the act was about: any of a team, run, agent, approval, user or token. */
+/** What the act was about: any of a team, run, agent, approval, user, invitation or token. */
 export const AuditTarget = z
   .object({
     teamId: Id.optional(),
@@ -65,15 +96,26 @@ export const AuditTarget = z
     agentId: Id.optional(),
     approvalId: Id.optional(),
     userId: Id.optional(),
+    invitationId: Id.optional(),
     tokenId: Id.optional(),
   })
   .strict();
 export type AuditTarget = z.infer<typeof AuditTarget>;
 
+/**
+ * Who acted: a run event's actor, or `anonymous` for an act by nobody known
+ * yet (a failed sign-in; its id is the client's address).
+ */
+export const AuditActor = z.union([
+  Actor,
+  z.object({ kind: z.literal('anonymous'), id: z.string().max(200) }),
+]);
+export type AuditActor = z.infer<typeof AuditActor>;
+
 /** What a caller gives to record an act; the store adds seq, at and the hashes. */
 export const AuditEntryInput = z
   .object({
-    actor: Actor,
+    actor: AuditActor,
     action: AuditAction,
     target: AuditTarget.default({}),
     /** What a reader needs to understand the act (a reason, a mode, a version). Small. */

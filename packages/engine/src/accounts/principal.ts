@@ -1,5 +1,5 @@
 import { findActiveApiToken, getUserWithAccess, type AccessGrant } from '@flightdeck/db';
-import { Role, type Principal } from '@flightdeck/domain';
+import { capAccess, Role, type Principal } from '@flightdeck/domain';
 import type { Engine } from '../engine';
 import type { Auth } from './auth';
 import { API_TOKEN_PREFIX, sha256 } from './secrets';
@@ -24,8 +24,9 @@ export function bearerToken(headers: Headers): string | undefined {
 /**
  * Who is calling, from the server's records only: an API token
  * (`Authorization: Bearer`) or the session cookie. Looked up in PostgreSQL on
- * every call (no cache), so a revoked token, a removed user or a signed-out
- * session stops working at once. Null when neither is valid.
+ * every call (no cache), so a revoked token, a removed or deactivated user or
+ * a signed-out session stops working at once. A token acts with at most what
+ * its creator holds now. Null when neither is valid.
  */
 export async function resolvePrincipal(
   engine: Engine,
@@ -36,17 +37,21 @@ export async function resolvePrincipal(
   if (bearer !== undefined) {
     // A request that presents a token is judged by the token alone.
     if (!bearer.startsWith(API_TOKEN_PREFIX)) return null;
+    // Refused when revoked, expired, or its creator is deactivated; capped by what its creator holds now.
     const token = await findActiveApiToken(engine.db, sha256(bearer));
     if (!token) return null;
+    const access = capAccess(grantToAccess(token.creator), grantToAccess(token));
+    if (access.roles.length === 0) return null;
     return {
       actor: { kind: 'token', id: `${token.name}#${token.id.slice(0, 8)}` },
-      ...grantToAccess(token),
+      roles: [...access.roles],
+      teams: access.teams === 'all' ? 'all' : [...access.teams],
     };
   }
   if (!headers.get('cookie')) return null;
   const session = await auth.api.getSession({ headers, query: { disableCookieCache: true } });
   if (!session) return null;
   const user = await getUserWithAccess(engine.db, session.user.id);
-  if (!user) return null;
+  if (!user || user.deactivatedAt) return null;
   return { actor: { kind: 'user', id: user.email }, ...grantToAccess(user) };
 }

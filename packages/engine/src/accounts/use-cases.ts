@@ -18,13 +18,14 @@ import {
   listUsersWithAccess,
   revokeApiToken as revokeApiTokenRecord,
   revokeInvitation as revokeInvitationRecord,
+  setUserDeactivated,
   updateUserAccess,
   type AccessGrant,
   type ApiTokenRecord,
   type InvitationRecord,
   type UserWithAccess,
 } from '@flightdeck/db';
-import { DomainError, type Principal, type Role } from '@flightdeck/domain';
+import { accessBeyond, DomainError, type Principal, type Role } from '@flightdeck/domain';
 import { hashPassword } from 'better-auth/crypto';
 import type { Engine } from '../engine';
 import {
@@ -57,6 +58,27 @@ async function toGrant(engine: Engine, access: Access): Promise<AccessGrant> {
   if (missing.length) throw new DomainError('INVALID_INPUT', `No such team: ${missing.join(', ')}`);
   return { roles, allTeams: false, teamIds: wanted };
 }
+
+/**
+ * Refuses to grant what `by` does not hold: no one gives a role with a
+ * permission they lack, or a team they cannot see (domain rule: accessBeyond).
+ */
+function assertWithin(by: Principal, access: Access, what: string): void {
+  const beyond = accessBeyond(by, access);
+  const parts: string[] = [];
+  if (beyond.roles.length)
+    parts.push(`the role${beyond.roles.length > 1 ? 's' : ''} ${beyond.roles.join(', ')}`);
+  if (beyond.teams === 'all') parts.push('every team');
+  else if (beyond.teams.length)
+    parts.push(`the team${beyond.teams.length > 1 ? 's' : ''} ${beyond.teams.join(', ')}`);
+  if (parts.length)
+    throw new DomainError(
+      'FORBIDDEN',
+      `${what} cannot hold more than you do: you do not hold ${parts.join(' or ')}`,
+    );
+}
+
+const actorOf = (by: Principal) => ({ kind: by.actor.kind, id: by.actor.id });
 
 const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
@@ -114,9 +136,17 @@ export async function completeSetup(
       allTeams: true,
       teamIds: [],
     },
-    async (tx) => {
-      if (!(await consumeSetupToken(tx, sha256(input.token))))
-        throw new DomainError('FORBIDDEN', 'This setup link is invalid, used or expired');
+    {
+      // The first admin creates themself, with the one-time link.
+      audit: {
+        actor: { kind: 'user', id: email },
+        action: 'user.created',
+        detail: { via: 'setup-link' },
+      },
+      alsoInTransaction: async (client) => {
+        if (!(await consumeSetupToken(client, sha256(input.token))))
+          throw new DomainError('FORBIDDEN', 'This setup link is invalid, used or expired');
+      },
     },
   );
   return { email };
@@ -129,16 +159,21 @@ export async function inviteUser(
   input: Access & { email: string; by: Principal },
 ): Promise<{ invitation: InvitationRecord; token: string }> {
   const email = normalizeEmail(input.email);
+  assertWithin(input.by, input, 'An invitation');
   await assertEmailFree(engine, email);
   const grant = await toGrant(engine, input);
   const token = newSecret(INVITATION_TOKEN_PREFIX);
-  const invitation = await insertInvitation(engine.db, {
-    ...grant,
-    email,
-    tokenHash: sha256(token),
-    invitedBy: input.by.actor.id,
-    expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
-  });
+  const invitation = await insertInvitation(
+    engine.db,
+    {
+      ...grant,
+      email,
+      tokenHash: sha256(token),
+      invitedBy: input.by.actor.id,
+      expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+    },
+    { actor: actorOf(input.by), action: 'invitation.created' },
+  );
   return { invitation, token };
 }
 
@@ -146,9 +181,14 @@ export function listInvitations(engine: Engine): Promise<InvitationRecord[]> {
   return listPendingInvitations(engine.db);
 }
 
-export async function revokeInvitation(engine: Engine, input: { id: string }): Promise<void> {
-  if (!(await revokeInvitationRecord(engine.db, input.id)))
-    throw new DomainError('NOT_FOUND', 'No pending invitation with this id');
+export async function revokeInvitation(
+  engine: Engine,
+  input: { id: string; by: Principal },
+): Promise<void> {
+  await revokeInvitationRecord(engine.db, input.id, {
+    actor: actorOf(input.by),
+    action: 'invitation.revoked',
+  });
 }
 
 /** What the invitation page shows: for whom and with which roles; null when invalid. */
@@ -181,9 +221,18 @@ export async function acceptInvitation(
       allTeams: invitation.allTeams,
       teamIds: invitation.teamIds,
     },
-    async (tx) => {
-      if (!(await markInvitationAccepted(tx, invitation.id)))
-        throw new DomainError('FORBIDDEN', 'This invitation was used or revoked meanwhile');
+    {
+      // The invited person acts: they accept, and their account is created.
+      audit: {
+        actor: { kind: 'user', id: invitation.email },
+        action: 'invitation.accepted',
+        target: { invitationId: invitation.id },
+        detail: { invitedBy: invitation.invitedBy },
+      },
+      alsoInTransaction: async (client) => {
+        if (!(await markInvitationAccepted(client, invitation.id)))
+          throw new DomainError('FORBIDDEN', 'This invitation was used or revoked meanwhile');
+      },
     },
   );
   return { email: invitation.email };
@@ -195,59 +244,90 @@ export function listUsers(engine: Engine): Promise<UserWithAccess[]> {
   return listUsersWithAccess(engine.db);
 }
 
-async function assertKeepsAnAdmin(engine: Engine, userId: string): Promise<void> {
+function assertNotSelf(by: Principal, user: UserWithAccess, act: string): void {
+  if (by.actor.kind === 'user' && by.actor.id === user.email)
+    throw new DomainError('CONFLICT', `You cannot ${act} yourself`);
+}
+
+async function existingUser(engine: Engine, userId: string): Promise<UserWithAccess> {
   const user = await getUserWithAccess(engine.db, userId);
   if (!user) throw new DomainError('NOT_FOUND', 'No such user');
-  if (user.roles.includes('admin') && (await countAdmins(engine.db)) <= 1)
-    throw new DomainError('CONFLICT', 'Flightdeck needs at least one admin');
+  return user;
 }
 
-/** Changes what a user may do; their next request (and socket check) sees it. */
+/**
+ * Changes what a user may do (`user.access_changed`); their next request (and
+ * socket check) sees it. Flightdeck keeps at least one active admin.
+ */
 export async function setUserAccess(
   engine: Engine,
-  input: Access & { userId: string },
+  input: Access & { userId: string; by: Principal },
 ): Promise<void> {
+  assertWithin(input.by, input, 'A user');
   const grant = await toGrant(engine, input);
-  if (!grant.roles.includes('admin')) await assertKeepsAnAdmin(engine, input.userId);
-  if (!(await updateUserAccess(engine.db, input.userId, grant)))
-    throw new DomainError('NOT_FOUND', 'No such user');
+  await updateUserAccess(engine.db, input.userId, grant, {
+    actor: actorOf(input.by),
+    action: 'user.access_changed',
+  });
 }
 
-/** Removes a user: their sessions and API tokens stop working at once. */
+/**
+ * Deactivates a user (`user.deactivated`): signed out at once, refused at
+ * sign-in, their API tokens refused; or reactivates one (`user.reactivated`).
+ */
+export async function setUserActive(
+  engine: Engine,
+  input: { userId: string; active: boolean; by: Principal },
+): Promise<void> {
+  const user = await existingUser(engine, input.userId);
+  if (!input.active) assertNotSelf(input.by, user, 'deactivate');
+  await setUserDeactivated(engine.db, input.userId, !input.active, {
+    actor: actorOf(input.by),
+    action: input.active ? 'user.reactivated' : 'user.deactivated',
+  });
+}
+
+/** Removes a user (`user.removed`): their sessions and API tokens stop working at once. */
 export async function removeUser(
   engine: Engine,
   input: { userId: string; by: Principal },
 ): Promise<void> {
-  const user = await getUserWithAccess(engine.db, input.userId);
-  if (!user) throw new DomainError('NOT_FOUND', 'No such user');
-  if (input.by.actor.kind === 'user' && input.by.actor.id === user.email)
-    throw new DomainError('CONFLICT', 'You cannot remove yourself');
-  await assertKeepsAnAdmin(engine, input.userId);
-  await deleteUser(engine.db, input.userId);
+  const user = await existingUser(engine, input.userId);
+  assertNotSelf(input.by, user, 'remove');
+  await deleteUser(engine.db, input.userId, { actor: actorOf(input.by), action: 'user.removed' });
 }
 
 // --- API tokens ----------------------------------------------------------------
 
-/** A token for scripts, scoped to roles and teams; its secret is returned once and stored hashed. */
+/**
+ * A token for scripts (`token.created`), scoped to roles and teams within its
+ * creator's own (and capped by them again at each use); its secret is
+ * returned once and stored hashed.
+ */
 export async function createApiToken(
   engine: Engine,
   input: Access & { name: string; expiresInDays?: number; by: Principal },
 ): Promise<{ token: ApiTokenRecord; secret: string }> {
   if (input.by.actor.kind !== 'user')
     throw new DomainError('FORBIDDEN', 'API tokens are created by a signed-in person');
+  assertWithin(input.by, input, 'An API token');
   const createdBy = await findUserIdByEmail(engine.db, input.by.actor.id);
   if (!createdBy) throw new DomainError('FORBIDDEN', 'Your account no longer exists');
   const grant = await toGrant(engine, input);
   const secret = newSecret(API_TOKEN_PREFIX);
-  const token = await insertApiToken(engine.db, {
-    ...grant,
-    name: input.name.trim(),
-    tokenHash: sha256(secret),
-    createdBy,
-    expiresAt: input.expiresInDays
-      ? new Date(Date.now() + input.expiresInDays * 24 * 3600_000)
-      : null,
-  });
+  const token = await insertApiToken(
+    engine.db,
+    {
+      ...grant,
+      name: input.name.trim(),
+      tokenHash: sha256(secret),
+      createdBy,
+      expiresAt: input.expiresInDays
+        ? new Date(Date.now() + input.expiresInDays * 24 * 3600_000)
+        : null,
+    },
+    { actor: actorOf(input.by), action: 'token.created' },
+  );
   return { token, secret };
 }
 
@@ -255,8 +335,13 @@ export function listApiTokens(engine: Engine): Promise<ApiTokenRecord[]> {
   return listApiTokenRecords(engine.db);
 }
 
-/** Revokes a token: the next request that presents it is refused. */
-export async function revokeApiToken(engine: Engine, input: { id: string }): Promise<void> {
-  if (!(await revokeApiTokenRecord(engine.db, input.id)))
-    throw new DomainError('NOT_FOUND', 'No active API token with this id');
+/** Revokes a token (`token.revoked`): the next request that presents it is refused. */
+export async function revokeApiToken(
+  engine: Engine,
+  input: { id: string; by: Principal },
+): Promise<void> {
+  await revokeApiTokenRecord(engine.db, input.id, {
+    actor: actorOf(input.by),
+    action: 'token.revoked',
+  });
 }

@@ -7,11 +7,16 @@ import {
   readAuditCheckpoints,
   verifyAuditChain,
 } from '@flightdeck/db';
+import { type AuditActionKind, auditActionsOf } from '@flightdeck/domain';
 import type { Engine } from '../engine';
 
-/** The audit trail, newest first (the admin's audit page). */
-export async function listAudit(engine: Engine, query: ListAuditQuery): Promise<AuditPage> {
-  return listAuditEntries(engine.db, query);
+/** The audit trail, newest first (the admin's audit page), optionally of one kind of action. */
+export async function listAudit(
+  engine: Engine,
+  query: ListAuditQuery & { kind?: AuditActionKind },
+): Promise<AuditPage> {
+  const { kind, ...rest } = query;
+  return listAuditEntries(engine.db, kind ? { ...rest, actions: auditActionsOf(kind) } : rest);
 }
 
 /**

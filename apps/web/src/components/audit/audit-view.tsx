@@ -1,7 +1,12 @@
 'use client';
 
 import type { AuditEntryDto, AuditVerificationDto } from '@flightdeck/api';
-import { AUDIT_ACTIONS } from '@flightdeck/domain';
+import {
+  AUDIT_ACTION_KINDS,
+  type AuditAction,
+  type AuditActionKind,
+  auditActionsOf,
+} from '@flightdeck/domain';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import {
   CircleCheckIcon,
@@ -28,14 +33,24 @@ import {
   TableHeader,
   TableRow,
 } from '@/components/ui/table';
+import { describeAuditEntry } from './describe-entry';
 
 const PAGE = 50;
-type Action = (typeof AUDIT_ACTIONS)[number];
+const KINDS = Object.entries(AUDIT_ACTION_KINDS) as [AuditActionKind, string][];
+
+/** The filter's value: '' (everything), 'kind:<kind>' or one action. */
+type Filter = '' | `kind:${AuditActionKind}` | AuditAction;
+
+function filterInput(filter: Filter): { action?: AuditAction; kind?: AuditActionKind } {
+  if (!filter) return {};
+  if (filter.startsWith('kind:')) return { kind: filter.slice(5) as AuditActionKind };
+  return { action: filter as AuditAction };
+}
 
 /** The audit trail (admins): every governance act, newest first, and a check of the whole chain. */
 export function AuditView() {
   const trpc = useTRPC();
-  const [action, setAction] = useState<Action | ''>('');
+  const [filter, setFilter] = useState<Filter>('');
   const [actorId, setActorId] = useState('');
   // Cursors of the pages before this one, newest first; the last is this page's.
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
@@ -44,13 +59,13 @@ export function AuditView() {
     ...trpc.audit.list.queryOptions({
       limit: PAGE,
       beforeSeq,
-      action: action || undefined,
+      ...filterInput(filter),
       actorId: actorId.trim() || undefined,
     }),
     placeholderData: keepPreviousData,
   });
   const verify = useMutation(trpc.audit.verify.mutationOptions());
-  const filter = (change: () => void) => {
+  const refilter = (change: () => void) => {
     change();
     setCursors([undefined]);
   };
@@ -81,15 +96,20 @@ export function AuditView() {
         <Select
           aria-label="Action"
           data-testid="audit-action-filter"
-          className="w-56"
-          value={action}
-          onChange={(e) => filter(() => setAction(e.target.value as Action | ''))}
+          className="w-72"
+          value={filter}
+          onChange={(e) => refilter(() => setFilter(e.target.value as Filter))}
         >
           <option value="">All actions</option>
-          {AUDIT_ACTIONS.map((a) => (
-            <option key={a} value={a}>
-              {a}
-            </option>
+          {KINDS.map(([kind, label]) => (
+            <optgroup key={kind} label={label}>
+              <option value={`kind:${kind}`}>All: {label.toLowerCase()}</option>
+              {auditActionsOf(kind).map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
+            </optgroup>
           ))}
         </Select>
         <Input
@@ -97,7 +117,7 @@ export function AuditView() {
           placeholder="Actor id"
           className="w-56"
           value={actorId}
-          onChange={(e) => filter(() => setActorId(e.target.value))}
+          onChange={(e) => refilter(() => setActorId(e.target.value))}
         />
       </div>
       <Card className="overflow-hidden">
@@ -193,6 +213,7 @@ function AuditTable({ entries }: { entries: AuditEntryDto[] }) {
       <TableBody>
         {entries.map((entry) => {
           const detail = JSON.stringify(entry.detail);
+          const summary = describeAuditEntry(entry);
           return (
             <TableRow key={entry.seq} data-testid="audit-row" data-seq={entry.seq}>
               <TableCell className="pl-4 text-right font-mono text-xs tabular">
@@ -201,7 +222,7 @@ function AuditTable({ entries }: { entries: AuditEntryDto[] }) {
               <TableCell className="text-muted-foreground tabular">
                 {formatDateTime(entry.at)}
               </TableCell>
-              <TableCell>
+              <TableCell className="max-w-[260px] truncate" title={entry.actor.id}>
                 {entry.actor.id}{' '}
                 <span className="text-xs text-muted-foreground">{entry.actor.kind}</span>
               </TableCell>
@@ -213,12 +234,22 @@ function AuditTable({ entries }: { entries: AuditEntryDto[] }) {
                   </div>
                 ))}
               </TableCell>
-              <TableCell
-                className="max-w-[420px] truncate font-mono text-[11px] text-muted-foreground"
-                title={detail}
-              >
-                {detail === '{}' ? '—' : detail}
-              </TableCell>
+              {summary ? (
+                <TableCell
+                  className="max-w-[360px] truncate text-xs"
+                  title={detail}
+                  data-testid="audit-summary"
+                >
+                  {summary}
+                </TableCell>
+              ) : (
+                <TableCell
+                  className="max-w-[360px] truncate font-mono text-[11px] text-muted-foreground"
+                  title={detail}
+                >
+                  {detail === '{}' ? '—' : detail}
+                </TableCell>
+              )}
               <TableCell
                 className="pr-4 font-mono text-[11px] text-muted-foreground"
                 title={entry.hash}

@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useState } from 'react';
 import { useTRPC } from '@/client/trpc';
 import { useLiveCosts } from '@/client/use-live-costs';
@@ -21,6 +22,7 @@ export type Range = (typeof RANGES)[number]['value'];
 
 /** Polling keeps totals moving between socket updates (and without a socket). */
 const REFETCH_MS = 5_000;
+
 export function CostsView() {
   const trpc = useTRPC();
   const [range, setRange] = useState<Range>('24h');
@@ -52,7 +54,19 @@ export function CostsView() {
     >
       <PageHeader
         title="Costs"
-        description="LLM spend across the fleet, from every finished model call. Updates live."
+        description={
+          <>
+            LLM spend across the fleet, from every finished model call, priced with the{' '}
+            <Link
+              href="/settings/prices"
+              className="underline underline-offset-2"
+              data-testid="costs-prices-link"
+            >
+              price table
+            </Link>{' '}
+            of its time. Updates live.
+          </>
+        }
         actions={
           <>
             <Select

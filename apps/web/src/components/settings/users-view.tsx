@@ -85,7 +85,14 @@ function UserRow({
   user,
   isSelf,
 }: {
-  user: { id: string; name: string; email: string; roles: string[]; teams: 'all' | string[] };
+  user: {
+    id: string;
+    name: string;
+    email: string;
+    roles: string[];
+    teams: 'all' | string[];
+    deactivatedAt: string | null;
+  };
   isSelf: boolean;
 }) {
   const trpc = useTRPC();
@@ -105,11 +112,29 @@ function UserRow({
     }),
   );
   const remove = useMutation(trpc.users.remove.mutationOptions({ onSuccess: refresh }));
-  const error = update.error ?? remove.error;
+  const deactivate = useMutation(trpc.users.deactivate.mutationOptions({ onSuccess: refresh }));
+  const reactivate = useMutation(trpc.users.reactivate.mutationOptions({ onSuccess: refresh }));
+  const error = update.error ?? remove.error ?? deactivate.error ?? reactivate.error;
+  const inactive = user.deactivatedAt !== null;
   return (
-    <TableRow data-testid={`user-${user.email}`}>
+    <TableRow
+      data-testid={`user-${user.email}`}
+      data-active={inactive ? 'false' : 'true'}
+      className={inactive ? 'opacity-70' : undefined}
+    >
       <TableCell>
-        <div className="font-medium">{user.name}</div>
+        <div className="font-medium">
+          {user.name}{' '}
+          {user.deactivatedAt && (
+            <Badge
+              variant="outline"
+              className="ml-1 text-muted-foreground"
+              title={`Deactivated ${new Date(user.deactivatedAt).toLocaleString()}`}
+            >
+              deactivated
+            </Badge>
+          )}
+        </div>
         <div className="text-xs text-muted-foreground">{user.email}</div>
       </TableCell>
       <TableCell>
@@ -149,6 +174,35 @@ function UserRow({
             Change access
           </Button>
         )}{' '}
+        {!isSelf &&
+          (inactive ? (
+            <Button
+              size="xs"
+              variant="outline"
+              data-testid="user-reactivate"
+              disabled={reactivate.isPending}
+              onClick={() => reactivate.mutate({ userId: user.id })}
+            >
+              Reactivate
+            </Button>
+          ) : (
+            <Button
+              size="xs"
+              variant="outline"
+              data-testid="user-deactivate"
+              disabled={deactivate.isPending}
+              onClick={() => {
+                if (
+                  window.confirm(
+                    `Deactivate ${user.email}? They are signed out at once and their API tokens stop working until you reactivate them.`,
+                  )
+                )
+                  deactivate.mutate({ userId: user.id });
+              }}
+            >
+              Deactivate
+            </Button>
+          ))}{' '}
         {!isSelf && (
           <Button
             size="xs"

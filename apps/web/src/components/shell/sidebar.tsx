@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import {
+  BadgeDollarSignIcon,
   CoinsIcon,
   KeyRoundIcon,
   LayoutDashboardIcon,
@@ -64,6 +65,12 @@ const ADMIN_NAV = [
     label: 'Webhooks',
     icon: RadioTowerIcon,
     match: (p: string) => p.startsWith('/settings/webhooks'),
+  },
+  {
+    href: '/settings/prices',
+    label: 'Prices',
+    icon: BadgeDollarSignIcon,
+    match: (p: string) => p.startsWith('/settings/prices'),
   },
   {
     href: '/audit',

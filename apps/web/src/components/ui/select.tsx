@@ -11,7 +11,7 @@ function Select({ className, children, ...props }: React.ComponentProps<'select'
     <div data-slot="select-wrapper" className={cn('relative', className)}>
       <select
         data-slot="select"
-        className="h-9 w-full appearance-none rounded-md border border-input bg-transparent py-1 pr-8 pl-3 text-sm shadow-xs outline-none focus-visible:border-ring focus-visible:ring-[3px] focus-visible:ring-ring/30 disabled:cursor-not-allowed disabled:opacity-50 dark:bg-input/20 [&>option]:bg-popover [&>option]:text-popover-foreground"
+        className="h-9 w-full appearance-none rounded-md border border-input bg-transparent py-1 pr-8 pl-3 text-sm shadow-xs outline-none focus-visible:border-ring focus-visible:ring-[3px] focus-visible:ring-ring/30 disabled:cursor-not-allowed disabled:opacity-50 dark:bg-input/20 [&_option]:bg-popover [&_option]:text-popover-foreground [&_optgroup]:bg-popover"
         {...props}
       >
         {children}

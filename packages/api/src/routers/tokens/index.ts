@@ -39,7 +39,7 @@ const create = adminProcedure
 const revoke = adminProcedure
   .input(z.object({ id: z.uuid() }).strict())
   .mutation(async ({ ctx, input }) => {
-    await revokeApiToken(ctx.engine, input);
+    await revokeApiToken(ctx.engine, { id: input.id, by: ctx.viewer });
     return { revoked: true };
   });
 

@@ -5,6 +5,7 @@ import {
   removeUser,
   revokeInvitation,
   setUserAccess,
+  setUserActive,
 } from '@flightdeck/engine';
 import { z } from 'zod';
 import { Email, Roles, TeamScope, UserId } from '../../access-schemas';
@@ -23,6 +24,7 @@ const list = adminProcedure.query(async ({ ctx }) => {
     roles: u.roles,
     teams: scope(u.allTeams, u.teamIds),
     createdAt: isoDate(u.createdAt),
+    deactivatedAt: u.deactivatedAt ? isoDate(u.deactivatedAt) : null,
   }));
 });
 
@@ -49,7 +51,7 @@ const invitations = adminProcedure.query(async ({ ctx }) => {
 const revokeInvite = adminProcedure
   .input(z.object({ id: z.uuid() }).strict())
   .mutation(async ({ ctx, input }) => {
-    await revokeInvitation(ctx.engine, input);
+    await revokeInvitation(ctx.engine, { id: input.id, by: ctx.viewer });
     return { revoked: true };
   });
 
@@ -57,8 +59,24 @@ const revokeInvite = adminProcedure
 const update = adminProcedure
   .input(z.object({ userId: UserId, roles: Roles, teams: TeamScope }).strict())
   .mutation(async ({ ctx, input }) => {
-    await setUserAccess(ctx.engine, input);
+    await setUserAccess(ctx.engine, { ...input, by: ctx.viewer });
     return { updated: true };
+  });
+
+/** Deactivates a user: signed out at once, refused at sign-in, their API tokens refused. */
+const deactivate = adminProcedure
+  .input(z.object({ userId: UserId }).strict())
+  .mutation(async ({ ctx, input }) => {
+    await setUserActive(ctx.engine, { userId: input.userId, active: false, by: ctx.viewer });
+    return { active: false };
+  });
+
+/** Lets a deactivated user sign in again; their API tokens work again. */
+const reactivate = adminProcedure
+  .input(z.object({ userId: UserId }).strict())
+  .mutation(async ({ ctx, input }) => {
+    await setUserActive(ctx.engine, { userId: input.userId, active: true, by: ctx.viewer });
+    return { active: true };
   });
 
 /** Removes a user: their sessions and API tokens stop working at once. */
@@ -69,4 +87,13 @@ const remove = adminProcedure
     return { removed: true };
   });
 
-export const usersRouter = router({ list, invite, invitations, revokeInvite, update, remove });
+export const usersRouter = router({
+  list,
+  invite,
+  invitations,
+  revokeInvite,
+  update,
+  deactivate,
+  reactivate,
+  remove,
+});
