@@ -28,8 +28,15 @@ export class TeamScript {
     return AGENT.lead;
   }
 
+  private reduced: { state: RunState; count: number } | null = null;
+
+  /** The state after every event so far (reduced incrementally: the log only grows). */
   state(): RunState {
-    return reduceEvents(this.log.events);
+    const from = this.reduced;
+    const events = this.log.events;
+    const state = from ? reduceEvents(events.slice(from.count), from.state) : reduceEvents(events);
+    this.reduced = { state, count: events.length };
+    return state;
   }
 
   add(draft: Parameters<LogBuilder['add']>[0]) {
