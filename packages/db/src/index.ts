@@ -110,3 +110,8 @@ export {
   type AuditCheckpointer,
 } from './audit/checkpoint';
 export * from './accounts/access-repository';
+export {
+  getTeamBreakerDefaults,
+  saveTeamBreakerDefaults,
+  type TeamBreakerDefaultsRecord,
+} from './teams/team-breaker-repository';
