@@ -171,7 +171,9 @@ test('governance sets a team’s breaker defaults; a run of the team is held to 
   await card.getByTestId('threshold-cycle-enabled').uncheck();
   await card.getByTestId('threshold-repeatedCall-max').fill('3');
   await card.getByTestId('team-breakers-save').click();
-  await expect(card).toContainText('Saved as version 1');
+  // Saved: the card shows the new version (and who saved it).
+  await expect(card).toContainText(`version 1 ·`);
+  await expect(card).toContainText(`by user:${ADMIN_EMAIL}`);
   await page.reload();
   await expect(card.getByTestId('threshold-repeatedCall-max')).toHaveValue('3');
   await expect(card.getByTestId('threshold-cycle-enabled')).not.toBeChecked();

@@ -26,6 +26,7 @@ export function EventTypeBadge({
         failed ? 'bg-status-failed-bg text-status-failed' : CATEGORY_CLASSES[categoryOf(type)],
         className,
       )}
+      title={type}
     >
       {type}
     </span>
