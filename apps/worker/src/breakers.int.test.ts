@@ -1,8 +1,9 @@
 import { ModelCallError, type ModelProvider, simulatedProvider } from '@flightdeck/agents';
-import type { RunEvent, RunState } from '@flightdeck/domain';
+import { newSpanId, type RunEvent, type RunState } from '@flightdeck/domain';
 import {
   type Engine,
   getProviderBreaker,
+  recordEvents,
   resetBreaker,
   resumeAgent,
   resumeRun,
@@ -234,6 +235,45 @@ describe('loops', () => {
     expect(state.status).toBe('paused');
     expect(state.pause?.by.id).toBe('circuit-breaker');
     expect(actsAfter(events, opened.seq)).toEqual([]);
+  }, 60_000);
+});
+
+describe('the gate', () => {
+  it('holds every call of an agent an open breaker covers, and records the quarantine if it was missing', async () => {
+    const slug = await loopingTeam('held-at-the-gate', {
+      calls: [{ tool: 'fs.list', args: { path: '.' } }],
+    });
+    for (const w of harness.workers) await w.worker.pause();
+    const { runId } = await spawnRun(engine, { teamSlug: slug, goal: 'held', by: operator });
+    const { state } = await runState(engine, runId);
+    // A breaker of the whole run is open, but nothing was paused (as if its pause had been lost).
+    await recordEvents(engine, runId, [
+      {
+        type: 'breaker.opened',
+        at: new Date().toISOString(),
+        agentId: null,
+        traceId: state.traceId!,
+        spanId: newSpanId(),
+        parentSpanId: state.rootSpanId,
+        payload: {
+          breaker: 'costVelocity',
+          kind: 'costVelocity',
+          reason: 'spent too fast',
+          evidence: [],
+          agents: [],
+          value: 9,
+          threshold: 5,
+          retryAt: null,
+        },
+      },
+    ]);
+    for (const w of harness.workers) await w.worker.resume();
+    await waitForStatus(engine, runId, 'paused');
+    const { events, state: after } = await runState(engine, runId);
+    expect(ofType(events, 'llm.call.started')).toEqual([]);
+    expect(dispatched(events)).toEqual([]);
+    expect(after.pause).toMatchObject({ by: { id: 'circuit-breaker' }, mode: 'abort-turn' });
+    expect(after.pause!.reason).toContain('spent too fast');
   }, 60_000);
 });
 

@@ -543,7 +543,9 @@ class TurnExecution {
         if (error instanceof DomainError && error.code === 'STALE_STATE') return [];
         throw error;
       });
-      if (events.length) await afterBreakerTrip(this.deps.engine, this.job.runId, this.state, []);
+      // The pause is new: stop the quarantined turns on every worker (no breaker opened again: no webhook).
+      if (events.length)
+        await afterBreakerTrip(this.deps.engine, this.job.runId, this.state, events);
     }
     return 'blocked';
   }
