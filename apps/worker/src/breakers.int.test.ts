@@ -1,4 +1,5 @@
 import { ModelCallError, type ModelProvider, simulatedProvider } from '@flightdeck/agents';
+import { listAuditEntries } from '@flightdeck/db';
 import { newSpanId, type RunEvent, type RunState } from '@flightdeck/domain';
 import {
   type Engine,
@@ -300,6 +301,12 @@ describe('errors', () => {
     expect(state.pause!.reason).toMatch(
       /^breaker "Consecutive errors" tripped: 4 calls failed in a row/,
     );
+    // The system's pause is in the audit trail, in the same transaction as the trip.
+    const audit = await listAuditEntries(engine.db, { action: 'run.paused', limit: 50 });
+    expect(audit.entries.find((e) => e.target.runId === runId)).toMatchObject({
+      actor: { kind: 'system', id: 'circuit-breaker' },
+      detail: { breakers: ['consecutiveErrors'], mode: 'abort-turn' },
+    });
     expect(actsAfter(events, opened.seq)).toEqual([]);
 
     await expect(resumeRun(engine, { runId, by: operator })).rejects.toMatchObject({

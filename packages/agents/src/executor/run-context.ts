@@ -8,7 +8,7 @@ import {
   type RunState,
 } from '@flightdeck/domain';
 import { type Engine, recordEvents } from '@flightdeck/engine';
-import type { EventDraft } from '@flightdeck/domain';
+import type { AuditEntryInput, EventDraft } from '@flightdeck/domain';
 
 const manifestCache = new Map<string, Manifest>();
 
@@ -66,8 +66,8 @@ export class RunContext {
    * this state (a decision about the whole run, such as a breaker tripping);
    * otherwise STALE_STATE and nothing is written.
    */
-  recordIfUnmoved(drafts: EventDraft[]): Promise<RunEvent[]> {
-    return this.append(drafts, { expectRunSeq: this.current.lastSeq });
+  recordIfUnmoved(drafts: EventDraft[], audit?: AuditEntryInput): Promise<RunEvent[]> {
+    return this.append(drafts, { expectRunSeq: this.current.lastSeq, ...(audit ? { audit } : {}) });
   }
 
   private async append(

@@ -27,6 +27,7 @@ import {
   announceBreaker,
   BREAKER_ACTOR,
   breakerTripDrafts,
+  quarantineAudit,
   type Engine,
   enqueue,
   enqueueTurn,
@@ -539,7 +540,10 @@ class TurnExecution {
       },
     ]);
     if (drafts.length) {
-      const events = await this.context.recordIfUnmoved(drafts).catch((error: unknown) => {
+      const audit = quarantineAudit(this.state, drafts, [
+        { key: hold.key, reason: hold.opened?.reason ?? 'open' },
+      ]);
+      const events = await this.context.recordIfUnmoved(drafts, audit).catch((error: unknown) => {
         if (error instanceof DomainError && error.code === 'STALE_STATE') return [];
         throw error;
       });
@@ -564,7 +568,11 @@ class TurnExecution {
       const trips = detectBreakerTrips(state);
       if (trips.length === 0) return;
       try {
-        const events = await this.context.recordIfUnmoved(breakerTripDrafts(state, trips));
+        const drafts = breakerTripDrafts(state, trips);
+        const events = await this.context.recordIfUnmoved(
+          drafts,
+          quarantineAudit(state, drafts, trips),
+        );
         this.deps.log.warn('breaker tripped', {
           runId: this.job.runId,
           breakers: trips.map((t) => t.key),

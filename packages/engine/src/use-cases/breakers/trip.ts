@@ -1,5 +1,6 @@
 import {
   type Actor,
+  type AuditEntryInput,
   BREAKER_LABELS,
   type BreakerKind,
   type BreakerTrip,
@@ -98,6 +99,35 @@ export function quarantineDrafts(state: RunState, holds: readonly BreakerHold[])
     }
   }
   return drafts;
+}
+
+/**
+ * The audit entry of a quarantine the breakers decided (the system paused a
+ * run or agents): recorded in the same transaction as the pause.
+ */
+export function quarantineAudit(
+  state: RunState,
+  drafts: readonly EventDraft[],
+  holds: readonly Pick<BreakerHold, 'key' | 'reason'>[],
+): AuditEntryInput | undefined {
+  const runPaused = drafts.some((d) => d.type === 'run.paused');
+  const agentIds = drafts.filter((d) => d.type === 'agent.paused').map((d) => d.agentId ?? '');
+  if (!runPaused && agentIds.length === 0) return undefined;
+  return {
+    actor: BREAKER_ACTOR,
+    action: runPaused ? 'run.paused' : 'agent.paused',
+    target: {
+      runId: state.runId ?? undefined,
+      teamId: state.teamId ?? undefined,
+      ...(agentIds.length === 1 ? { agentId: agentIds[0] } : {}),
+    },
+    detail: {
+      breakers: holds.map((h) => h.key),
+      reason: (holds[0]?.reason ?? '').slice(0, 500),
+      mode: 'abort-turn',
+      ...(agentIds.length ? { agentIds } : {}),
+    },
+  };
 }
 
 /**
