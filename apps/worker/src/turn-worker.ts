@@ -54,15 +54,18 @@ export async function startTurnWorker(
       active.set(jobId, payload.agentId);
       activeByRun.set(payload.runId, active);
       try {
-        const outcome = await runTurn(deps, payload, signal ?? new AbortController().signal);
+        const { outcome, retryAt } = await runTurn(
+          deps,
+          payload,
+          signal ?? new AbortController().signal,
+        );
         log.debug('turn done', { ...payload, outcome, worker: options.name });
         if (RECHECK_AFTER.has(outcome)) parked.set(jobId, payload);
-        if (outcome === 'deferred') {
-          // Park the job without holding this worker's slot; it runs again when a run slot may be free.
-          await job.moveToDelayed(
-            Date.now() + DEFER_MS + Math.floor(Math.random() * DEFER_MS),
-            token,
-          );
+        if (outcome === 'deferred' || outcome === 'provider-wait') {
+          // Park the job without holding this worker's slot; it runs again when a run slot may be
+          // free, or when the provider's breaker lets a probe through.
+          const at = outcome === 'provider-wait' && retryAt ? retryAt : Date.now() + DEFER_MS;
+          await job.moveToDelayed(at + Math.floor(Math.random() * DEFER_MS), token);
           throw new DelayedError();
         }
       } catch (error) {

@@ -69,6 +69,12 @@ export const ACCESS_MATRIX: Readonly<Record<string, Permission | 'public'>> = {
   'policies.teamDefaults': 'fleet.read',
   'policies.saveTeamDefaults': 'governance.write',
 
+  'breakers.reset': 'runs.control',
+  'breakers.setRunThresholds': 'governance.write',
+  'breakers.teamDefaults': 'fleet.read',
+  'breakers.saveTeamDefaults': 'governance.write',
+  'breakers.providers': 'fleet.read',
+
   'webhooks.list': 'accounts.manage',
   'webhooks.create': 'accounts.manage',
   'webhooks.update': 'accounts.manage',

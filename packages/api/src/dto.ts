@@ -19,6 +19,7 @@ export function toRunDto(run: RunSummary): RunDto {
     inputTokens: run.inputTokens,
     outputTokens: run.outputTokens,
     costMicroUsd: run.costMicroUsd,
+    openBreakers: run.openBreakers,
     createdAt: run.createdAt,
     endedAt: run.endedAt,
   };

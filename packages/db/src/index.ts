@@ -116,3 +116,8 @@ export {
   savePriceTableVersion,
   type StoredPriceTable,
 } from './prices/price-table-repository';
+export {
+  getTeamBreakerDefaults,
+  saveTeamBreakerDefaults,
+  type TeamBreakerDefaultsRecord,
+} from './teams/team-breaker-repository';

@@ -19,3 +19,8 @@ export * from './notifications';
 export * from './audit/entry';
 export * from './redact';
 export * from './issues';
+export * from './breakers/thresholds';
+export * from './breakers/board';
+export * from './breakers/detect';
+export * from './breakers/provider';
+export { callLabel, callSignature, digest } from './breakers/hash';

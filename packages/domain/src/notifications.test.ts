@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   ApprovalNotification,
+  BreakerNotification,
   jsonWebhookBody,
   notificationSummary,
   sampleApprovalNotification,
   slackEscape,
   slackWebhookBody,
+  WebhookNotification,
   WebhookUrl,
 } from './notifications';
 
@@ -126,4 +128,64 @@ describe('WebhookUrl', () => {
     '/relative',
     `https://example.com/${'x'.repeat(2000)}`,
   ])('refuses %s', (url) => expect(WebhookUrl.safeParse(url).success).toBe(false));
+});
+
+describe('breaker notifications', () => {
+  const opened: BreakerNotification = {
+    kind: 'breaker.opened',
+    breaker: {
+      key: 'cycle',
+      title: 'Loop',
+      runId: '0f5e8c1a-1111-4222-8333-444455556666',
+      teamId: 't1',
+      teamName: 'research',
+      reason: 'a cycle of 2 calls (fs.write → fs.read) repeated 3 times in a row by lead',
+      evidence: ['lead: fs.write {"path":"a.md"}', 'lead: fs.read {"path":"<a>.md"}'],
+      agents: ['lead'],
+      by: null,
+      url: '/runs/0f5e8c1a-1111-4222-8333-444455556666?tab=breakers',
+    },
+    at: '2026-11-22T19:00:00.000Z',
+  };
+
+  it('are webhook notifications of their own kinds', () => {
+    expect(WebhookNotification.parse(opened)).toEqual(opened);
+    expect(BreakerNotification.safeParse({ ...opened, kind: 'approval.requested' }).success).toBe(
+      false,
+    );
+    expect(ApprovalNotification.safeParse({ ...opened, kind: 'approval.requested' }).success).toBe(
+      false,
+    );
+  });
+
+  it('say what tripped, where, and what it holds; JSON links to the run', () => {
+    expect(notificationSummary(opened)).toBe(
+      'Circuit breaker tripped: Loop (research run 0f5e8c1a), lead paused: a cycle of 2 calls (fs.write → fs.read) repeated 3 times in a row by lead',
+    );
+    const closed: BreakerNotification = {
+      ...opened,
+      kind: 'breaker.closed',
+      breaker: { ...opened.breaker, agents: [], by: { kind: 'user', id: 'ada' }, reason: 'fixed' },
+    };
+    expect(notificationSummary(closed)).toBe(
+      'Circuit breaker closed: Loop (research run 0f5e8c1a) by user ada: fixed',
+    );
+    expect(jsonWebhookBody(opened, { publicUrl: 'https://fd.example' })).toMatchObject({
+      type: 'breaker.opened',
+      breaker: { key: 'cycle' },
+      link: 'https://fd.example/runs/0f5e8c1a-1111-4222-8333-444455556666?tab=breakers',
+    });
+  });
+
+  it('Slack: the evidence, escaped, and a button to the run', () => {
+    const body = slackWebhookBody(opened, { publicUrl: 'https://fd.example' });
+    const json = JSON.stringify(body.blocks);
+    expect(json).toContain('&lt;a&gt;.md');
+    expect(json).toContain('Evidence');
+    const actions = body.blocks.at(-1) as { elements: { url: string; style: string }[] };
+    expect(actions.elements[0]).toMatchObject({
+      url: 'https://fd.example/runs/0f5e8c1a-1111-4222-8333-444455556666?tab=breakers',
+      style: 'danger',
+    });
+  });
 });

@@ -1,25 +1,38 @@
 import { z } from 'zod';
 
 /**
- * Notifications about approvals, sent to outgoing webhooks. The approvals side
+ * Notifications sent to outgoing webhooks: about approvals (the approvals side
  * builds an `ApprovalNotification` and hands it to the engine's
- * `notifyApproval`; the webhook side formats, signs and delivers it.
+ * `notifyApproval`) and about circuit breakers (`BreakerNotification`, from
+ * `notifyBreaker`); the webhook side formats, signs and delivers them.
  */
 
-export const NOTIFICATION_KINDS = [
+export const APPROVAL_NOTIFICATION_KINDS = [
   'approval.requested',
   'approval.expiring',
   'approval.decided',
   'approval.expired',
 ] as const;
+export const BREAKER_NOTIFICATION_KINDS = ['breaker.opened', 'breaker.closed'] as const;
+export const NOTIFICATION_KINDS = [
+  ...APPROVAL_NOTIFICATION_KINDS,
+  ...BREAKER_NOTIFICATION_KINDS,
+] as const;
 export const NotificationKind = z.enum(NOTIFICATION_KINDS);
 export type NotificationKind = z.infer<typeof NotificationKind>;
+export type ApprovalNotificationKind = (typeof APPROVAL_NOTIFICATION_KINDS)[number];
 
 const IsoDate = z.iso.datetime({ offset: true });
 
+/** A path in the web app, made absolute with the public base URL when sent. */
+const AppPath = z
+  .string()
+  .max(500)
+  .regex(/^\/(?!\/)/, 'a path in the web app, such as /approvals/<id>');
+
 export const ApprovalNotification = z
   .object({
-    kind: NotificationKind,
+    kind: z.enum(APPROVAL_NOTIFICATION_KINDS),
     approval: z
       .object({
         id: z.string().min(1).max(200),
@@ -34,10 +47,7 @@ export const ApprovalNotification = z
         risk: z.string().max(2000).nullable(),
         expiresAt: IsoDate,
         /** A path in the web app (`/approvals/<id>`); made absolute with the public base URL when sent. */
-        url: z
-          .string()
-          .max(500)
-          .regex(/^\/(?!\/)/, 'a path in the web app, such as /approvals/<id>'),
+        url: AppPath,
       })
       .strict(),
     decision: z
@@ -56,6 +66,41 @@ export const ApprovalNotification = z
   })
   .strict();
 export type ApprovalNotification = z.infer<typeof ApprovalNotification>;
+
+const NotifiedActor = z
+  .object({ kind: z.enum(['user', 'system', 'token']), id: z.string().min(1).max(200) })
+  .strict();
+
+/** A circuit breaker of a run opened (what, why, the evidence, who it holds) or closed (by whom, why). */
+export const BreakerNotification = z
+  .object({
+    kind: z.enum(BREAKER_NOTIFICATION_KINDS),
+    breaker: z
+      .object({
+        key: z.string().min(1).max(120),
+        title: z.string().max(200),
+        runId: z.string().min(1).max(200),
+        teamId: z.string().min(1).max(200),
+        teamName: z.string().max(200),
+        reason: z.string().max(2000),
+        evidence: z.array(z.string().max(500)).max(20),
+        /** Names of the agents it quarantined; empty: the whole run. */
+        agents: z.array(z.string().max(200)).max(100),
+        /** Who closed it (a person, or the system after a successful probe). */
+        by: NotifiedActor.nullable(),
+        url: AppPath,
+      })
+      .strict(),
+    at: IsoDate,
+  })
+  .strict();
+export type BreakerNotification = z.infer<typeof BreakerNotification>;
+
+/** Anything a webhook may be sent. */
+export const WebhookNotification = z.union([ApprovalNotification, BreakerNotification]);
+export type WebhookNotification = z.infer<typeof WebhookNotification>;
+
+const linkOf = (n: WebhookNotification) => ('approval' in n ? n.approval.url : n.breaker.url);
 
 /** How a webhook's body is shaped: the notification as JSON, or a Slack incoming-webhook message. */
 export const WEBHOOK_FORMATS = ['json', 'slack'] as const;
@@ -93,13 +138,13 @@ export const WebhookUrl = z
 
 /** The body sent for the JSON format: the notification as is, with its kind as `type` and an absolute `link`. */
 export function jsonWebhookBody(
-  notification: ApprovalNotification,
+  notification: WebhookNotification,
   options: { publicUrl: string; test?: boolean },
 ): Record<string, unknown> {
   return {
     type: notification.kind,
     ...notification,
-    link: absoluteLink(options.publicUrl, notification.approval.url),
+    link: absoluteLink(options.publicUrl, linkOf(notification)),
     ...(options.test ? { test: true } : {}),
   };
 }
@@ -113,6 +158,8 @@ const HEADLINES: Record<NotificationKind, string> = {
   'approval.expiring': 'Approval expiring soon',
   'approval.decided': 'Approval decided',
   'approval.expired': 'Approval expired',
+  'breaker.opened': 'Circuit breaker tripped',
+  'breaker.closed': 'Circuit breaker closed',
 };
 
 const OUTCOMES = { approved: 'approved', denied: 'denied', expired: 'expired' } as const;
@@ -126,8 +173,20 @@ function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** A one-line summary of an approval notification (Slack's `text`, used for notifications and fallbacks). */
-export function notificationSummary(n: ApprovalNotification): string {
+/** A one-line summary of a notification (Slack's `text`, used for notifications and fallbacks). */
+export function notificationSummary(n: WebhookNotification): string {
+  if ('breaker' in n) {
+    const b = n.breaker;
+    const where = `${b.teamName || b.teamId} run ${b.runId.slice(0, 8)}`;
+    if (n.kind === 'breaker.closed')
+      return `${HEADLINES[n.kind]}: ${b.title} (${where}) by ${b.by ? `${b.by.kind} ${b.by.id}` : 'the system'}${b.reason ? `: ${b.reason}` : ''}`;
+    const held = b.agents.length ? `${b.agents.join(', ')} paused` : 'the whole run paused';
+    return `${HEADLINES[n.kind]}: ${b.title} (${where}), ${held}: ${b.reason}`;
+  }
+  return approvalSummary(n);
+}
+
+function approvalSummary(n: ApprovalNotification): string {
   const who = `${n.approval.agentName || n.approval.agentId} (${n.approval.teamName || n.approval.teamId})`;
   const base = `${HEADLINES[n.kind]}: ${who} wants to run ${n.approval.tool}`;
   if (n.kind === 'approval.decided' && n.decision) {
@@ -142,9 +201,10 @@ export function notificationSummary(n: ApprovalNotification): string {
 
 /** The body sent for the Slack format: `{ text, blocks }` for a Slack incoming webhook. */
 export function slackWebhookBody(
-  notification: ApprovalNotification,
+  notification: WebhookNotification,
   options: { publicUrl: string; test?: boolean },
 ): { text: string; blocks: unknown[] } {
+  if ('breaker' in notification) return slackBreakerBody(notification, options);
   const n = notification;
   const prefix = options.test ? '[test] ' : '';
   const text = clip(`${prefix}${notificationSummary(n)}`, 3000);
@@ -193,6 +253,50 @@ export function slackWebhookBody(
         ...(n.kind === 'approval.requested' || n.kind === 'approval.expiring'
           ? { style: 'primary' }
           : {}),
+      },
+    ],
+  });
+  return { text, blocks };
+}
+
+function slackBreakerBody(
+  n: BreakerNotification,
+  options: { publicUrl: string; test?: boolean },
+): { text: string; blocks: unknown[] } {
+  const prefix = options.test ? '[test] ' : '';
+  const b = n.breaker;
+  const text = clip(`${prefix}${notificationSummary(n)}`, 3000);
+  const fields = [
+    `*Team*\n${slackEscape(b.teamName || b.teamId)}`,
+    `*Breaker*\n${slackEscape(b.title)}`,
+    `*Holds*\n${slackEscape(b.agents.length ? b.agents.join(', ') : 'the whole run')}`,
+  ];
+  if (b.by) fields.push(`*Closed by*\n${slackEscape(`${b.by.kind} ${b.by.id}`)}`);
+  const blocks: unknown[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: clip(`${prefix}${HEADLINES[n.kind]}`, 150) },
+    },
+    { type: 'section', text: { type: 'mrkdwn', text: slackEscape(text) } },
+    { type: 'section', fields: fields.map((f) => ({ type: 'mrkdwn', text: clip(f, 2000) })) },
+  ];
+  if (b.evidence.length) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*Evidence*\n\`\`\`${slackEscape(clip(b.evidence.join('\n'), 2500))}\`\`\``,
+      },
+    });
+  }
+  blocks.push({
+    type: 'actions',
+    elements: [
+      {
+        type: 'button',
+        text: { type: 'plain_text', text: n.kind === 'breaker.opened' ? 'Review' : 'Open' },
+        url: absoluteLink(options.publicUrl, b.url),
+        ...(n.kind === 'breaker.opened' ? { style: 'danger' } : {}),
       },
     ],
   });

@@ -20,6 +20,8 @@ export const RunSummary = z.object({
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
   costMicroUsd: z.number().int().nonnegative(),
+  /** Keys of the run's breakers that are open (or half-open) now. */
+  openBreakers: z.array(z.string()).default([]),
   createdAt: z.string(),
   endedAt: z.string().nullable(),
 });

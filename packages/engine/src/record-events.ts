@@ -12,6 +12,9 @@ const SUMMARY_CHANGING = new Set<EventDraft['type']>([
   'run.failed',
   'run.killed',
   'agent.spawned',
+  'breaker.opened',
+  'breaker.half-opened',
+  'breaker.closed',
 ]);
 
 /**

@@ -8,7 +8,7 @@ import {
   type RunState,
 } from '@flightdeck/domain';
 import { type Engine, recordEvents } from '@flightdeck/engine';
-import type { EventDraft } from '@flightdeck/domain';
+import type { AuditEntryInput, EventDraft } from '@flightdeck/domain';
 
 const manifestCache = new Map<string, Manifest>();
 
@@ -58,12 +58,23 @@ export class RunContext {
     fence?: { agentId: string; runStatuses: readonly RunState['status'][] },
   ): Promise<RunEvent[]> {
     const lastSeq = fence ? (this.current.agents[fence.agentId]?.lastSeq ?? 0) : 0;
-    const events = await recordEvents(
-      this.engine,
-      this.runId,
-      drafts,
-      fence ? { fence: { ...fence, lastSeq } } : {},
-    );
+    return this.append(drafts, fence ? { fence: { ...fence, lastSeq } } : {});
+  }
+
+  /**
+   * Persist `drafts` only if nothing at all was appended to the run since
+   * this state (a decision about the whole run, such as a breaker tripping);
+   * otherwise STALE_STATE and nothing is written.
+   */
+  recordIfUnmoved(drafts: EventDraft[], audit?: AuditEntryInput): Promise<RunEvent[]> {
+    return this.append(drafts, { expectRunSeq: this.current.lastSeq, ...(audit ? { audit } : {}) });
+  }
+
+  private async append(
+    drafts: EventDraft[],
+    options: Parameters<typeof recordEvents>[3],
+  ): Promise<RunEvent[]> {
+    const events = await recordEvents(this.engine, this.runId, drafts, options);
     const first = events[0];
     if (first && first.seq !== this.current.lastSeq + 1) await this.refresh(first.seq - 1);
     for (const event of events) this.current = applyEvent(this.current, event);

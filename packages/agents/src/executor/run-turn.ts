@@ -3,7 +3,9 @@ import path from 'node:path';
 import {
   type AgentSpec,
   type AgentState,
+  type BreakerState,
   costMicroUsd,
+  detectBreakerTrips,
   describeIssues,
   DomainError,
   type EventDraft,
@@ -17,12 +19,22 @@ import {
   type TurnStep,
 } from '@flightdeck/domain';
 import {
+  acquireProviderCall,
   acquireRunSlot,
+  afterBreakerTrip,
   announceApproval,
+  announceBreaker,
+  BREAKER_ACTOR,
+  breakerTripDrafts,
+  quarantineAudit,
   type Engine,
   enqueue,
   enqueueTurn,
   loadPriceTable,
+  type ProviderBreakerContext,
+  quarantineDrafts,
+  recordProviderFailure,
+  recordProviderSuccess,
   releaseRunSlot,
   scheduleApprovalTimers,
 } from '@flightdeck/engine';
@@ -62,12 +74,23 @@ export type TurnOutcome =
   /** Waiting for a human: an approval, or a decision on an interrupted tool call. */
   | 'blocked'
   /** The run is at its cap of concurrently working agents: try again shortly. */
-  | 'deferred';
+  | 'deferred'
+  /** The model provider's circuit breaker is open: try again at `retryAt`, when a probe may go. */
+  | 'provider-wait';
+
+export interface TurnResult {
+  outcome: TurnOutcome;
+  /** For `provider-wait`: when to try again (ms since the epoch). */
+  retryAt?: number;
+}
 
 const now = () => new Date().toISOString();
 
 /** How many times one job re-decides a step after the log moved under it before giving up (and retrying the job). */
 const MAX_STALE_RETRIES = 100;
+
+/** How many times a breaker trip is re-detected after the log moved under it (other agents append meanwhile). */
+const MAX_TRIP_ATTEMPTS = 50;
 
 /**
  * Execute one turn of one agent, step by step, each step recorded before its
@@ -78,12 +101,12 @@ export async function runTurn(
   deps: TurnDependencies,
   job: TurnJob,
   signal: AbortSignal,
-): Promise<TurnOutcome> {
+): Promise<TurnResult> {
   let context: RunContext;
   try {
     context = await RunContext.load(deps.engine, job.runId);
   } catch (error) {
-    if (error instanceof DomainError && error.code === 'NOT_FOUND') return 'stale';
+    if (error instanceof DomainError && error.code === 'NOT_FOUND') return { outcome: 'stale' };
     throw error;
   }
   const { engine } = deps;
@@ -93,13 +116,17 @@ export async function runTurn(
     if (
       !(await acquireRunSlot(engine.redis, engine.config.queuePrefix, job.runId, job.agentId, cap))
     )
-      return 'deferred';
+      return { outcome: 'deferred' };
   }
   try {
-    return await execution.run();
+    const outcome = await execution.run();
+    return outcome === 'provider-wait'
+      ? { outcome, retryAt: execution.retryAt ?? Date.now() + 1000 }
+      : { outcome };
   } catch (error) {
-    if (error instanceof DomainError && error.code === 'RUN_NOT_ACTIVE') return 'run-ended';
-    if (signal.aborted) return 'aborted';
+    if (error instanceof DomainError && error.code === 'RUN_NOT_ACTIVE')
+      return { outcome: 'run-ended' };
+    if (signal.aborted) return { outcome: 'aborted' };
     throw error;
   } finally {
     await execution.close();
@@ -125,6 +152,8 @@ class TurnExecution {
   private readonly spec: AgentSpec;
   private readonly tools: TurnTools;
   private readonly gate: TurnGate;
+  /** Set with `provider-wait`: when the provider's breaker lets a probe through. */
+  retryAt: number | null = null;
 
   constructor(
     private readonly deps: TurnDependencies,
@@ -204,6 +233,8 @@ class TurnExecution {
       }
       try {
         const outcome = await this.perform(step);
+        // What was just recorded may trip a breaker: it does so before this or any agent's next call.
+        await this.checkBreakers();
         if (outcome) return outcome;
       } catch (error) {
         // Something about this agent changed since the step was decided (a pause, a kill, a steer):
@@ -236,8 +267,7 @@ class TurnExecution {
         );
         return null;
       case 'call-model':
-        await this.callModel(step.turn);
-        return null;
+        return this.callModel(step.turn);
       case 'dispatch-tool':
       case 'resume-tool':
         return this.runToolCall(step.call, step.kind === 'resume-tool');
@@ -256,13 +286,21 @@ class TurnExecution {
     }
   }
 
-  private async callModel(turn: number): Promise<void> {
+  private async callModel(turn: number): Promise<TurnOutcome | null> {
     const agent = this.requireAgent();
+    const held = await this.holdIfBreakerOpen(agent);
+    if (held) return held;
     const callId = `${agent.id}.t${turn}.llm`;
     const spanId = newSpanId();
     const model = `${agent.model.provider}/${agent.model.name}`;
     const decision = await this.gate.decide(agent, 'model', 'model', { model });
     const allowed = decision.effect === 'allow';
+    const provider = this.deps.providers[agent.model.provider];
+    // A model call to a provider whose breaker is open is not made: the agent waits for the probe.
+    if (allowed && provider) {
+      const waiting = await this.acquireProvider(agent.model.provider, callId);
+      if (waiting) return waiting;
+    }
     await this.act([
       this.gateDraft(
         'model',
@@ -282,10 +320,9 @@ class TurnExecution {
           spanId,
         ),
       ]);
-      return;
+      return null;
     }
 
-    const provider = this.deps.providers[agent.model.provider];
     if (!provider) {
       await this.record([
         this.draft(
@@ -299,7 +336,7 @@ class TurnExecution {
           spanId,
         ),
       ]);
-      return;
+      return null;
     }
     const started = performance.now();
     try {
@@ -343,6 +380,7 @@ class TurnExecution {
           spanId,
         ),
       ]);
+      await this.providerAnswered(agent.model.provider);
     } catch (error) {
       if (this.signal.aborted) throw error;
       const retryable = error instanceof ModelCallError ? error.retryable : false;
@@ -355,7 +393,206 @@ class TurnExecution {
           spanId,
         ),
       ]);
+      // Rate limits, overload, 5xx, network: the provider's health, shared by every run.
+      if (retryable) await this.providerFailed(agent.model.provider, callId, message);
     }
+    return null;
+  }
+
+  private get providerBreakers(): ProviderBreakerContext {
+    return { redis: this.deps.engine.redis, prefix: this.deps.engine.config.queuePrefix };
+  }
+
+  private providerSettings() {
+    const { failures, cooldownSeconds } = this.state.breakers.thresholds.provider;
+    return { failures, cooldownSeconds };
+  }
+
+  private providerBreakerState(provider: string): BreakerState | undefined {
+    return this.state.breakers.states[`provider:${provider}`];
+  }
+
+  /**
+   * Ask the provider's breaker before a model call. Open: the call is not made,
+   * the run's log says why (once), and the turn waits for the half-open probe.
+   */
+  private async acquireProvider(provider: string, callId: string): Promise<TurnOutcome | null> {
+    if (!this.state.breakers.thresholds.provider.enabled) return null;
+    const key = `provider:${provider}`;
+    const access = await acquireProviderCall(
+      this.providerBreakers,
+      provider,
+      callId,
+      this.providerSettings(),
+    );
+    const seen = this.providerBreakerState(provider)?.status ?? 'closed';
+    const result = access.result;
+    if (result.kind === 'wait') {
+      if (seen === 'closed') {
+        const opened = result.state.openedAt ?? Date.now();
+        await this.record([
+          this.runDraft('breaker.opened', {
+            breaker: key,
+            kind: 'provider',
+            reason: `${provider} failed ${result.state.failures} calls in a row (last: ${result.state.lastError ?? 'unknown'}); its breaker opened at ${new Date(opened).toISOString()} for every run: calls wait for one probe after the cool-down`,
+            evidence: result.state.lastError
+              ? [{ seq: null, agentId: null, text: result.state.lastError.slice(0, 480) }]
+              : [],
+            agents: this.agentsOn(provider),
+            value: result.state.failures,
+            threshold: this.providerSettings().failures,
+            retryAt: new Date(result.retryAt).toISOString(),
+          }),
+        ]);
+      }
+      this.retryAt = result.retryAt;
+      return 'provider-wait';
+    }
+    if (result.kind === 'probe' && seen !== 'half-open') {
+      if (seen === 'closed') await this.recordProviderOpened(provider, null);
+      await this.record([
+        this.runDraft('breaker.half-opened', {
+          breaker: key,
+          kind: 'provider',
+          reason: `the cool-down is over: one probe call to ${provider} goes (${this.requireAgent().name})`,
+        }),
+      ]);
+    } else if (result.kind === 'call' && seen !== 'closed') {
+      await this.recordProviderClosed(provider, `${provider}'s breaker closed: it answers again`);
+    }
+    return null;
+  }
+
+  private async providerAnswered(provider: string): Promise<void> {
+    if (!this.state.breakers.thresholds.provider.enabled) return;
+    await recordProviderSuccess(this.providerBreakers, provider);
+    // This run saw it open (or probing): its log says it closed, and why.
+    if ((this.providerBreakerState(provider)?.status ?? 'closed') !== 'closed')
+      await this.recordProviderClosed(provider, `the probe call to ${provider} succeeded`);
+  }
+
+  private async providerFailed(provider: string, callId: string, error: string): Promise<void> {
+    if (!this.state.breakers.thresholds.provider.enabled) return;
+    const step = await recordProviderFailure(
+      this.providerBreakers,
+      provider,
+      callId,
+      error,
+      this.providerSettings(),
+    );
+    if (step.transition === 'opened') await this.recordProviderOpened(provider, step.state.retryAt);
+  }
+
+  private async recordProviderOpened(provider: string, retryAt: number | null): Promise<void> {
+    const failed = this.state.breakers.outcomes.filter((o) => !o.ok && o.label.includes(provider));
+    const { failures } = this.providerSettings();
+    await this.record([
+      this.runDraft('breaker.opened', {
+        breaker: `provider:${provider}`,
+        kind: 'provider',
+        reason: `${provider} failed ${failures} calls in a row: its breaker is open for every run, and calls wait for one probe after the cool-down`,
+        evidence: failed.slice(-10).map((o) => ({
+          seq: o.seq,
+          agentId: this.state.agents[o.agentId] ? o.agentId : null,
+          text: o.label.slice(0, 480),
+        })),
+        agents: this.agentsOn(provider),
+        value: failures,
+        threshold: failures,
+        retryAt: retryAt === null ? null : new Date(retryAt).toISOString(),
+      }),
+    ]);
+  }
+
+  private async recordProviderClosed(provider: string, reason: string): Promise<void> {
+    const [event] = await this.record([
+      this.runDraft('breaker.closed', {
+        breaker: `provider:${provider}`,
+        kind: 'provider',
+        by: BREAKER_ACTOR,
+        reason,
+      }),
+    ]);
+    if (event?.type === 'breaker.closed')
+      await announceBreaker(this.deps.engine, this.state, event);
+  }
+
+  /** Live agents of the run whose model is at this provider. */
+  private agentsOn(provider: string): string[] {
+    return this.state.agentOrder.filter((id) => {
+      const a = this.state.agents[id];
+      return a && a.model.provider === provider && !['done', 'failed', 'killed'].includes(a.status);
+    });
+  }
+
+  /**
+   * The gate's breaker check: an open breaker that covers this agent holds its
+   * calls. If what it covers is not paused yet (it normally is, since the
+   * trip), the pause is recorded now; either way the job ends without acting.
+   */
+  private async holdIfBreakerOpen(agent: AgentState): Promise<TurnOutcome | null> {
+    const hold = this.gate.breakerHold(agent);
+    if (!hold) return null;
+    const drafts = quarantineDrafts(this.state, [
+      {
+        key: hold.key,
+        kind: hold.kind,
+        reason: hold.opened?.reason ?? 'open',
+        agents: hold.opened?.agents ?? [],
+      },
+    ]);
+    if (drafts.length) {
+      const audit = quarantineAudit(this.state, drafts, [
+        { key: hold.key, reason: hold.opened?.reason ?? 'open' },
+      ]);
+      const events = await this.context.recordIfUnmoved(drafts, audit).catch((error: unknown) => {
+        if (error instanceof DomainError && error.code === 'STALE_STATE') return [];
+        throw error;
+      });
+      // The pause is new: stop the quarantined turns on every worker (no breaker opened again: no webhook).
+      if (events.length)
+        await afterBreakerTrip(this.deps.engine, this.job.runId, this.state, events);
+    }
+    return 'blocked';
+  }
+
+  /**
+   * After each recorded step: do the run's breakers trip on what the log says
+   * now? A trip is recorded with its quarantine in one append, fenced on the
+   * whole run's log (a concurrent step or trip makes it decide again), so two
+   * workers never record the same trip twice and no covered agent dispatches
+   * after it.
+   */
+  private async checkBreakers(): Promise<void> {
+    for (let attempt = 0; attempt < MAX_TRIP_ATTEMPTS; attempt++) {
+      const state = this.state;
+      if (state.status !== 'running' && state.status !== 'paused') return;
+      const trips = detectBreakerTrips(state);
+      if (trips.length === 0) return;
+      try {
+        const drafts = breakerTripDrafts(state, trips);
+        const events = await this.context.recordIfUnmoved(
+          drafts,
+          quarantineAudit(state, drafts, trips),
+        );
+        this.deps.log.warn('breaker tripped', {
+          runId: this.job.runId,
+          breakers: trips.map((t) => t.key),
+          reason: trips[0]?.reason,
+        });
+        await afterBreakerTrip(this.deps.engine, this.job.runId, this.state, events);
+        return;
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === 'STALE_STATE')) throw error;
+        await this.context.refresh();
+      }
+    }
+    this.deps.log.warn(
+      'breaker trip not recorded: the run kept moving; the next step checks again',
+      {
+        runId: this.job.runId,
+      },
+    );
   }
 
   private async toolSpecs() {
@@ -372,6 +609,8 @@ class TurnExecution {
   }
 
   private async runToolCall(call: ToolCallState, resumed: boolean): Promise<TurnOutcome | null> {
+    const held = await this.holdIfBreakerOpen(this.requireAgent());
+    if (held) return held;
     // The gate's allow is recorded in the same append as the dispatch it allows.
     let gated: EventDraft[] = [];
     if (!resumed) {
@@ -725,11 +964,32 @@ class TurnExecution {
    * about this agent changed since the decision was made, or if the run is not
    * in one of `runStatuses` — so a pause, kill or steer always wins the race.
    */
-  private act(
-    drafts: EventDraft[],
-    runStatuses: readonly RunState['status'][] = ['running', 'paused'],
-  ) {
-    return this.context.record(drafts, { agentId: this.job.agentId, runStatuses });
+  private act(drafts: EventDraft[], runStatuses?: readonly RunState['status'][]) {
+    // Decided on a running run, it is refused once the run is paused (a pause or a breaker trip
+    // wins the race): the step is decided again on the paused state.
+    const decidedOn = this.state.status;
+    return this.context.record(drafts, {
+      agentId: this.job.agentId,
+      runStatuses:
+        runStatuses ??
+        (decidedOn === 'running' || decidedOn === 'paused' ? [decidedOn] : ['running', 'paused']),
+    });
+  }
+
+  /** A draft about the whole run (breakers): no agent, a child of the run's root span. */
+  private runDraft<T extends EventDraft['type']>(
+    type: T,
+    payload: Extract<EventDraft, { type: T }>['payload'],
+  ): EventDraft {
+    return {
+      type,
+      at: now(),
+      agentId: null,
+      traceId: this.traceId(),
+      spanId: newSpanId(),
+      parentSpanId: this.state.rootSpanId,
+      payload,
+    } as EventDraft;
   }
 
   private traceId(): string {

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import {
   type AgentState,
   ancestorNames,
+  type BreakerState,
+  coveringBreakers,
   decideAtGate,
   DEFAULT_GATE_TIMEOUT_MS,
   type EffectivePolicy,
@@ -70,6 +72,14 @@ export class TurnGate {
       policyVersion: `m${state.manifestVersion ?? 0}`,
       timeoutMs: this.timeoutMs,
     });
+  }
+
+  /**
+   * The open circuit breaker that holds this agent (one of the whole run, or
+   * one naming it), if any: then no call of its is made, whatever the policy.
+   */
+  breakerHold(agent: AgentState): BreakerState | null {
+    return coveringBreakers(this.context.state, agent.id)[0] ?? null;
   }
 
   /** The approval that allowed exactly this call, if any: then the gate lets it through once. */

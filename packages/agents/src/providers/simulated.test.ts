@@ -146,3 +146,44 @@ describe('simulated model', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 });
+
+describe('a simulated runaway loop', () => {
+  const loop = {
+    agents: ['worker'],
+    calls: [
+      { tool: 'fs.write', args: { path: 'a.md', content: 'same' } },
+      { tool: 'fs.read', args: { path: 'a.md' } },
+    ],
+    times: 2,
+  };
+  const withCalls = (n: number) => {
+    const messages: Message[] = [{ role: 'user', content: 'do the thing', seq: 1 }];
+    for (let i = 0; i < n; i++)
+      messages.push({ role: 'assistant', content: '', toolCalls: [], seq: i + 2 });
+    return messages;
+  };
+
+  it('makes the listed calls in order, round and round, then reports', () => {
+    const looping = { ...options, agentName: 'worker', loop };
+    const calls = [0, 1, 2, 3].map(
+      (n) => simulateResponse(request(withCalls(n)), looping).toolCalls,
+    );
+    expect(calls.map((c) => c.map((x) => x.tool))).toEqual([
+      ['fs.write'],
+      ['fs.read'],
+      ['fs.write'],
+      ['fs.read'],
+    ]);
+    const done = simulateResponse(request(withCalls(4)), looping);
+    expect(done.toolCalls).toEqual([]);
+    expect(done.text).toMatch(/^Done: went round 2 times/);
+  });
+
+  it('leaves agents it does not name alone', () => {
+    const other = { ...options, agentName: 'other', loop };
+    const response = simulateResponse(request(withCalls(0)), other);
+    expect(response.toolCalls.every((c) => c.tool !== 'fs.write' || c.args.path !== 'a.md')).toBe(
+      true,
+    );
+  });
+});

@@ -133,8 +133,19 @@ export function simulateResponse(request: ModelRequest, options: SimulationOptio
 
   let text: string;
   const toolCalls: ModelToolCall[] = [];
+  const loop = options.loop;
+  const looping = loop && (loop.agents.length === 0 || loop.agents.includes(options.agentName));
 
-  if (willDelegate && !delegated) {
+  if (looping) {
+    const total = loop.calls.length * loop.times;
+    const call = step < total ? loop.calls[step % loop.calls.length] : undefined;
+    if (call) {
+      text = `${step === 0 ? 'First' : 'Again'}: ${describe(call)}.`;
+      toolCalls.push({ tool: call.tool, args: structuredClone(call.args) });
+    } else {
+      text = `Done: went round ${loop.times} times over ${topic}.`;
+    }
+  } else if (willDelegate && !delegated) {
     const chosen = options.isLead ? targets : targets.slice(0, 1);
     text = `Plan for "${topic}": split the work between ${chosen.join(' and ')}, then merge what they find.`;
     for (const agent of chosen) {

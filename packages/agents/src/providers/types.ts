@@ -18,6 +18,12 @@ export interface SimulationOptions {
   /** Distinguishes agents of the same name in one run (mixed into the seed). */
   agentKey: string;
   isLead: boolean;
+  /** A runaway on purpose: these agents (all, when none are named) make these calls in order, `times` over, then report. */
+  loop?: {
+    agents: string[];
+    calls: Array<{ tool: string; args: Record<string, unknown> }>;
+    times: number;
+  };
 }
 
 export interface ModelRequest {

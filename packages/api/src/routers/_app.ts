@@ -3,6 +3,7 @@ import { accountRouter } from './account';
 import { agentsRouter } from './agents';
 import { approvalsRouter } from './approvals';
 import { auditRouter } from './audit';
+import { breakersRouter } from './breakers';
 import { costsRouter } from './costs';
 import { health } from './health';
 import { policiesRouter } from './policies';
@@ -24,6 +25,7 @@ export const appRouter = router({
   prices: pricesRouter,
   approvals: approvalsRouter,
   policies: policiesRouter,
+  breakers: breakersRouter,
   webhooks: webhooksRouter,
   audit: auditRouter,
   account: accountRouter,

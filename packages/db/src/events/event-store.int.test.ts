@@ -129,6 +129,7 @@ describe('appendEvents', () => {
       inputTokens: state.totals.inputTokens,
       outputTokens: state.totals.outputTokens,
       costMicroUsd: state.totals.costMicroUsd,
+      openBreakers: [],
       createdAt: expect.any(String) as string,
       endedAt: state.endedAt,
     });

@@ -36,6 +36,12 @@ export interface AppendOptions {
    */
   fence?: { agentId: string; lastSeq: number; runStatuses?: readonly string[] };
   /**
+   * Append only if the run's last event is still this seq: a decision about
+   * the whole run (a breaker tripping) made on a state that has since moved is
+   * refused with STALE_STATE.
+   */
+  expectRunSeq?: number;
+  /**
    * The governance act these events record (a kill, a pause, a steer …): its
    * audit entry is appended in the same transaction, so the events are written
    * only if the entry is.
@@ -81,6 +87,12 @@ export async function appendEvents(
         throw new DomainError(
           'RUN_NOT_ACTIVE',
           `Run ${runId} has ended (${current.status}); nothing more may be appended`,
+        );
+      }
+      if (options.expectRunSeq !== undefined && current.last_seq !== options.expectRunSeq) {
+        throw new DomainError(
+          'STALE_STATE',
+          `Run ${runId} has moved on (last event ${current.last_seq}, expected ${options.expectRunSeq})`,
         );
       }
       if (options.fence) await checkFence(client, runId, current.status, options.fence);
@@ -216,7 +228,12 @@ async function updateRunProjection(
         input_tokens = input_tokens + $6,
         output_tokens = output_tokens + $7,
         cost_micro_usd = cost_micro_usd + $8,
-        agent_count = agent_count + $9
+        agent_count = agent_count + $9,
+        open_breakers = CASE WHEN cardinality($10::text[]) + cardinality($11::text[]) = 0 THEN open_breakers
+          ELSE ARRAY(
+            SELECT DISTINCT k FROM unnest(COALESCE(open_breakers, '{}') || $10::text[]) AS k
+             WHERE NOT (k = ANY($11::text[])) ORDER BY k)
+          END
       WHERE id = $1`,
     [
       runId,
@@ -228,6 +245,8 @@ async function updateRunProjection(
       delta.outputTokens,
       delta.costMicroUsd,
       delta.spawnedAgents.length,
+      Object.keys(delta.breakers).filter((k) => delta.breakers[k] === 'open'),
+      Object.keys(delta.breakers).filter((k) => delta.breakers[k] === 'closed'),
     ],
   );
 }

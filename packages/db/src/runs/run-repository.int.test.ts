@@ -62,6 +62,7 @@ describe('runs', () => {
       inputTokens: 0,
       outputTokens: 0,
       costMicroUsd: 0,
+      openBreakers: [],
       createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T.*Z$/) as string,
       endedAt: null,
     });

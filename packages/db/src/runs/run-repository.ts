@@ -90,6 +90,7 @@ const summarySelect = {
   inputTokens: true,
   outputTokens: true,
   costMicroUsd: true,
+  openBreakers: true,
   createdAt: true,
   endedAt: true,
   team: { select: { name: true } },
@@ -110,6 +111,7 @@ function toRunSummary(row: SummaryRow): RunSummary {
     inputTokens: safeNumber(row.inputTokens, 'inputTokens', row.id),
     outputTokens: safeNumber(row.outputTokens, 'outputTokens', row.id),
     costMicroUsd: safeNumber(row.costMicroUsd, 'costMicroUsd', row.id),
+    openBreakers: row.openBreakers,
     createdAt: row.createdAt.toISOString(),
     endedAt: row.endedAt?.toISOString() ?? null,
   });

@@ -14,6 +14,8 @@ export interface ProjectionDelta {
   outputTokens: number;
   costMicroUsd: number;
   spawnedAgents: Array<{ agentId: string } & EventOf<'agent.spawned'>['payload']>;
+  /** Breakers the batch opened or closed, by key, as they stand at its end (half-open counts as open). */
+  breakers: Record<string, 'open' | 'closed'>;
 }
 
 const STATUS_BY_TYPE: Partial<Record<EventDraft['type'], RunStatus>> = {
@@ -34,6 +36,7 @@ export function projectBatch(events: readonly EventDraft[]): ProjectionDelta {
     outputTokens: 0,
     costMicroUsd: 0,
     spawnedAgents: [],
+    breakers: {},
   };
   for (const event of events) {
     const status = STATUS_BY_TYPE[event.type];
@@ -52,6 +55,13 @@ export function projectBatch(events: readonly EventDraft[]): ProjectionDelta {
         break;
       case 'agent.spawned':
         if (event.agentId) delta.spawnedAgents.push({ agentId: event.agentId, ...event.payload });
+        break;
+      case 'breaker.opened':
+      case 'breaker.half-opened':
+        delta.breakers[event.payload.breaker] = 'open';
+        break;
+      case 'breaker.closed':
+        delta.breakers[event.payload.breaker] = 'closed';
         break;
       default:
         break;

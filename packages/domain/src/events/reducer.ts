@@ -1,4 +1,5 @@
 import type { ApprovalSettings } from '../policy/rules';
+import { type BreakerBoard, emptyBreakerBoard, trackBreakers } from '../breakers/board';
 import type {
   Actor,
   ApprovalOutcome,
@@ -184,6 +185,8 @@ export interface RunState {
   /** `ask` rules an approver allowed for the rest of the run. */
   allowedRules: string[];
   totals: Totals;
+  /** The circuit breakers: their thresholds, states, and what they count (breakers/board.ts). */
+  breakers: BreakerBoard;
   result?: string;
   error?: string;
   killedBy?: string;
@@ -220,6 +223,7 @@ export const initialRunState = (): RunState => ({
   approvals: {},
   allowedRules: [],
   totals: emptyTotals(),
+  breakers: emptyBreakerBoard(),
 });
 
 export const isTerminalRunStatus = (status: RunStatus): boolean =>
@@ -315,7 +319,9 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
   if (isTerminalRunStatus(state.status)) {
     throw new ReducerError(`${event.type} after the run ended (${state.status})`, event.seq);
   }
-  return cancelOrphanedApprovals(applyType(state, event));
+  const next = cancelOrphanedApprovals(applyType(state, event));
+  const breakers = trackBreakers(state, next, event);
+  return breakers === next.breakers ? next : { ...next, breakers };
 }
 
 /** Approvals whose agent or run ended undecided are cancelled: nobody can decide them any more. */
@@ -639,6 +645,12 @@ function applyType(state: RunState, event: RunEvent): RunState {
       return applyInterruption(state, event);
     case 'tool.call.resolved':
       return applyResolution(state, event);
+    case 'breaker.opened':
+    case 'breaker.half-opened':
+    case 'breaker.closed':
+    case 'breaker.thresholds.changed':
+      // Kept by the breakers' board (trackBreakers), like what they count.
+      return state;
     case 'tool.call.finished': {
       const agent = requireAgent(state, event);
       // A result that arrived after the agent was killed is kept in the log, and changes nothing.

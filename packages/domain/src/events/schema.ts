@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CallId, SpanId, TraceId, Uuid } from '../ids';
 import { ApprovalSettings, Effect } from '../policy/rules';
+import { BreakerKind, BreakerThresholds } from '../breakers/thresholds';
 
 /**
  * The one event union. Every fact about a run is one of these, stored in
@@ -60,6 +61,16 @@ export const DecisionSource = z.enum([
 /** How an approval ended: expiry is its own outcome, whatever it then applies. */
 export const ApprovalOutcome = z.enum(['approved', 'denied', 'expired']);
 export type ApprovalOutcome = z.infer<typeof ApprovalOutcome>;
+
+const BreakerKey = z.string().min(1).max(120);
+
+/** One piece of what made a breaker trip: a call, an error, a sum, with the event it comes from. */
+export const BreakerEvidence = z.object({
+  seq: z.number().int().positive().nullable(),
+  agentId: Uuid.nullable(),
+  text: z.string().max(500),
+});
+export type BreakerEvidence = z.infer<typeof BreakerEvidence>;
 
 /** Payload schemas, one per event type. */
 export const payloads = {
@@ -191,6 +202,32 @@ export const payloads = {
     /** For `mark-done`: the result to give the agent. */
     output: z.string().max(64_000).default(''),
   }),
+
+  /** A circuit breaker tripped: what, why, the evidence, and who it quarantines (no agents: the whole run). */
+  'breaker.opened': z.object({
+    /** The breaker's key: its kind, or `provider:<id>`. */
+    breaker: BreakerKey,
+    kind: BreakerKind,
+    reason: z.string().max(2000),
+    evidence: z.array(BreakerEvidence).max(20),
+    agents: z.array(Uuid).max(1000),
+    /** The measure that tripped it, against its threshold (same unit). */
+    value: z.number().nonnegative(),
+    threshold: z.number().nonnegative(),
+    /** Provider breakers: when one probe call may try the provider again. */
+    retryAt: z.iso.datetime({ offset: true }).nullable().default(null),
+  }),
+  /** A provider breaker lets one probe call through after its cool-down. */
+  'breaker.half-opened': z.object({ breaker: BreakerKey, kind: BreakerKind, reason: Reason }),
+  /** Closed again: reset by a person (who and why), or by a successful probe. */
+  'breaker.closed': z.object({ breaker: BreakerKey, kind: BreakerKind, by: Actor, reason: Reason }),
+  /** The thresholds the run's breakers hold it to from here on (at spawn, or changed by a person). */
+  'breaker.thresholds.changed': z.object({
+    thresholds: BreakerThresholds,
+    by: Actor,
+    reason: Reason,
+    source: z.enum(['spawn', 'run']),
+  }),
 } as const;
 
 export type EventType = keyof typeof payloads;
@@ -239,6 +276,10 @@ export const RunEvent = z.discriminatedUnion('type', [
   variant('tool.call.finished'),
   variant('tool.call.interrupted'),
   variant('tool.call.resolved'),
+  variant('breaker.opened'),
+  variant('breaker.half-opened'),
+  variant('breaker.closed'),
+  variant('breaker.thresholds.changed'),
 ]);
 export type RunEvent = z.infer<typeof RunEvent>;
 export type EventOf<T extends EventType> = Extract<RunEvent, { type: T }>;

@@ -4,6 +4,7 @@ import { ModelRef } from '../events/schema';
 import { McpServer, ToolGrant } from './grants';
 import { explainWidening } from './narrowing';
 import { Policy } from '../policy/rules';
+import { BreakerOverrides } from '../breakers/thresholds';
 
 /**
  * The one manifest schema: a team declared in YAML or JSON. Everything an agent
@@ -76,6 +77,29 @@ const Simulation = z
     /** Steps each worker agent takes before it reports, at least and at most. */
     minSteps: z.number().int().min(1).max(50).default(2),
     maxSteps: z.number().int().min(1).max(50).default(4),
+    /**
+     * A runaway, on purpose (to see breakers trip): the listed agents (all when
+     * none are listed) ignore their task and make these calls in order, `times`
+     * over, before they report.
+     */
+    loop: z
+      .object({
+        agents: z.array(AgentKey).max(32).default([]),
+        calls: z
+          .array(
+            z
+              .object({
+                tool: z.string().min(1).max(200),
+                args: z.record(z.string(), z.unknown()).default({}),
+              })
+              .strict(),
+          )
+          .min(1)
+          .max(64),
+        times: z.number().int().min(1).max(1000).default(10),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -94,6 +118,12 @@ export const Manifest = z
      * rule allows is denied. The team's default rules (set in the browser) follow these.
      */
     policy: Policy.default({ rules: [], approvals: Policy.shape.approvals.parse(undefined) }),
+    /**
+     * Circuit breaker thresholds for this team's runs, over the team's defaults
+     * (set in the browser) and the built-in ones: only what is written here
+     * changes. See breakers/thresholds.ts for each breaker.
+     */
+    breakers: BreakerOverrides.default({}),
   })
   .strict()
   .superRefine((m, ctx) => {
@@ -159,6 +189,14 @@ export const Manifest = z
             message: `names no agent: "${key}"`,
           });
       });
+    });
+    m.simulation.loop?.agents.forEach((key, i) => {
+      if (!m.agents[key])
+        ctx.addIssue({
+          code: 'custom',
+          path: ['simulation', 'loop', 'agents', i],
+          message: `names no agent: "${key}"`,
+        });
     });
     if (m.simulation.minSteps > m.simulation.maxSteps) {
       ctx.addIssue({

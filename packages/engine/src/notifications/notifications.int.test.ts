@@ -6,7 +6,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createMigratedTestDatabase } from '@flightdeck/db/testing';
 import type { DeliveryRecord } from '@flightdeck/db';
-import type { ApprovalNotification, NotificationKind } from '@flightdeck/domain';
+import type { ApprovalNotification, ApprovalNotificationKind } from '@flightdeck/domain';
 import { redisUrl, type TestDatabase, uniqueRedisPrefix } from '@flightdeck/testing';
 import { Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { createRedis } from '../redis';
 import { ensureDemoTeams } from '../use-cases/ensure-demo-teams';
 import { listTeams } from '../use-cases/queries';
 import { createNotificationProcessor, deliverWebhook } from './deliver';
-import { notifyApproval, sendTestNotification } from './notify';
+import { notifyApproval, notifyBreaker, sendTestNotification } from './notify';
 import { verifyWebhookSignature } from './signature';
 import {
   createWebhook,
@@ -101,7 +101,7 @@ afterAll(async () => {
 });
 
 function notification(
-  kind: NotificationKind = 'approval.requested',
+  kind: ApprovalNotificationKind = 'approval.requested',
   teamId = demoTeamId,
 ): ApprovalNotification {
   const id = randomUUID();
@@ -365,5 +365,51 @@ describe('approval webhooks', () => {
       }),
     ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     expect(await listWebhooks(engine)).toEqual([]);
+  });
+});
+
+describe('breaker webhooks', () => {
+  it('delivers breaker.opened and breaker.closed to the webhooks that take them, signed, with the evidence and a link to the run', async () => {
+    const breakers = await hook('/breakers', { events: ['breaker.opened', 'breaker.closed'] });
+    const { secret } = breakers;
+    const approvalsOnly = await hook('/approvals-only');
+    const runId = randomUUID();
+    const opened = await notifyBreaker(engine, {
+      kind: 'breaker.opened',
+      breaker: {
+        key: 'cycle',
+        title: 'Loop',
+        runId,
+        teamId: demoTeamId,
+        teamName: 'demo-research',
+        reason: 'a cycle of 2 calls (fs.write → fs.read) repeated 3 times in a row by lead',
+        evidence: ['lead: fs.write {"path":"a.md"}', 'lead: fs.read {"path":"a.md"}'],
+        agents: ['lead'],
+        by: null,
+        url: `/runs/${runId}?tab=breakers`,
+      },
+      at: new Date().toISOString(),
+    });
+    expect(opened.deliveryIds).toHaveLength(1);
+    const [delivery] = await settled(breakers.id);
+    expect(delivery).toMatchObject({ kind: 'breaker.opened', status: 'delivered' });
+    const request = received.find((r) => r.path === '/breakers')!;
+    expect(request.headers['x-flightdeck-event']).toBe('breaker.opened');
+    const body = JSON.parse(request.body) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      type: 'breaker.opened',
+      breaker: { key: 'cycle', agents: ['lead'], evidence: expect.any(Array) as unknown },
+      link: `${PUBLIC_URL}/runs/${runId}?tab=breakers`,
+    });
+    expect(
+      verifyWebhookSignature(
+        secret,
+        String(request.headers['x-flightdeck-signature']),
+        request.body,
+      ),
+    ).toBe(true);
+    expect(await listWebhookDeliveries(engine, { webhookId: approvalsOnly.id, limit: 5 })).toEqual(
+      [],
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { findWebhooksFor, getWebhook, insertDeliveries } from '@flightdeck/db';
 import {
   ApprovalNotification,
+  BreakerNotification,
   describeIssues,
   DomainError,
   sampleApprovalNotification,
@@ -47,6 +48,35 @@ export async function notifyApproval(
   const webhooks = await findWebhooksFor(engine.db, {
     kind: parsed.data.kind,
     teamId: parsed.data.approval.teamId,
+  });
+  const deliveries = await insertDeliveries(engine.db, {
+    webhookIds: webhooks.map((w) => w.id),
+    notification: parsed.data,
+  });
+  const deliveryIds = deliveries.map((d) => d.id);
+  await enqueueDeliveries(engine, deliveryIds);
+  return { deliveryIds };
+}
+
+/**
+ * Tell the webhooks about a circuit breaker of a run that opened or closed:
+ * every enabled webhook that takes this kind, for the run's team or for all
+ * teams. Call it after the breaker's event is committed.
+ */
+export async function notifyBreaker(
+  engine: Engine,
+  notification: BreakerNotification,
+): Promise<{ deliveryIds: string[] }> {
+  const parsed = BreakerNotification.safeParse(notification);
+  if (!parsed.success) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `Invalid breaker notification: ${describeIssues(parsed.error.issues)}`,
+    );
+  }
+  const webhooks = await findWebhooksFor(engine.db, {
+    kind: parsed.data.kind,
+    teamId: parsed.data.breaker.teamId,
   });
   const deliveries = await insertDeliveries(engine.db, {
     webhookIds: webhooks.map((w) => w.id),

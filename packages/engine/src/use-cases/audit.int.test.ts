@@ -133,6 +133,7 @@ describe('governance acts are audited in their own transaction', () => {
     expect((await readAllEvents(engine.db, runId)).map((e) => e.type)).toEqual([
       'run.started',
       'agent.spawned',
+      'breaker.thresholds.changed',
     ]);
     expect(await verifyAudit(engine)).toMatchObject({ ok: true });
   });

@@ -4,6 +4,7 @@ import { type Actor, DomainError, newSpanId, newTraceId } from '@flightdeck/doma
 import type { Engine } from '../engine';
 import { enqueue } from '../jobs/queues';
 import { recordEvents } from '../record-events';
+import { resolveSpawnThresholds } from './breakers/thresholds';
 
 export const MAX_GOAL_LENGTH = 4000;
 
@@ -37,6 +38,7 @@ export async function spawnRun(engine: Engine, input: SpawnRunInput): Promise<{ 
   const traceId = newTraceId();
   const rootSpanId = newSpanId();
   const at = new Date().toISOString();
+  const thresholds = await resolveSpawnThresholds(engine, team.id, manifest);
 
   await insertRun(engine.db, {
     id: runId,
@@ -81,6 +83,21 @@ export async function spawnRun(engine: Engine, input: SpawnRunInput): Promise<{ 
           task: goal,
           depth: 0,
           toolScope: null,
+        },
+      },
+      {
+        // The breakers this run is held to, in its log: replayable, and changed only by a recorded event.
+        type: 'breaker.thresholds.changed',
+        at,
+        agentId: null,
+        traceId,
+        spanId: newSpanId(),
+        parentSpanId: rootSpanId,
+        payload: {
+          thresholds,
+          by: input.by,
+          reason: 'the team’s breaker thresholds when the run was spawned',
+          source: 'spawn',
         },
       },
     ],

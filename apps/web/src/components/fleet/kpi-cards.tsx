@@ -2,7 +2,14 @@
 
 import type { RunSummary } from '@flightdeck/domain';
 import { useQuery } from '@tanstack/react-query';
-import { ActivityIcon, BotIcon, CoinsIcon, FlameIcon, ShieldQuestionIcon } from 'lucide-react';
+import {
+  ActivityIcon,
+  BotIcon,
+  CoinsIcon,
+  FlameIcon,
+  ShieldAlertIcon,
+  ShieldQuestionIcon,
+} from 'lucide-react';
 import Link from 'next/link';
 import { formatCount, formatUsd } from '@/client/format';
 import { useTRPC } from '@/client/trpc';
@@ -16,7 +23,7 @@ const REFETCH_MS = 10_000;
 
 /**
  * The fleet at a glance: what runs and works now, what waits for a person,
- * and what it costs today. Runs come from the page's (filtered) list; pending
+ * what a breaker holds, and what it costs today. Runs come from the page's (filtered) list; pending
  * approvals and spend are fleet-wide, live.
  */
 export function KpiCards({ runs }: { runs: readonly RunSummary[] | undefined }) {
@@ -32,8 +39,8 @@ export function KpiCards({ runs }: { runs: readonly RunSummary[] | undefined }) 
 
   if (!runs) {
     return (
-      <div className="grid grid-cols-2 gap-3 lg:grid-cols-3 xl:grid-cols-5">
-        {Array.from({ length: 5 }, (_, i) => (
+      <div className="grid grid-cols-2 gap-3 lg:grid-cols-3 xl:grid-cols-6">
+        {Array.from({ length: 6 }, (_, i) => (
           <Skeleton key={i} className="h-[92px] rounded-lg" />
         ))}
       </div>
@@ -45,8 +52,11 @@ export function KpiCards({ runs }: { runs: readonly RunSummary[] | undefined }) 
   const failed = runs.filter((r) => r.status === 'failed').length;
   const today = costs.data?.today;
   const waiting = pending.data?.pending;
+  // Breakers of runs still going: an ended run's breakers hold nothing any more.
+  const tripped = active.filter((r) => r.openBreakers.length > 0);
+  const openBreakers = tripped.reduce((n, r) => n + r.openBreakers.length, 0);
   return (
-    <div className="grid grid-cols-2 gap-3 lg:grid-cols-3 xl:grid-cols-5">
+    <div className="grid grid-cols-2 gap-3 lg:grid-cols-3 xl:grid-cols-6">
       <Kpi
         testId="kpi-active-runs"
         label="Active runs"
@@ -70,6 +80,21 @@ export function KpiCards({ runs }: { runs: readonly RunSummary[] | undefined }) 
           <Link href="/approvals" className="underline-offset-2 hover:underline">
             {waiting ? 'Open the approvals inbox' : 'No approvals pending'}
           </Link>
+        }
+      />
+      <Kpi
+        testId="kpi-breakers"
+        label="Open breakers"
+        icon={ShieldAlertIcon}
+        value={
+          <span className={openBreakers ? 'text-status-failed' : undefined}>
+            {formatCount(openBreakers)}
+          </span>
+        }
+        hint={
+          tripped.length
+            ? `${tripped.length} run${tripped.length === 1 ? '' : 's'} held by a breaker`
+            : 'no breaker tripped'
         }
       />
       <Kpi

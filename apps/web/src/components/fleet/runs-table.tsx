@@ -1,6 +1,7 @@
 'use client';
 
 import type { RunSummary } from '@flightdeck/domain';
+import { ShieldAlertIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { formatDuration, formatRelative, formatTokens, formatUsd, shortId } from '@/client/format';
@@ -23,7 +24,7 @@ export function RunsTable({ runs }: { runs: readonly RunSummary[] }) {
     <Table data-testid="fleet-table">
       <TableHeader className="sticky top-0 z-10 bg-card">
         <TableRow className="hover:bg-transparent">
-          <TableHead className="w-[110px] pl-4">Status</TableHead>
+          <TableHead className="w-[130px] pl-4">Status</TableHead>
           <TableHead>Run</TableHead>
           <TableHead>Team</TableHead>
           <TableHead className="text-right">Agents</TableHead>
@@ -52,7 +53,29 @@ export function RunsTable({ runs }: { runs: readonly RunSummary[] }) {
               }}
             >
               <TableCell className="pl-4">
-                <RunStatusBadge status={run.status} />
+                <div className="flex items-center gap-1.5">
+                  <RunStatusBadge status={run.status} />
+                  {isActiveRun(run.status) && run.openBreakers.length > 0 && (
+                    <Tooltip>
+                      <TooltipTrigger asChild>
+                        <span
+                          className="inline-flex items-center gap-0.5 text-status-failed"
+                          data-testid="fleet-row-breakers"
+                          data-count={run.openBreakers.length}
+                        >
+                          <ShieldAlertIcon className="size-3.5" />
+                          <span className="text-[11px] font-semibold tabular">
+                            {run.openBreakers.length}
+                          </span>
+                        </span>
+                      </TooltipTrigger>
+                      <TooltipContent>
+                        Open breaker{run.openBreakers.length === 1 ? '' : 's'}:{' '}
+                        {run.openBreakers.join(', ')}
+                      </TooltipContent>
+                    </Tooltip>
+                  )}
+                </div>
               </TableCell>
               <TableCell className="max-w-[420px]">
                 <Link

@@ -263,7 +263,7 @@ const EventRow = memo(function EventRow({
           <EventTypeBadge
             type={event.type}
             failed={failed}
-            className="w-[138px] shrink-0 justify-start"
+            className="w-[138px] shrink-0 justify-start overflow-hidden"
           />
           <span
             className={cn(

@@ -1,4 +1,5 @@
 import {
+  BREAKER_LABELS,
   formatUsd,
   type PauseMode,
   type RunEvent,
@@ -7,7 +8,7 @@ import {
 } from '@flightdeck/domain';
 import { truncate } from '@/client/format';
 
-export type EventCategory = 'run' | 'agent' | 'llm' | 'tool';
+export type EventCategory = 'run' | 'agent' | 'llm' | 'tool' | 'breaker';
 
 export function categoryOf(type: RunEvent['type']): EventCategory {
   return type.slice(0, type.indexOf('.')) as EventCategory;
@@ -18,6 +19,7 @@ export const isFailureEvent = (event: RunEvent): boolean =>
   event.type === 'run.killed' ||
   event.type === 'agent.killed' ||
   event.type === 'tool.call.interrupted' ||
+  event.type === 'breaker.opened' ||
   (event.type === 'tool.call.finished' && !event.payload.ok);
 
 /** The control path's facts: pauses, resumes, steers, kills, decisions on interrupted calls. */
@@ -30,6 +32,10 @@ const CONTROL_EVENTS: ReadonlySet<RunEvent['type']> = new Set([
   'agent.resumed',
   'agent.steered',
   'tool.call.resolved',
+  'breaker.opened',
+  'breaker.half-opened',
+  'breaker.closed',
+  'breaker.thresholds.changed',
 ]);
 
 export const isControlEvent = (event: RunEvent): boolean => CONTROL_EVENTS.has(event.type);
@@ -143,5 +149,21 @@ export function summarize(event: RunEvent, state: RunState): string {
       const rest = p.allowRuleForRun ? ' · rule allowed for the rest of the run' : '';
       return `${p.outcome === 'approved' ? 'Approved' : 'Denied'}${edit} by ${p.by?.id ?? 'nobody'}${p.reason ? `: ${truncate(p.reason, 100)}` : ''}${rest}`;
     }
+    case 'breaker.opened':
+      return `Breaker ${breakerName(event.payload.breaker, event.payload.kind)} tripped: ${truncate(event.payload.reason, 160)}`;
+    case 'breaker.half-opened':
+      return `Breaker ${breakerName(event.payload.breaker, event.payload.kind)} half-open: ${truncate(event.payload.reason, 140)}`;
+    case 'breaker.closed':
+      return `Breaker ${breakerName(event.payload.breaker, event.payload.kind)} closed by ${event.payload.by.id}${event.payload.reason ? `: ${truncate(event.payload.reason, 120)}` : ''}`;
+    case 'breaker.thresholds.changed':
+      return event.payload.source === 'spawn'
+        ? 'Breaker thresholds set for the run'
+        : `Breaker thresholds changed by ${event.payload.by.id}${event.payload.reason ? `: ${truncate(event.payload.reason, 120)}` : ''}`;
   }
+}
+
+function breakerName(key: string, kind: keyof typeof BREAKER_LABELS): string {
+  return kind === 'provider'
+    ? `"${BREAKER_LABELS.provider.title} ${key.slice('provider:'.length)}"`
+    : `"${BREAKER_LABELS[kind].title}"`;
 }

@@ -7,6 +7,7 @@ const CATEGORY_CLASSES: Record<EventCategory, string> = {
   agent: 'bg-sky-500/10 text-sky-700 dark:text-sky-300',
   llm: 'bg-violet-500/10 text-violet-700 dark:text-violet-300',
   tool: 'bg-amber-500/12 text-amber-800 dark:text-amber-300',
+  breaker: 'bg-rose-500/10 text-rose-700 dark:text-rose-300',
 };
 
 export function EventTypeBadge({
@@ -25,6 +26,7 @@ export function EventTypeBadge({
         failed ? 'bg-status-failed-bg text-status-failed' : CATEGORY_CLASSES[categoryOf(type)],
         className,
       )}
+      title={type}
     >
       {type}
     </span>

@@ -37,14 +37,20 @@ import { KillRunDialog } from './kill-run-dialog';
 import { PauseRunDialog, ResumeRunButton } from './pause-run-dialog';
 import { ApprovalsWaitingBanner, NeedsDecisionBanner, RunPausedBanner } from './run-alerts';
 import { AgentPolicy } from './agent-policy';
+import { BreakerAlert } from './breakers/breaker-alert';
+import { BreakersPanel } from './breakers/breakers-panel';
 import { RunApprovals } from './run-approvals';
 import { SteerBox } from './steer-box';
 import { TraceWaterfall } from './waterfall/trace-waterfall';
 
-type MiddleTab = 'log' | 'trace' | 'workspace' | 'approvals' | 'policy';
+type MiddleTab = 'log' | 'trace' | 'workspace' | 'approvals' | 'policy' | 'breakers';
 
 const parseTab = (value: string | null): MiddleTab =>
-  value === 'trace' || value === 'workspace' || value === 'approvals' || value === 'policy'
+  value === 'trace' ||
+  value === 'workspace' ||
+  value === 'approvals' ||
+  value === 'policy' ||
+  value === 'breakers'
     ? value
     : 'log';
 const parseSeq = (value: string | null): number | null =>
@@ -218,6 +224,12 @@ function LiveRun({ runId }: { runId: string }) {
           </IfCan>
         </div>
         <Stats state={state} durationMs={duration} running={isActiveRun(status)} />
+        <BreakerAlert
+          runId={runId}
+          state={state}
+          now={now}
+          onDetails={() => setMiddle('breakers')}
+        />
         <RunPausedBanner state={state} pausedAt={pausedAt} now={now} />
         <NeedsDecisionBanner state={state} onReview={select} />
         <ApprovalsWaitingBanner state={state} onReview={() => setMiddle('approvals')} />
@@ -292,6 +304,8 @@ function LiveRun({ runId }: { runId: string }) {
               <TraceWaterfall events={live.events} count={live.count} />
             ) : middle === 'approvals' ? (
               <RunApprovals runId={runId} />
+            ) : middle === 'breakers' ? (
+              <BreakersPanel runId={runId} state={state} now={now} />
             ) : middle === 'policy' ? (
               <AgentPolicy
                 runId={runId}
@@ -358,6 +372,7 @@ function ViewTabs({ value, onChange }: { value: MiddleTab; onChange: (v: MiddleT
     { value: 'workspace', label: 'Workspace', testId: 'tab-workspace' },
     { value: 'approvals', label: 'Approvals', testId: 'tab-approvals' },
     { value: 'policy', label: 'Policy', testId: 'tab-policy' },
+    { value: 'breakers', label: 'Breakers', testId: 'tab-breakers' },
   ] as const;
   return (
     <div role="tablist" aria-label="Run view" className="inline-flex rounded-md bg-muted p-0.5">

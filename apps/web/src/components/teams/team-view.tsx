@@ -14,6 +14,7 @@ import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { cn } from '@/lib/utils';
 import { ManifestEditor } from './manifest-editor';
+import { TeamBreakerDefaults } from './team-breaker-defaults';
 import { TeamDefaultRules } from './team-default-rules';
 
 export function TeamView({ slug }: { slug: string }) {
@@ -120,6 +121,7 @@ export function TeamView({ slug }: { slug: string }) {
             </Card>
           )}
           <TeamDefaultRules slug={slug} />
+          <TeamBreakerDefaults slug={slug} />
         </div>
 
         <Card className="overflow-hidden">

@@ -47,6 +47,8 @@ const KIND_LABELS: Record<NotificationKind, string> = {
   'approval.expiring': 'expiring',
   'approval.decided': 'decided',
   'approval.expired': 'expired',
+  'breaker.opened': 'breaker tripped',
+  'breaker.closed': 'breaker closed',
 };
 
 export function WebhooksView() {

@@ -1,6 +1,7 @@
 import {
   type Actor,
   type AgentState,
+  coveringBreakers,
   type EventDraft,
   isTerminalAgentStatus,
   newSpanId,
@@ -157,6 +158,11 @@ export async function resumeAgent(
   const state = await requireRun(engine, input.runId);
   const agent = requireLive(state, input.agentId, 'resume');
   if (!agent.pause) throw conflict(`Agent ${agent.name} is not paused.`);
+  const holding = coveringBreakers(state, agent.id).find((b) => b.opened?.agents.length);
+  if (holding)
+    throw conflict(
+      `A circuit breaker holds ${agent.name} (${holding.key}): reset it, saying why, before resuming.`,
+    );
   await record(
     engine,
     input.runId,

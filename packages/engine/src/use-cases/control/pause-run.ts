@@ -46,6 +46,13 @@ export async function resumeRun(engine: Engine, input: { runId: string; by: Acto
   const state = await requireRun(engine, input.runId);
   if (state.status !== 'paused')
     throw conflict(`The run is ${state.status}; only a paused run can be resumed.`);
+  const open = Object.values(state.breakers.states).find(
+    (b) => b.status !== 'closed' && b.opened?.agents.length === 0 && b.kind !== 'provider',
+  );
+  if (open)
+    throw conflict(
+      `A circuit breaker of the whole run is open (${open.key}): reset it, saying why, before resuming.`,
+    );
   await record(engine, input.runId, [controlDraft(state, 'run.resumed', { by: input.by })], {
     actor: input.by,
     action: 'run.resumed',
