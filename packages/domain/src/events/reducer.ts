@@ -1,4 +1,5 @@
 import type { ApprovalSettings } from '../policy/rules';
+import { initialBudgetState, reduceBudget, type RunBudgetState } from '../budget/state';
 import type {
   Actor,
   ApprovalOutcome,
@@ -184,6 +185,8 @@ export interface RunState {
   /** `ask` rules an approver allowed for the rest of the run. */
   allowedRules: string[];
   totals: Totals;
+  /** Limits in force, slices, reservations in flight, warnings and the budget stop (budget/state.ts). */
+  budget: RunBudgetState;
   result?: string;
   error?: string;
   killedBy?: string;
@@ -220,6 +223,7 @@ export const initialRunState = (): RunState => ({
   approvals: {},
   allowedRules: [],
   totals: emptyTotals(),
+  budget: initialBudgetState(),
 });
 
 export const isTerminalRunStatus = (status: RunStatus): boolean =>
@@ -315,7 +319,8 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
   if (isTerminalRunStatus(state.status)) {
     throw new ReducerError(`${event.type} after the run ended (${state.status})`, event.seq);
   }
-  return cancelOrphanedApprovals(applyType(state, event));
+  const next = cancelOrphanedApprovals(applyType(state, event));
+  return { ...next, budget: reduceBudget(next.budget, event) };
 }
 
 /** Approvals whose agent or run ended undecided are cancelled: nobody can decide them any more. */
@@ -639,6 +644,13 @@ function applyType(state: RunState, event: RunEvent): RunState {
       return applyInterruption(state, event);
     case 'tool.call.resolved':
       return applyResolution(state, event);
+    case 'budget.changed':
+    case 'budget.warned':
+    case 'budget.exceeded': {
+      // Budget facts live in state.budget (reduceBudget); an agent they name has seen them.
+      const agent = event.agentId ? state.agents[event.agentId] : undefined;
+      return agent ? withAgent(state, { ...agent, lastSeq: event.seq }) : state;
+    }
     case 'tool.call.finished': {
       const agent = requireAgent(state, event);
       // A result that arrived after the agent was killed is kept in the log, and changes nothing.

@@ -4,6 +4,7 @@ import { ModelRef } from '../events/schema';
 import { McpServer, ToolGrant } from './grants';
 import { explainWidening } from './narrowing';
 import { Policy } from '../policy/rules';
+import { HumanBudget } from '../budget/limits';
 
 /**
  * The one manifest schema: a team declared in YAML or JSON. Everything an agent
@@ -94,6 +95,13 @@ export const Manifest = z
      * rule allows is denied. The team's default rules (set in the browser) follow these.
      */
     policy: Policy.default({ rules: [], approvals: Policy.shape.approvals.parse(undefined) }),
+    /**
+     * The run's budget: soft (warn) and hard (stop) limits on dollars, tokens,
+     * model calls, tool calls, turns and wall time. `usd: 2` is a hard limit;
+     * `usd: { soft: 1, hard: 2 }` warns at $1. Each run starts with it; an
+     * operator can change it while the run runs.
+     */
+    budget: HumanBudget.optional(),
   })
   .strict()
   .superRefine((m, ctx) => {

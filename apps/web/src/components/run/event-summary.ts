@@ -1,4 +1,8 @@
 import {
+  describeAmounts,
+  describeLimits,
+  describeScope,
+  formatBudgetAmount,
   formatUsd,
   type PauseMode,
   type RunEvent,
@@ -7,7 +11,7 @@ import {
 } from '@flightdeck/domain';
 import { truncate } from '@/client/format';
 
-export type EventCategory = 'run' | 'agent' | 'llm' | 'tool';
+export type EventCategory = 'run' | 'agent' | 'llm' | 'tool' | 'budget';
 
 export function categoryOf(type: RunEvent['type']): EventCategory {
   return type.slice(0, type.indexOf('.')) as EventCategory;
@@ -18,6 +22,7 @@ export const isFailureEvent = (event: RunEvent): boolean =>
   event.type === 'run.killed' ||
   event.type === 'agent.killed' ||
   event.type === 'tool.call.interrupted' ||
+  event.type === 'budget.exceeded' ||
   (event.type === 'tool.call.finished' && !event.payload.ok);
 
 /** The control path's facts: pauses, resumes, steers, kills, decisions on interrupted calls. */
@@ -30,6 +35,7 @@ const CONTROL_EVENTS: ReadonlySet<RunEvent['type']> = new Set([
   'agent.resumed',
   'agent.steered',
   'tool.call.resolved',
+  'budget.changed',
 ]);
 
 export const isControlEvent = (event: RunEvent): boolean => CONTROL_EVENTS.has(event.type);
@@ -127,8 +133,20 @@ export function summarize(event: RunEvent, state: RunState): string {
     case 'gate.decided': {
       const p = event.payload;
       const rule = p.ruleId ? `rule ${p.ruleId}` : p.source;
-      return `Gate: ${p.effect} ${p.tool === 'model' ? 'model call' : p.tool} · ${rule} · policy ${p.policyVersion}${p.effect === 'allow' ? '' : ` · ${truncate(p.reason, 100)}`}`;
+      const reserved = p.reserved ? ` · reserved ${describeAmounts(p.reserved)}` : '';
+      return `Gate: ${p.effect} ${p.tool === 'model' ? 'model call' : p.tool} · ${rule} · policy ${p.policyVersion}${p.effect === 'allow' ? '' : ` · ${truncate(p.reason, 100)}`}${reserved}`;
     }
+    case 'budget.changed': {
+      const p = event.payload;
+      return `Budget set by ${p.by.id}: ${describeLimits(p.limits)}${p.reason ? ` · ${truncate(p.reason, 100)}` : ''}`;
+    }
+    case 'budget.warned': {
+      const p = event.payload;
+      const name = (id: string) => state.agents[id]?.name;
+      return `Soft limit crossed: ${describeScope(p.scope, name)} used ${formatBudgetAmount(p.metric, p.used)} (warn at ${formatBudgetAmount(p.metric, p.soft)})`;
+    }
+    case 'budget.exceeded':
+      return `Stopped by the budget: ${truncate(event.payload.reason, 200)}`;
     case 'approval.requested':
       return `Approval requested for ${event.payload.tool}(${args(event.payload.args)}) · expires ${new Date(event.payload.expiresAt).toLocaleTimeString()}`;
     case 'approval.voted':

@@ -7,6 +7,7 @@ const CATEGORY_CLASSES: Record<EventCategory, string> = {
   agent: 'bg-sky-500/10 text-sky-700 dark:text-sky-300',
   llm: 'bg-violet-500/10 text-violet-700 dark:text-violet-300',
   tool: 'bg-amber-500/12 text-amber-800 dark:text-amber-300',
+  budget: 'bg-emerald-500/12 text-emerald-800 dark:text-emerald-300',
 };
 
 export function EventTypeBadge({
