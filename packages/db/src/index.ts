@@ -110,3 +110,12 @@ export {
   type AuditCheckpointer,
 } from './audit/checkpoint';
 export * from './accounts/access-repository';
+export {
+  getGlobalBudget,
+  getTeamBudget,
+  periodUsage,
+  saveGlobalBudget,
+  saveTeamBudget,
+  type PeriodBudgetRecord,
+  type PeriodUsage,
+} from './budgets/budget-repository';

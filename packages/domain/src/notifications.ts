@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BudgetMetric, formatBudgetAmount, metricName } from './budget/limits';
 
 /**
  * Notifications about approvals, sent to outgoing webhooks. The approvals side
@@ -6,11 +7,22 @@ import { z } from 'zod';
  * `notifyApproval`; the webhook side formats, signs and delivers it.
  */
 
-export const NOTIFICATION_KINDS = [
+export const APPROVAL_NOTIFICATION_KINDS = [
   'approval.requested',
   'approval.expiring',
   'approval.decided',
   'approval.expired',
+] as const;
+export const ApprovalNotificationKind = z.enum(APPROVAL_NOTIFICATION_KINDS);
+export type ApprovalNotificationKind = z.infer<typeof ApprovalNotificationKind>;
+
+/** A soft limit crossed; a call refused at a hard limit (the run is stopped). */
+export const BUDGET_NOTIFICATION_KINDS = ['budget.warned', 'budget.exceeded'] as const;
+export const BudgetNotificationKind = z.enum(BUDGET_NOTIFICATION_KINDS);
+
+export const NOTIFICATION_KINDS = [
+  ...APPROVAL_NOTIFICATION_KINDS,
+  ...BUDGET_NOTIFICATION_KINDS,
 ] as const;
 export const NotificationKind = z.enum(NOTIFICATION_KINDS);
 export type NotificationKind = z.infer<typeof NotificationKind>;
@@ -19,7 +31,7 @@ const IsoDate = z.iso.datetime({ offset: true });
 
 export const ApprovalNotification = z
   .object({
-    kind: NotificationKind,
+    kind: ApprovalNotificationKind,
     approval: z
       .object({
         id: z.string().min(1).max(200),
@@ -57,6 +69,46 @@ export const ApprovalNotification = z
   .strict();
 export type ApprovalNotification = z.infer<typeof ApprovalNotification>;
 
+const AppPath = z
+  .string()
+  .max(500)
+  .regex(/^\/(?!\/)/, 'a path in the web app, such as /runs/<id>');
+
+/** A budget alert: which run, which scope and metric, the limit and what was used. */
+export const BudgetNotification = z
+  .object({
+    kind: BudgetNotificationKind,
+    budget: z
+      .object({
+        runId: z.string().min(1).max(200),
+        teamId: z.string().min(1).max(200),
+        teamName: z.string().max(200),
+        /** The scope in words: `the run`, `the team's day (2026-11-23)`. */
+        scope: z.string().max(200),
+        metric: BudgetMetric,
+        /** The soft limit (warned) or the hard limit (exceeded), in the metric's unit. */
+        limit: z.number().int().nonnegative(),
+        used: z.number().int().nonnegative(),
+        reason: z.string().max(2000),
+        url: AppPath,
+      })
+      .strict(),
+    at: IsoDate,
+  })
+  .strict();
+export type BudgetNotification = z.infer<typeof BudgetNotification>;
+
+/** Anything a webhook is told about. */
+export const WebhookNotification = z.union([ApprovalNotification, BudgetNotification]);
+export type WebhookNotification = z.infer<typeof WebhookNotification>;
+
+const isBudget = (n: WebhookNotification): n is BudgetNotification => 'budget' in n;
+export const notificationUrl = (n: WebhookNotification): string =>
+  isBudget(n) ? n.budget.url : n.approval.url;
+/** The team a notification is about (webhooks may be limited to one team). */
+export const notificationTeamId = (n: WebhookNotification): string =>
+  isBudget(n) ? n.budget.teamId : n.approval.teamId;
+
 /** How a webhook's body is shaped: the notification as JSON, or a Slack incoming-webhook message. */
 export const WEBHOOK_FORMATS = ['json', 'slack'] as const;
 export const WebhookFormat = z.enum(WEBHOOK_FORMATS);
@@ -93,13 +145,13 @@ export const WebhookUrl = z
 
 /** The body sent for the JSON format: the notification as is, with its kind as `type` and an absolute `link`. */
 export function jsonWebhookBody(
-  notification: ApprovalNotification,
+  notification: WebhookNotification,
   options: { publicUrl: string; test?: boolean },
 ): Record<string, unknown> {
   return {
     type: notification.kind,
     ...notification,
-    link: absoluteLink(options.publicUrl, notification.approval.url),
+    link: absoluteLink(options.publicUrl, notificationUrl(notification)),
     ...(options.test ? { test: true } : {}),
   };
 }
@@ -113,6 +165,8 @@ const HEADLINES: Record<NotificationKind, string> = {
   'approval.expiring': 'Approval expiring soon',
   'approval.decided': 'Approval decided',
   'approval.expired': 'Approval expired',
+  'budget.warned': 'Budget soft limit crossed',
+  'budget.exceeded': 'Run stopped by its budget',
 };
 
 const OUTCOMES = { approved: 'approved', denied: 'denied', expired: 'expired' } as const;
@@ -126,8 +180,15 @@ function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** A one-line summary of an approval notification (Slack's `text`, used for notifications and fallbacks). */
-export function notificationSummary(n: ApprovalNotification): string {
+/** A one-line summary of a notification (Slack's `text`, used for notifications and fallbacks). */
+export function notificationSummary(n: WebhookNotification): string {
+  if (isBudget(n)) {
+    const b = n.budget;
+    const f = (amount: number) => formatBudgetAmount(b.metric, amount);
+    return n.kind === 'budget.warned'
+      ? `${HEADLINES[n.kind]}: ${b.teamName || b.teamId} run ${b.runId}: ${b.scope} used ${f(b.used)} of ${metricName(b.metric)} (warn at ${f(b.limit)})`
+      : `${HEADLINES[n.kind]}: ${b.teamName || b.teamId} run ${b.runId}: ${b.reason}`;
+  }
   const who = `${n.approval.agentName || n.approval.agentId} (${n.approval.teamName || n.approval.teamId})`;
   const base = `${HEADLINES[n.kind]}: ${who} wants to run ${n.approval.tool}`;
   if (n.kind === 'approval.decided' && n.decision) {
@@ -142,12 +203,45 @@ export function notificationSummary(n: ApprovalNotification): string {
 
 /** The body sent for the Slack format: `{ text, blocks }` for a Slack incoming webhook. */
 export function slackWebhookBody(
-  notification: ApprovalNotification,
+  notification: WebhookNotification,
   options: { publicUrl: string; test?: boolean },
 ): { text: string; blocks: unknown[] } {
   const n = notification;
   const prefix = options.test ? '[test] ' : '';
   const text = clip(`${prefix}${notificationSummary(n)}`, 3000);
+  if (isBudget(n)) {
+    const b = n.budget;
+    return {
+      text,
+      blocks: [
+        {
+          type: 'header',
+          text: { type: 'plain_text', text: clip(`${prefix}${HEADLINES[n.kind]}`, 150) },
+        },
+        { type: 'section', text: { type: 'mrkdwn', text: slackEscape(text) } },
+        {
+          type: 'section',
+          fields: [
+            `*Team*\n${slackEscape(b.teamName || b.teamId)}`,
+            `*Scope*\n${slackEscape(b.scope)}`,
+            `*Limit*\n${formatBudgetAmount(b.metric, b.limit)}`,
+            `*Used*\n${formatBudgetAmount(b.metric, b.used)}`,
+          ].map((f) => ({ type: 'mrkdwn', text: f })),
+        },
+        {
+          type: 'actions',
+          elements: [
+            {
+              type: 'button',
+              text: { type: 'plain_text', text: 'Open the run' },
+              url: absoluteLink(options.publicUrl, b.url),
+              ...(n.kind === 'budget.exceeded' ? { style: 'danger' } : {}),
+            },
+          ],
+        },
+      ],
+    };
+  }
   const args = clip(JSON.stringify(n.approval.args, null, 2), 2000);
   const fields = [
     `*Team*\n${slackEscape(n.approval.teamName || n.approval.teamId)}`,

@@ -1,7 +1,9 @@
 import { getRunRecord, getTeamManifest, readAllEvents, readEvents } from '@flightdeck/db';
 import {
   applyEvent,
+  type AuditEntryInput,
   DomainError,
+  type PauseMode,
   type Manifest,
   reduceEvents,
   type RunEvent,
@@ -55,15 +57,18 @@ export class RunContext {
    */
   async record(
     drafts: EventDraft[],
-    fence?: { agentId: string; runStatuses: readonly RunState['status'][] },
+    fence?: {
+      agentId: string;
+      runStatuses: readonly RunState['status'][];
+      pausedModes?: readonly PauseMode[];
+    },
+    audit?: AuditEntryInput,
   ): Promise<RunEvent[]> {
     const lastSeq = fence ? (this.current.agents[fence.agentId]?.lastSeq ?? 0) : 0;
-    const events = await recordEvents(
-      this.engine,
-      this.runId,
-      drafts,
-      fence ? { fence: { ...fence, lastSeq } } : {},
-    );
+    const events = await recordEvents(this.engine, this.runId, drafts, {
+      ...(fence ? { fence: { ...fence, lastSeq } } : {}),
+      ...(audit ? { audit } : {}),
+    });
     const first = events[0];
     if (first && first.seq !== this.current.lastSeq + 1) await this.refresh(first.seq - 1);
     for (const event of events) this.current = applyEvent(this.current, event);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  ApprovalNotification,
+  WebhookNotification,
   NotificationKind,
   Uuid,
   WebhookFormat,
@@ -185,10 +185,10 @@ function toDelivery(row: DeliveryRow): DeliveryRecord {
 /** One pending delivery per webhook, in one transaction. */
 export async function insertDeliveries(
   db: Db,
-  input: { webhookIds: string[]; notification: ApprovalNotification; isTest?: boolean },
+  input: { webhookIds: string[]; notification: WebhookNotification; isTest?: boolean },
 ): Promise<DeliveryRecord[]> {
   if (input.webhookIds.length === 0) return [];
-  const payload = ApprovalNotification.parse(input.notification) as Prisma.InputJsonValue;
+  const payload = WebhookNotification.parse(input.notification) as Prisma.InputJsonValue;
   const rows = await db.prisma.webhookDelivery.createManyAndReturn({
     data: input.webhookIds.map((webhookId) => ({
       id: randomUUID(),
@@ -205,7 +205,7 @@ export async function insertDeliveries(
 /** What a delivery attempt needs: the delivery, its notification, and its webhook with the secret. */
 export interface DeliveryTask {
   delivery: DeliveryRecord;
-  notification: ApprovalNotification;
+  notification: WebhookNotification;
   webhook: { id: string; url: string; secret: string; format: WebhookFormat; enabled: boolean };
 }
 
@@ -223,7 +223,7 @@ export async function getDeliveryTask(db: Db, deliveryId: string): Promise<Deliv
   const { payload, webhook, ...delivery } = row;
   return {
     delivery: toDelivery(delivery),
-    notification: ApprovalNotification.parse(payload),
+    notification: WebhookNotification.parse(payload),
     webhook: { ...webhook, format: WebhookFormat.parse(webhook.format) },
   };
 }

@@ -4,6 +4,7 @@ import {
   burnRate,
   decideReservation,
   describeBreach,
+  heldByReservations,
   limitedMetrics,
   projectExhaustion,
   remainingOf,
@@ -41,6 +42,21 @@ describe('decideReservation: the reservation rule (the Redis script applies exac
       ok: false,
       breach: { scope: run, metric: 'llmCalls', limit: 10, used: 7, reserved: 2, requested: 2 },
     });
+  });
+
+  it('tells a limit reached from one only held by reservations in flight', () => {
+    const breach = (used: number, reserved: number, requested: number) => ({
+      scope: run,
+      metric: 'usd' as const,
+      limit: 100,
+      used,
+      reserved,
+      requested,
+    });
+    expect(heldByReservations(breach(60, 30, 20))).toBe(true);
+    expect(heldByReservations(breach(80, 30, 20))).toBe(true);
+    expect(heldByReservations(breach(81, 30, 20))).toBe(false);
+    expect(heldByReservations(breach(100, 0, 1))).toBe(false);
   });
 
   it('counts what is reserved in flight, not only what is used', () => {

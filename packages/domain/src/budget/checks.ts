@@ -60,6 +60,16 @@ export function decideReservation(
   return { ok: true };
 }
 
+/**
+ * A refusal only because other calls' reservations are in flight: what is
+ * used plus this request still fits. Those calls settle at their real usage
+ * (usually far below their worst case), so the call waits and tries again
+ * rather than stopping the run; once the used amount alone leaves no room,
+ * the limit is reached.
+ */
+export const heldByReservations = (breach: HardBreach): boolean =>
+  breach.reserved > 0 && breach.used + breach.requested <= breach.limit;
+
 /** What is left under the hard limits, per metric: the least over all scopes (absent: unlimited). */
 export function remainingOf(scopes: readonly ScopeCounters[]): BudgetAmounts {
   const out: BudgetAmounts = {};

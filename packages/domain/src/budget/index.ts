@@ -4,3 +4,4 @@ export * from './amounts';
 export * from './checks';
 export * from './events';
 export * from './state';
+export * from './status';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createMigratedTestDatabase } from '@flightdeck/db/testing';
 import type { DeliveryRecord } from '@flightdeck/db';
-import type { ApprovalNotification, NotificationKind } from '@flightdeck/domain';
+import type { ApprovalNotification, ApprovalNotificationKind } from '@flightdeck/domain';
 import { redisUrl, type TestDatabase, uniqueRedisPrefix } from '@flightdeck/testing';
 import { Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -101,7 +101,7 @@ afterAll(async () => {
 });
 
 function notification(
-  kind: NotificationKind = 'approval.requested',
+  kind: ApprovalNotificationKind = 'approval.requested',
   teamId = demoTeamId,
 ): ApprovalNotification {
   const id = randomUUID();

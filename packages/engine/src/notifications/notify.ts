@@ -1,6 +1,7 @@
 import { findWebhooksFor, getWebhook, insertDeliveries } from '@flightdeck/db';
 import {
   ApprovalNotification,
+  BudgetNotification,
   describeIssues,
   DomainError,
   sampleApprovalNotification,
@@ -47,6 +48,35 @@ export async function notifyApproval(
   const webhooks = await findWebhooksFor(engine.db, {
     kind: parsed.data.kind,
     teamId: parsed.data.approval.teamId,
+  });
+  const deliveries = await insertDeliveries(engine.db, {
+    webhookIds: webhooks.map((w) => w.id),
+    notification: parsed.data,
+  });
+  const deliveryIds = deliveries.map((d) => d.id);
+  await enqueueDeliveries(engine, deliveryIds);
+  return { deliveryIds };
+}
+
+/**
+ * Tell the webhooks about a budget alert (a soft limit crossed, a run stopped
+ * at a hard limit), like `notifyApproval`: one delivery per enabled webhook
+ * that takes the kind, for this team or all teams.
+ */
+export async function notifyBudget(
+  engine: Engine,
+  notification: BudgetNotification,
+): Promise<{ deliveryIds: string[] }> {
+  const parsed = BudgetNotification.safeParse(notification);
+  if (!parsed.success) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `Invalid budget notification: ${describeIssues(parsed.error.issues)}`,
+    );
+  }
+  const webhooks = await findWebhooksFor(engine.db, {
+    kind: parsed.data.kind,
+    teamId: parsed.data.budget.teamId,
   });
   const deliveries = await insertDeliveries(engine.db, {
     webhookIds: webhooks.map((w) => w.id),

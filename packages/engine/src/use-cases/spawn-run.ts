@@ -1,6 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { getTeam, insertRun } from '@flightdeck/db';
-import { type Actor, DomainError, newSpanId, newTraceId } from '@flightdeck/domain';
+import {
+  type Actor,
+  DomainError,
+  hasLimits,
+  newSpanId,
+  newTraceId,
+  toBudgetLimits,
+} from '@flightdeck/domain';
 import type { Engine } from '../engine';
 import { enqueue } from '../jobs/queues';
 import { recordEvents } from '../record-events';
@@ -37,6 +44,7 @@ export async function spawnRun(engine: Engine, input: SpawnRunInput): Promise<{ 
   const traceId = newTraceId();
   const rootSpanId = newSpanId();
   const at = new Date().toISOString();
+  const budget = manifest.budget ? toBudgetLimits(manifest.budget) : {};
 
   await insertRun(engine.db, {
     id: runId,
@@ -63,6 +71,7 @@ export async function spawnRun(engine: Engine, input: SpawnRunInput): Promise<{ 
           goal,
           seed,
           by: input.by,
+          ...(hasLimits(budget) ? { budget } : {}),
         },
       },
       {

@@ -47,6 +47,8 @@ const KIND_LABELS: Record<NotificationKind, string> = {
   'approval.expiring': 'expiring',
   'approval.decided': 'decided',
   'approval.expired': 'expired',
+  'budget.warned': 'budget warned',
+  'budget.exceeded': 'budget stop',
 };
 
 export function WebhooksView() {

@@ -1,5 +1,5 @@
 import { getApproval } from '@flightdeck/db';
-import type { NotificationKind } from '@flightdeck/domain';
+import type { ApprovalNotificationKind } from '@flightdeck/domain';
 import { createLogger } from '@flightdeck/telemetry';
 import type { Engine } from '../../engine';
 import { notifyApproval } from '../../notifications/notify';
@@ -14,7 +14,7 @@ const log = createLogger('engine.approvals');
 export async function announceApproval(
   engine: Engine,
   approvalId: string,
-  kind: NotificationKind,
+  kind: ApprovalNotificationKind,
 ): Promise<void> {
   try {
     const a = await getApproval(engine.db, approvalId);
