@@ -63,6 +63,12 @@ export const ACCESS_MATRIX: Readonly<Record<string, Permission | 'public'>> = {
   'policies.teamDefaults': 'fleet.read',
   'policies.saveTeamDefaults': 'governance.write',
 
+  'budgets.run': 'fleet.read',
+  'budgets.team': 'fleet.read',
+  'budgets.setRun': 'runs.control',
+  'budgets.setTeam': 'governance.write',
+  'budgets.setGlobal': 'governance.write',
+
   'webhooks.list': 'accounts.manage',
   'webhooks.create': 'accounts.manage',
   'webhooks.update': 'accounts.manage',

@@ -3,6 +3,7 @@ import { accountRouter } from './account';
 import { agentsRouter } from './agents';
 import { approvalsRouter } from './approvals';
 import { auditRouter } from './audit';
+import { budgetsRouter } from './budgets';
 import { costsRouter } from './costs';
 import { health } from './health';
 import { policiesRouter } from './policies';
@@ -22,6 +23,7 @@ export const appRouter = router({
   costs: costsRouter,
   approvals: approvalsRouter,
   policies: policiesRouter,
+  budgets: budgetsRouter,
   webhooks: webhooksRouter,
   audit: auditRouter,
   account: accountRouter,
