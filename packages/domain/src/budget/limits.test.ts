@@ -134,6 +134,8 @@ budget: { usd: { soft: 2, hard: 1 } }
     expect(formatBudgetAmount('usd', 0)).toBe('$0.00');
     expect(formatBudgetAmount('tokens', 12_400)).toBe('12,400 tokens');
     expect(formatBudgetAmount('llmCalls', 3)).toBe('3 model calls');
+    expect(formatBudgetAmount('llmCalls', 1)).toBe('1 model call');
+    expect(formatBudgetAmount('turns', 0)).toBe('0 turns');
     expect(formatBudgetAmount('wallMs', 42_000)).toBe('42s');
     expect(formatBudgetAmount('wallMs', 250_000)).toBe('4m 10s');
     expect(formatBudgetAmount('wallMs', 2 * 3600_000 + 60_000)).toBe('2h 1m');

@@ -244,6 +244,15 @@ const METRIC_NAMES: Record<BudgetMetric, string> = {
   wallMs: 'wall time',
 };
 
+const SINGULAR: Record<BudgetMetric, string> = {
+  usd: 'spend',
+  tokens: 'token',
+  llmCalls: 'model call',
+  toolCalls: 'tool call',
+  turns: 'turn',
+  wallMs: 'wall time',
+};
+
 export const metricName = (metric: BudgetMetric): string => METRIC_NAMES[metric];
 
 /** An amount of a metric for people: `$1.25`, `12,400 tokens`, `3 model calls`, `4m 10s`. */
@@ -263,7 +272,7 @@ export function formatBudgetAmount(metric: BudgetMetric, amount: number): string
       return `${Math.floor(m / 60)}h ${m % 60}m`;
     }
     default:
-      return `${amount.toLocaleString('en-US')} ${METRIC_NAMES[metric]}`;
+      return `${amount.toLocaleString('en-US')} ${amount === 1 ? SINGULAR[metric] : METRIC_NAMES[metric]}`;
   }
 }
 

@@ -79,6 +79,8 @@ export function summarize(event: RunEvent, state: RunState): string {
     case 'run.killed':
       return `Killed by ${event.payload.by.id}: ${truncate(event.payload.reason, 140)}`;
     case 'run.paused':
+      if (event.payload.by.kind === 'system' && event.payload.by.id === 'budget')
+        return `Run paused by its budget (nothing more is dispatched): ${truncate(event.payload.reason, 160)}`;
       return `Run paused by ${event.payload.by.id} (${PAUSE_MODE[event.payload.mode]})${event.payload.reason ? `: ${truncate(event.payload.reason, 120)}` : ''}`;
     case 'run.resumed':
       return `Run resumed by ${event.payload.by.id}`;

@@ -35,16 +35,26 @@ import { EventFeed } from './event-feed';
 import { InterruptedCalls } from './interrupted-call';
 import { KillRunDialog } from './kill-run-dialog';
 import { PauseRunDialog, ResumeRunButton } from './pause-run-dialog';
-import { ApprovalsWaitingBanner, NeedsDecisionBanner, RunPausedBanner } from './run-alerts';
+import {
+  ApprovalsWaitingBanner,
+  BudgetStopBanner,
+  NeedsDecisionBanner,
+  RunPausedBanner,
+} from './run-alerts';
+import { RunBudget } from './run-budget';
 import { AgentPolicy } from './agent-policy';
 import { RunApprovals } from './run-approvals';
 import { SteerBox } from './steer-box';
 import { TraceWaterfall } from './waterfall/trace-waterfall';
 
-type MiddleTab = 'log' | 'trace' | 'workspace' | 'approvals' | 'policy';
+type MiddleTab = 'log' | 'trace' | 'workspace' | 'approvals' | 'policy' | 'budget';
 
 const parseTab = (value: string | null): MiddleTab =>
-  value === 'trace' || value === 'workspace' || value === 'approvals' || value === 'policy'
+  value === 'trace' ||
+  value === 'workspace' ||
+  value === 'approvals' ||
+  value === 'policy' ||
+  value === 'budget'
     ? value
     : 'log';
 const parseSeq = (value: string | null): number | null =>
@@ -218,6 +228,7 @@ function LiveRun({ runId }: { runId: string }) {
           </IfCan>
         </div>
         <Stats state={state} durationMs={duration} running={isActiveRun(status)} />
+        <BudgetStopBanner state={state} onRaise={() => setMiddle('budget')} />
         <RunPausedBanner state={state} pausedAt={pausedAt} now={now} />
         <NeedsDecisionBanner state={state} onReview={select} />
         <ApprovalsWaitingBanner state={state} onReview={() => setMiddle('approvals')} />
@@ -292,6 +303,8 @@ function LiveRun({ runId }: { runId: string }) {
               <TraceWaterfall events={live.events} count={live.count} />
             ) : middle === 'approvals' ? (
               <RunApprovals runId={runId} />
+            ) : middle === 'budget' ? (
+              <RunBudget runId={runId} state={state} events={live.events} count={live.count} />
             ) : middle === 'policy' ? (
               <AgentPolicy
                 runId={runId}
@@ -358,6 +371,7 @@ function ViewTabs({ value, onChange }: { value: MiddleTab; onChange: (v: MiddleT
     { value: 'workspace', label: 'Workspace', testId: 'tab-workspace' },
     { value: 'approvals', label: 'Approvals', testId: 'tab-approvals' },
     { value: 'policy', label: 'Policy', testId: 'tab-policy' },
+    { value: 'budget', label: 'Budget', testId: 'tab-budget' },
   ] as const;
   return (
     <div role="tablist" aria-label="Run view" className="inline-flex rounded-md bg-muted p-0.5">

@@ -14,6 +14,7 @@ import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { cn } from '@/lib/utils';
 import { ManifestEditor } from './manifest-editor';
+import { TeamBudgets } from './team-budgets';
 import { TeamDefaultRules } from './team-default-rules';
 
 export function TeamView({ slug }: { slug: string }) {
@@ -119,6 +120,7 @@ export function TeamView({ slug }: { slug: string }) {
               </CardContent>
             </Card>
           )}
+          <TeamBudgets slug={slug} />
           <TeamDefaultRules slug={slug} />
         </div>
 
