@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createMigratedTestDatabase } from '@flightdeck/db/testing';
 import {
@@ -202,17 +202,18 @@ async function gatedCall(
   return { before: t1 - t0, after: performance.now() - t1, ok: true, waited: false };
 }
 
-async function rawRoundTrips(engine: Engine, n: number): Promise<number[]> {
+/** A bare Redis round trip (EVALSHA of `return 1`): the floor under any Redis-backed gate, measured side by side. */
+function rawRoundTrip(engine: Engine): () => Promise<number> {
   const script = 'return 1';
   const sha = createHash('sha1').update(script).digest('hex');
-  await engine.redis.eval(script, 0);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
+  let loaded: Promise<unknown> | null = null;
+  return async () => {
+    loaded ??= engine.redis.eval(script, 0);
+    await loaded;
     const t0 = performance.now();
     await engine.redis.evalsha(sha, 0);
-    out.push(performance.now() - t0);
-  }
-  return out;
+    return performance.now() - t0;
+  };
 }
 
 export async function reserveBench({ quick }: BenchOptions): Promise<BenchResult> {
@@ -220,6 +221,7 @@ export async function reserveBench({ quick }: BenchOptions): Promise<BenchResult
   const concurrency = 64;
   const sustainMs = quick ? 3_000 : 15_000;
   const covered = 500;
+  const cpus = availableParallelism();
 
   const database = await createMigratedTestDatabase('bench_reserve');
   // Hash-tagged like the production prefix ({fd}): every budget key in one Redis Cluster slot.
@@ -231,20 +233,24 @@ export async function reserveBench({ quick }: BenchOptions): Promise<BenchResult
     workspaceRoot: await mkdtemp(path.join(tmpdir(), 'fd-bench-reserve-')),
   });
   try {
+    const loadBefore = loadavg()[0]!;
     const s = await setUp(engine);
     // Warm-up: the first call rebuilds the five counters from PostgreSQL; scripts get cached.
     for (let i = 0; i < 200; i++) await gatedCall(s);
 
+    // One caller: each gated call beside a bare round trip, so both see the same machine.
     const before: number[] = [];
     const after: number[] = [];
     const added: number[] = [];
+    const raw: number[] = [];
+    const bare = rawRoundTrip(engine);
     for (let i = 0; i < sequential; i++) {
+      raw.push(await bare());
       const r = await gatedCall(s);
       before.push(r.before);
       after.push(r.after);
       added.push(r.before + r.after);
     }
-    const raw = await rawRoundTrips(engine, sequential);
 
     // Sustained: 64 callers, each one gated call after another.
     let calls = 0;
@@ -299,11 +305,15 @@ export async function reserveBench({ quick }: BenchOptions): Promise<BenchResult
         { measure: '  reserve (before the call)', ...summarize(before) },
         { measure: '  settle (after the call)', ...summarize(after) },
         { measure: `gate + reserve + settle, ${concurrency} callers (ms)`, ...loadedStats },
-        { measure: 'raw Redis round trip (EVALSHA return 1)', ...rawStats },
+        { measure: 'raw Redis round trip (EVALSHA return 1), interleaved', ...rawStats },
       ]),
     );
     console.log(
       `sustained: ${Math.round(gatedPerS)} gated calls/s (${calls} calls, ${concurrency} callers, ${sustainMs / 1000} s)`,
+    );
+    const loadAfter = loadavg()[0]!;
+    console.log(
+      `machine load (1-min average, ${cpus} CPUs): ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; the raw round trip's p99 shows the noise floor`,
     );
     console.log(
       `overspend race: ${concurrency} callers against ${covered} calls: ${admitted} admitted, ${refused} refused at the limit, overspend ${overspend}`,
@@ -317,10 +327,12 @@ export async function reserveBench({ quick }: BenchOptions): Promise<BenchResult
       loaded_p99_ms: loadedStats.p99,
       raw_p50_ms: rawStats.p50,
       raw_p99_ms: rawStats.p99,
+      ratio_vs_raw_p50: Math.round((addedStats.p50 / Math.max(rawStats.p50, 0.001)) * 10) / 10,
       gated_per_s: Math.round(gatedPerS),
       covered,
       admitted,
       overspend,
+      load_avg_1m: Math.round(((loadBefore + loadAfter) / 2) * 10) / 10,
     };
   } finally {
     await Promise.all(

@@ -56,7 +56,7 @@ end
 
 /**
  * KEYS: leases, reservations, scope…
- * ARGV: now, leaseMs, reservationId, nMetrics, metric…, amount…, (ttlMs, minVersion) per scope
+ * ARGV: now, leaseMs, reservationId, nMetrics, metric…, amount…, (ttlMs (unused here), minVersion) per scope
  * → {1} reserved · {1, 1} already held (lease renewed) · {2, i…} scopes without counters ·
  *   {3, i…} scopes whose limits are older than the caller knows · {0, i, metric, limit, used, reserved, requested} refused
  */
@@ -80,15 +80,22 @@ if redis.call('HEXISTS', resKey, id) == 1 then
   return {1, 1}
 end
 
-local missing, stale = {}, {}
+-- One read per scope: initialized?, limits version, then hard/used/reserved of each metric asked for.
+local fields = {'c', 'v'}
+for j = 1, n do
+  fields[#fields + 1] = 'h:' .. metrics[j]
+  fields[#fields + 1] = 'u:' .. metrics[j]
+  fields[#fields + 1] = 'r:' .. metrics[j]
+end
+local missing, stale, values = {}, {}, {}
 for i = 1, scopes do
-  local key = KEYS[2 + i]
-  local state = redis.call('HMGET', key, 'c', 'v')
-  if state[1] ~= '1' then
+  local v = redis.call('HMGET', KEYS[2 + i], unpack(fields))
+  values[i] = v
+  if v[1] ~= '1' then
     missing[#missing + 1] = i
   else
     local minVersion = tonumber(ARGV[base + 2 * i])
-    if minVersion >= 0 and (tonumber(state[2]) or -1) < minVersion then stale[#stale + 1] = i end
+    if minVersion >= 0 and (tonumber(v[2]) or -1) < minVersion then stale[#stale + 1] = i end
   end
 end
 if #missing > 0 then
@@ -101,20 +108,13 @@ if #stale > 0 then
 end
 
 for i = 1, scopes do
-  local key = KEYS[2 + i]
-  local fields = {}
-  for j = 1, n do
-    fields[#fields + 1] = 'h:' .. metrics[j]
-    fields[#fields + 1] = 'u:' .. metrics[j]
-    fields[#fields + 1] = 'r:' .. metrics[j]
-  end
-  local values = redis.call('HMGET', key, unpack(fields))
+  local v = values[i]
   for j = 1, n do
     local want = tonumber(amounts[j])
-    local hard = tonumber(values[3 * j - 2])
+    local hard = tonumber(v[3 * j])
     if want > 0 and hard then
-      local used = tonumber(values[3 * j - 1]) or 0
-      local held = tonumber(values[3 * j]) or 0
+      local used = tonumber(v[3 * j + 1]) or 0
+      local held = tonumber(v[3 * j + 2]) or 0
       if used + held + want > hard then
         return {0, i, metrics[j], tostring(hard), tostring(used), tostring(held), amounts[j]}
       end
@@ -122,6 +122,7 @@ for i = 1, scopes do
   end
 end
 
+-- Counters are kept alive by their settlements (and their initialization), not here.
 local keys = {}
 for i = 1, scopes do
   local key = KEYS[2 + i]
@@ -129,7 +130,6 @@ for i = 1, scopes do
   for j = 1, n do
     if tonumber(amounts[j]) > 0 then redis.call('HINCRBY', key, 'r:' .. metrics[j], amounts[j]) end
   end
-  redis.call('PEXPIRE', key, ARGV[base + 2 * i - 1])
 end
 redis.call('HSET', resKey, id, cjson.encode({k = keys, m = metrics, a = amounts}))
 redis.call('ZADD', leaseKey, now + lease, id)
@@ -150,7 +150,9 @@ if id ~= '' then release(resKey, leaseKey, id) end
 local crossings = {}
 for i = 1, #KEYS - 2 do
   local key = KEYS[2 + i]
-  local state = redis.call('HMGET', key, 'c', 'w:' .. run)
+  local fields = {'c', 'w:' .. run}
+  for j = 1, n do fields[j + 2] = 's:' .. ARGV[4 + j] end
+  local state = redis.call('HMGET', key, unpack(fields))
   if state[1] == '1' then
     local mark = tonumber(state[2])
     if not mark or seq > mark then
@@ -158,7 +160,7 @@ for i = 1, #KEYS - 2 do
         local metric, amount = ARGV[4 + j], ARGV[4 + n + j]
         if tonumber(amount) > 0 then
           local used = redis.call('HINCRBY', key, 'u:' .. metric, amount)
-          local soft = tonumber(redis.call('HGET', key, 's:' .. metric))
+          local soft = tonumber(state[j + 2])
           if soft and used >= soft and redis.call('HSETNX', key, 'x:' .. metric, 1) == 1 then
             crossings[#crossings + 1] = i
             crossings[#crossings + 1] = metric
