@@ -3,6 +3,7 @@ import { auditBench } from './audit';
 import { killBench } from './kill';
 import { pipelineBench } from './pipeline';
 import { turnsBench } from './turns';
+import { reserveBench } from './reserve';
 
 export interface BenchOptions {
   quick: boolean;
@@ -17,4 +18,5 @@ export const BENCHMARKS: Record<string, Benchmark> = {
   approval: approvalBench,
   pipeline: pipelineBench,
   turns: turnsBench,
+  reserve: reserveBench,
 };

@@ -74,6 +74,11 @@ export const ACCESS_MATRIX: Readonly<Record<string, Permission | 'public'>> = {
   'breakers.teamDefaults': 'fleet.read',
   'breakers.saveTeamDefaults': 'governance.write',
   'breakers.providers': 'fleet.read',
+  'budgets.run': 'fleet.read',
+  'budgets.team': 'fleet.read',
+  'budgets.setRun': 'runs.control',
+  'budgets.setTeam': 'governance.write',
+  'budgets.setGlobal': 'governance.write',
 
   'webhooks.list': 'accounts.manage',
   'webhooks.create': 'accounts.manage',

@@ -121,3 +121,12 @@ export {
   saveTeamBreakerDefaults,
   type TeamBreakerDefaultsRecord,
 } from './teams/team-breaker-repository';
+export {
+  getGlobalBudget,
+  getTeamBudget,
+  periodUsage,
+  saveGlobalBudget,
+  saveTeamBudget,
+  type PeriodBudgetRecord,
+  type PeriodUsage,
+} from './budgets/budget-repository';

@@ -24,3 +24,4 @@ export * from './breakers/board';
 export * from './breakers/detect';
 export * from './breakers/provider';
 export { callLabel, callSignature, digest } from './breakers/hash';
+export * from './budget/index';

@@ -9,6 +9,8 @@ import {
   slackWebhookBody,
   WebhookNotification,
   WebhookUrl,
+  BudgetNotification,
+  notificationTeamId,
 } from './notifications';
 
 const requested: ApprovalNotification = {
@@ -187,5 +189,55 @@ describe('breaker notifications', () => {
       url: 'https://fd.example/runs/0f5e8c1a-1111-4222-8333-444455556666?tab=breakers',
       style: 'danger',
     });
+  });
+});
+
+describe('budget notifications', () => {
+  const stop: BudgetNotification = {
+    kind: 'budget.exceeded',
+    budget: {
+      runId: 'run-1',
+      teamId: 'team-1',
+      teamName: 'research',
+      scope: 'the run',
+      metric: 'usd',
+      limit: 50_000,
+      used: 49_000,
+      reason: 'the run: spend hard limit $0.05 reached',
+      url: '/runs/run-1?tab=budget',
+    },
+    at: '2026-11-23T10:00:00.000Z',
+  };
+
+  it('is a webhook notification of its own kind, about its team', () => {
+    expect(WebhookNotification.parse(stop)).toEqual(stop);
+    expect(notificationTeamId(stop)).toBe('team-1');
+    expect(BudgetNotification.safeParse({ ...stop, kind: 'approval.requested' }).success).toBe(
+      false,
+    );
+    expect(
+      BudgetNotification.safeParse({ ...stop, budget: { ...stop.budget, url: 'https://evil' } })
+        .success,
+    ).toBe(false);
+  });
+
+  it('links to the run in JSON and says what stopped it in Slack', () => {
+    expect(jsonWebhookBody(stop, { publicUrl: 'https://fd.example/' })).toMatchObject({
+      type: 'budget.exceeded',
+      link: 'https://fd.example/runs/run-1?tab=budget',
+    });
+    const slack = slackWebhookBody(stop, { publicUrl: 'https://fd.example' });
+    expect(slack.text).toBe(
+      'Run stopped by its budget: research run run-1: the run: spend hard limit $0.05 reached',
+    );
+    expect(JSON.stringify(slack.blocks)).toContain('https://fd.example/runs/run-1?tab=budget');
+    const warned = {
+      ...stop,
+      kind: 'budget.warned' as const,
+      budget: { ...stop.budget, limit: 20_000 },
+    };
+    expect(notificationSummary(warned)).toBe(
+      'Budget soft limit crossed: research run run-1: the run used $0.05 of spend (warn at $0.02)',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BudgetMetric, formatBudgetAmount, metricName } from './budget/limits';
 
 /**
  * Notifications sent to outgoing webhooks: about approvals (the approvals side
@@ -13,10 +14,16 @@ export const APPROVAL_NOTIFICATION_KINDS = [
   'approval.decided',
   'approval.expired',
 ] as const;
+export const ApprovalNotificationKind = z.enum(APPROVAL_NOTIFICATION_KINDS);
 export const BREAKER_NOTIFICATION_KINDS = ['breaker.opened', 'breaker.closed'] as const;
+/** A soft limit crossed; a call refused at a hard limit (the run is stopped). */
+export const BUDGET_NOTIFICATION_KINDS = ['budget.warned', 'budget.exceeded'] as const;
+export const BudgetNotificationKind = z.enum(BUDGET_NOTIFICATION_KINDS);
+
 export const NOTIFICATION_KINDS = [
   ...APPROVAL_NOTIFICATION_KINDS,
   ...BREAKER_NOTIFICATION_KINDS,
+  ...BUDGET_NOTIFICATION_KINDS,
 ] as const;
 export const NotificationKind = z.enum(NOTIFICATION_KINDS);
 export type NotificationKind = z.infer<typeof NotificationKind>;
@@ -32,7 +39,7 @@ const AppPath = z
 
 export const ApprovalNotification = z
   .object({
-    kind: z.enum(APPROVAL_NOTIFICATION_KINDS),
+    kind: ApprovalNotificationKind,
     approval: z
       .object({
         id: z.string().min(1).max(200),
@@ -96,11 +103,45 @@ export const BreakerNotification = z
   .strict();
 export type BreakerNotification = z.infer<typeof BreakerNotification>;
 
+/** A budget alert: which run, which scope and metric, the limit and what was used. */
+export const BudgetNotification = z
+  .object({
+    kind: BudgetNotificationKind,
+    budget: z
+      .object({
+        runId: z.string().min(1).max(200),
+        teamId: z.string().min(1).max(200),
+        teamName: z.string().max(200),
+        /** The scope in words: `the run`, `the team's day (2026-11-23)`. */
+        scope: z.string().max(200),
+        metric: BudgetMetric,
+        /** The soft limit (warned) or the hard limit (exceeded), in the metric's unit. */
+        limit: z.number().int().nonnegative(),
+        used: z.number().int().nonnegative(),
+        reason: z.string().max(2000),
+        url: AppPath,
+      })
+      .strict(),
+    at: IsoDate,
+  })
+  .strict();
+export type BudgetNotification = z.infer<typeof BudgetNotification>;
+
 /** Anything a webhook may be sent. */
-export const WebhookNotification = z.union([ApprovalNotification, BreakerNotification]);
+export const WebhookNotification = z.union([
+  ApprovalNotification,
+  BreakerNotification,
+  BudgetNotification,
+]);
 export type WebhookNotification = z.infer<typeof WebhookNotification>;
 
-const linkOf = (n: WebhookNotification) => ('approval' in n ? n.approval.url : n.breaker.url);
+const isBudget = (n: WebhookNotification): n is BudgetNotification => 'budget' in n;
+/** The part of a notification that names what it is about. */
+const subjectOf = (n: WebhookNotification) =>
+  isBudget(n) ? n.budget : 'breaker' in n ? n.breaker : n.approval;
+export const notificationUrl = (n: WebhookNotification): string => subjectOf(n).url;
+/** The team a notification is about (webhooks may be limited to one team). */
+export const notificationTeamId = (n: WebhookNotification): string => subjectOf(n).teamId;
 
 /** How a webhook's body is shaped: the notification as JSON, or a Slack incoming-webhook message. */
 export const WEBHOOK_FORMATS = ['json', 'slack'] as const;
@@ -144,7 +185,7 @@ export function jsonWebhookBody(
   return {
     type: notification.kind,
     ...notification,
-    link: absoluteLink(options.publicUrl, linkOf(notification)),
+    link: absoluteLink(options.publicUrl, notificationUrl(notification)),
     ...(options.test ? { test: true } : {}),
   };
 }
@@ -160,6 +201,8 @@ const HEADLINES: Record<NotificationKind, string> = {
   'approval.expired': 'Approval expired',
   'breaker.opened': 'Circuit breaker tripped',
   'breaker.closed': 'Circuit breaker closed',
+  'budget.warned': 'Budget soft limit crossed',
+  'budget.exceeded': 'Run stopped by its budget',
 };
 
 const OUTCOMES = { approved: 'approved', denied: 'denied', expired: 'expired' } as const;
@@ -182,6 +225,13 @@ export function notificationSummary(n: WebhookNotification): string {
       return `${HEADLINES[n.kind]}: ${b.title} (${where}) by ${b.by ? `${b.by.kind} ${b.by.id}` : 'the system'}${b.reason ? `: ${b.reason}` : ''}`;
     const held = b.agents.length ? `${b.agents.join(', ')} paused` : 'the whole run paused';
     return `${HEADLINES[n.kind]}: ${b.title} (${where}), ${held}: ${b.reason}`;
+  }
+  if (isBudget(n)) {
+    const b = n.budget;
+    const f = (amount: number) => formatBudgetAmount(b.metric, amount);
+    return n.kind === 'budget.warned'
+      ? `${HEADLINES[n.kind]}: ${b.teamName || b.teamId} run ${b.runId}: ${b.scope} used ${f(b.used)} of ${metricName(b.metric)} (warn at ${f(b.limit)})`
+      : `${HEADLINES[n.kind]}: ${b.teamName || b.teamId} run ${b.runId}: ${b.reason}`;
   }
   return approvalSummary(n);
 }
@@ -208,6 +258,39 @@ export function slackWebhookBody(
   const n = notification;
   const prefix = options.test ? '[test] ' : '';
   const text = clip(`${prefix}${notificationSummary(n)}`, 3000);
+  if (isBudget(n)) {
+    const b = n.budget;
+    return {
+      text,
+      blocks: [
+        {
+          type: 'header',
+          text: { type: 'plain_text', text: clip(`${prefix}${HEADLINES[n.kind]}`, 150) },
+        },
+        { type: 'section', text: { type: 'mrkdwn', text: slackEscape(text) } },
+        {
+          type: 'section',
+          fields: [
+            `*Team*\n${slackEscape(b.teamName || b.teamId)}`,
+            `*Scope*\n${slackEscape(b.scope)}`,
+            `*Limit*\n${formatBudgetAmount(b.metric, b.limit)}`,
+            `*Used*\n${formatBudgetAmount(b.metric, b.used)}`,
+          ].map((f) => ({ type: 'mrkdwn', text: f })),
+        },
+        {
+          type: 'actions',
+          elements: [
+            {
+              type: 'button',
+              text: { type: 'plain_text', text: 'Open the run' },
+              url: absoluteLink(options.publicUrl, b.url),
+              ...(n.kind === 'budget.exceeded' ? { style: 'danger' } : {}),
+            },
+          ],
+        },
+      ],
+    };
+  }
   const args = clip(JSON.stringify(n.approval.args, null, 2), 2000);
   const fields = [
     `*Team*\n${slackEscape(n.approval.teamName || n.approval.teamId)}`,

@@ -31,3 +31,5 @@ export * from './use-cases/prices';
 export * from './accounts/index';
 export * from './rate-limit';
 export { requeuePendingTurns } from './use-cases/control/run-control-context';
+export * from './coordination/budget-reservations';
+export * from './use-cases/budgets/index';

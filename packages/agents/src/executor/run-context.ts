@@ -1,14 +1,16 @@
 import { getRunRecord, getTeamManifest, readAllEvents, readEvents } from '@flightdeck/db';
 import {
   applyEvent,
+  type AuditEntryInput,
   DomainError,
+  type PauseMode,
   type Manifest,
   reduceEvents,
   type RunEvent,
   type RunState,
 } from '@flightdeck/domain';
 import { type Engine, recordEvents } from '@flightdeck/engine';
-import type { AuditEntryInput, EventDraft } from '@flightdeck/domain';
+import type { EventDraft } from '@flightdeck/domain';
 
 const manifestCache = new Map<string, Manifest>();
 
@@ -55,10 +57,18 @@ export class RunContext {
    */
   async record(
     drafts: EventDraft[],
-    fence?: { agentId: string; runStatuses: readonly RunState['status'][] },
+    fence?: {
+      agentId: string;
+      runStatuses: readonly RunState['status'][];
+      pausedModes?: readonly PauseMode[];
+    },
+    audit?: AuditEntryInput,
   ): Promise<RunEvent[]> {
     const lastSeq = fence ? (this.current.agents[fence.agentId]?.lastSeq ?? 0) : 0;
-    return this.append(drafts, fence ? { fence: { ...fence, lastSeq } } : {});
+    return this.append(drafts, {
+      ...(fence ? { fence: { ...fence, lastSeq } } : {}),
+      ...(audit ? { audit } : {}),
+    });
   }
 
   /**

@@ -11,10 +11,14 @@ import {
   type EventDraft,
   type GateDecision,
   grantOf,
+  hasLimits,
   newSpanId,
   nextStep,
   pendingTurnOf,
+  type RunEvent,
   type RunState,
+  sliceFromDelegate,
+  sliceRefusal,
   type ToolCallState,
   type TurnStep,
 } from '@flightdeck/domain';
@@ -36,6 +40,7 @@ import {
   recordProviderFailure,
   recordProviderSuccess,
   releaseRunSlot,
+  remainingFor,
   scheduleApprovalTimers,
 } from '@flightdeck/engine';
 import type { Logger } from '@flightdeck/telemetry';
@@ -45,6 +50,7 @@ import type { McpToolHost } from '../tools/mcp/tool-host';
 import { delegateArgs } from '../tools/registry';
 import { capOutput, type ToolRegistry } from '../tools/types';
 import { RunContext } from './run-context';
+import { type HeldReservation, isHeld, TurnBudget } from './turn-budget';
 import { TurnGate } from './turn-gate';
 import { TurnTools } from './turn-tools';
 
@@ -154,6 +160,7 @@ class TurnExecution {
   private readonly gate: TurnGate;
   /** Set with `provider-wait`: when the provider's breaker lets a probe through. */
   retryAt: number | null = null;
+  private readonly budget: TurnBudget;
 
   constructor(
     private readonly deps: TurnDependencies,
@@ -179,6 +186,7 @@ class TurnExecution {
         }
       : spec;
     this.gate = new TurnGate(deps.engine, context);
+    this.budget = new TurnBudget(deps.engine, context, deps.log);
     this.tools = new TurnTools(
       deps.tools,
       deps.mcp,
@@ -189,8 +197,9 @@ class TurnExecution {
     );
   }
 
-  close(): Promise<void> {
-    return this.tools.close();
+  async close(): Promise<void> {
+    await this.budget.close();
+    await this.tools.close();
   }
 
   private get state(): RunState {
@@ -260,12 +269,17 @@ class TurnExecution {
 
   private async perform(step: TurnStep): Promise<TurnOutcome | null> {
     switch (step.kind) {
-      case 'start-turn':
-        await this.act(
-          [this.draft('agent.turn.started', { turn: step.turn }, this.requireAgent().spanId)],
-          ['running'],
+      case 'start-turn': {
+        const held = await this.budget.beforeTurn(this.requireAgent(), step.turn);
+        if (!isHeld(held)) return held.outcome;
+        await this.withReservation(held, () =>
+          this.act(
+            [this.draft('agent.turn.started', { turn: step.turn }, this.requireAgent().spanId)],
+            ['running'],
+          ),
         );
         return null;
+      }
       case 'call-model':
         return this.callModel(step.turn);
       case 'dispatch-tool':
@@ -288,8 +302,8 @@ class TurnExecution {
 
   private async callModel(turn: number): Promise<TurnOutcome | null> {
     const agent = this.requireAgent();
-    const held = await this.holdIfBreakerOpen(agent);
-    if (held) return held;
+    const hold = await this.holdIfBreakerOpen(agent);
+    if (hold) return hold;
     const callId = `${agent.id}.t${turn}.llm`;
     const spanId = newSpanId();
     const model = `${agent.model.provider}/${agent.model.name}`;
@@ -301,16 +315,40 @@ class TurnExecution {
       const waiting = await this.acquireProvider(agent.model.provider, callId);
       if (waiting) return waiting;
     }
-    await this.act([
-      this.gateDraft(
-        'model',
-        callId,
-        'model',
-        decision,
-        allowed ? decision : { ...decision, effect: 'deny' },
-      ),
-      this.draft('llm.call.started', { callId, turn, model: agent.model }, this.turnSpan(), spanId),
-    ]);
+    const tools = await this.toolSpecs();
+    // Budget: the worst case of this call is reserved before it is dispatched (refused: the run stops here).
+    let held: HeldReservation | null = null;
+    if (allowed) {
+      const verdict = await this.budget.beforeModelCall(agent, callId, {
+        model: agent.model,
+        system: this.spec.system,
+        messages: agent.messages,
+        tools,
+        maxOutputTokens: this.spec.limits.maxOutputTokens,
+      });
+      if (!isHeld(verdict)) return verdict.outcome;
+      held = verdict;
+    }
+    const gated = this.gateDraft(
+      'model',
+      callId,
+      'model',
+      decision,
+      allowed ? decision : { ...decision, effect: 'deny' },
+    );
+    if (held && gated.type === 'gate.decided') gated.payload.reserved = held.amounts;
+    await this.withReservation(held, async () => {
+      await this.act([
+        gated,
+        this.draft(
+          'llm.call.started',
+          { callId, turn, model: agent.model },
+          this.turnSpan(),
+          spanId,
+        ),
+      ]);
+      return null;
+    });
     if (!allowed) {
       await this.record([
         this.draft(
@@ -324,6 +362,7 @@ class TurnExecution {
     }
 
     if (!provider) {
+      if (held) await this.budget.release(held);
       await this.record([
         this.draft(
           'llm.call.failed',
@@ -339,12 +378,13 @@ class TurnExecution {
       return null;
     }
     const started = performance.now();
+    let finished: RunEvent | undefined;
     try {
       const response = await provider.generate({
         model: agent.model,
         system: this.spec.system,
         messages: agent.messages,
-        tools: await this.toolSpecs(),
+        tools,
         maxOutputTokens: this.spec.limits.maxOutputTokens,
         signal: this.signal,
         providerOptions: {
@@ -359,7 +399,7 @@ class TurnExecution {
       });
       // Priced with the table current now (cached: no query on the hot path).
       const prices = await loadPriceTable(this.deps.engine);
-      await this.record([
+      [finished] = await this.record([
         this.draft(
           'llm.call.finished',
           {
@@ -383,6 +423,7 @@ class TurnExecution {
       await this.providerAnswered(agent.model.provider);
     } catch (error) {
       if (this.signal.aborted) throw error;
+      if (held) await this.budget.release(held);
       const retryable = error instanceof ModelCallError ? error.retryable : false;
       const message = error instanceof Error ? error.message : String(error);
       await this.record([
@@ -396,6 +437,7 @@ class TurnExecution {
       // Rate limits, overload, 5xx, network: the provider's health, shared by every run.
       if (retryable) await this.providerFailed(agent.model.provider, callId, message);
     }
+    if (held && finished) await this.budget.settle(held, finished);
     return null;
   }
 
@@ -595,6 +637,32 @@ class TurnExecution {
     );
   }
 
+  /**
+   * Run `act` holding a budget reservation: settled with what the recorded
+   * events used (a started turn, a dispatched call), released if it throws.
+   */
+  private async withReservation<T extends RunEvent[] | null>(
+    held: HeldReservation | null,
+    act: () => Promise<T>,
+  ): Promise<T> {
+    if (!held) return act();
+    let events: T;
+    try {
+      events = await act();
+    } catch (error) {
+      await this.budget.release(held);
+      throw error;
+    }
+    if (events) {
+      const type = held.subject === 'turn' ? 'agent.turn.started' : 'tool.call.dispatched';
+      await this.budget.settle(
+        held,
+        events.find((e) => e.type === type),
+      );
+    }
+    return events;
+  }
+
   private async toolSpecs() {
     const specs = await this.tools.modelSpecs();
     if (grantOf(this.spec, 'delegate') && this.spec.delegates.length > 0) {
@@ -609,17 +677,22 @@ class TurnExecution {
   }
 
   private async runToolCall(call: ToolCallState, resumed: boolean): Promise<TurnOutcome | null> {
-    const held = await this.holdIfBreakerOpen(this.requireAgent());
-    if (held) return held;
+    const hold = await this.holdIfBreakerOpen(this.requireAgent());
+    if (hold) return hold;
     // The gate's allow is recorded in the same append as the dispatch it allows.
     let gated: EventDraft[] = [];
+    // Budget: a tool call is reserved after the gate allows it, settled when it is dispatched.
+    let held: HeldReservation | null = null;
     if (!resumed) {
       const verdict = await this.gateToolCall(call);
       if (verdict.kind !== 'allowed') return verdict.kind === 'parked' ? 'blocked' : null;
       gated = [verdict.draft];
+      const reserved = await this.budget.beforeToolCall(this.requireAgent(), call.callId);
+      if (!isHeld(reserved)) return reserved.outcome;
+      held = reserved;
     }
     if (call.tool === 'delegate') {
-      await this.delegate(call, gated);
+      await this.delegate(call, gated, held);
       return null;
     }
     const spanId = call.spanId ?? newSpanId();
@@ -627,6 +700,7 @@ class TurnExecution {
     const resolved = await this.tools.resolve(call.tool);
     const parsed = resolved?.tool.args.safeParse(call.args);
     if (!resolved || !parsed?.success) {
+      if (held) await this.budget.release(held);
       await this.record([
         this.draft(
           'tool.call.finished',
@@ -662,15 +736,17 @@ class TurnExecution {
       return 'blocked';
     }
     if (!resumed) {
-      await this.act([
-        ...gated,
-        this.draft(
-          'tool.call.dispatched',
-          { callId: call.callId, tool: call.tool, args: call.args },
-          this.turnSpan(),
-          spanId,
-        ),
-      ]);
+      await this.withReservation(held, () =>
+        this.act([
+          ...gated,
+          this.draft(
+            'tool.call.dispatched',
+            { callId: call.callId, tool: call.tool, args: call.args },
+            this.turnSpan(),
+            spanId,
+          ),
+        ]),
+      );
     }
     const started = performance.now();
     const workspace = await this.workspace();
@@ -791,7 +867,11 @@ class TurnExecution {
     );
   }
 
-  private async delegate(call: ToolCallState, gated: EventDraft[]): Promise<void> {
+  private async delegate(
+    call: ToolCallState,
+    gated: EventDraft[],
+    held: HeldReservation | null,
+  ): Promise<void> {
     const agent = this.requireAgent();
     const spanId = call.spanId ?? newSpanId();
     const limits = this.context.manifest.limits;
@@ -812,6 +892,13 @@ class TurnExecution {
         parsed.data.tools,
       );
     })();
+    // A budget slice handed to the subagent can only narrow: never more than this agent has left.
+    const slice =
+      parsed.success && parsed.data.budget ? sliceFromDelegate(parsed.data.budget) : null;
+    const budgetRefusal =
+      !refusal && slice && hasLimits(slice)
+        ? sliceRefusal(slice, await remainingFor(this.deps.engine, this.state, agent.id))
+        : null;
 
     const dispatched = this.draft(
       'tool.call.dispatched',
@@ -819,23 +906,25 @@ class TurnExecution {
       this.turnSpan(),
       spanId,
     );
-    if (refusal || !parsed.success) {
-      await this.act([
-        ...gated,
-        ...(call.status === 'requested' ? [dispatched] : []),
-        this.draft(
-          'tool.call.finished',
-          {
-            callId: call.callId,
-            tool: call.tool,
-            ok: false,
-            output: refusal ?? 'refused',
-            durationMs: 0,
-          },
-          this.turnSpan(),
-          spanId,
-        ),
-      ]);
+    if (refusal || budgetRefusal || !parsed.success) {
+      await this.withReservation(held, () =>
+        this.act([
+          ...gated,
+          ...(call.status === 'requested' ? [dispatched] : []),
+          this.draft(
+            'tool.call.finished',
+            {
+              callId: call.callId,
+              tool: call.tool,
+              ok: false,
+              output: refusal ?? budgetRefusal ?? 'refused',
+              durationMs: 0,
+            },
+            this.turnSpan(),
+            spanId,
+          ),
+        ]),
+      );
       return;
     }
     const childSpec = this.context.manifest.agents[parsed.data.agent];
@@ -843,28 +932,31 @@ class TurnExecution {
       throw new DomainError('INVALID_MANIFEST', `agent "${parsed.data.agent}" is not declared`);
     const childId = randomUUID();
     // Dispatch and spawn in one append: there is no state in which one happened without the other.
-    await this.act([
-      ...gated,
-      ...(call.status === 'requested' ? [dispatched] : []),
-      {
-        type: 'agent.spawned',
-        at: now(),
-        agentId: childId,
-        traceId: this.traceId(),
-        spanId: newSpanId(),
-        parentSpanId: spanId,
-        payload: {
-          parentAgentId: agent.id,
-          parentCallId: call.callId,
-          name: parsed.data.agent,
-          role: childSpec.role,
-          model: childSpec.model,
-          task: parsed.data.task,
-          depth: agent.depth + 1,
-          toolScope: parsed.data.tools ?? null,
+    await this.withReservation(held, () =>
+      this.act([
+        ...gated,
+        ...(call.status === 'requested' ? [dispatched] : []),
+        {
+          type: 'agent.spawned',
+          at: now(),
+          agentId: childId,
+          traceId: this.traceId(),
+          spanId: newSpanId(),
+          parentSpanId: spanId,
+          payload: {
+            parentAgentId: agent.id,
+            parentCallId: call.callId,
+            name: parsed.data.agent,
+            role: childSpec.role,
+            model: childSpec.model,
+            task: parsed.data.task,
+            depth: agent.depth + 1,
+            toolScope: parsed.data.tools ?? null,
+            ...(slice && hasLimits(slice) ? { budget: slice } : {}),
+          },
         },
-      },
-    ]);
+      ]),
+    );
     await enqueue(this.deps.engine.queues, 'agent.turn', {
       runId: this.job.runId,
       agentId: childId,
@@ -965,14 +1057,16 @@ class TurnExecution {
    * in one of `runStatuses` — so a pause, kill or steer always wins the race.
    */
   private act(drafts: EventDraft[], runStatuses?: readonly RunState['status'][]) {
-    // Decided on a running run, it is refused once the run is paused (a pause or a breaker trip
-    // wins the race): the step is decided again on the paused state.
+    // Decided on a running run, it is refused once the run is paused (a pause, a breaker trip or
+    // a budget stop wins the race): the step is decided again on the paused state. In a paused
+    // run, a turn in flight finishes its steps only under a `finish-turn` pause.
     const decidedOn = this.state.status;
     return this.context.record(drafts, {
       agentId: this.job.agentId,
       runStatuses:
         runStatuses ??
         (decidedOn === 'running' || decidedOn === 'paused' ? [decidedOn] : ['running', 'paused']),
+      pausedModes: ['finish-turn'],
     });
   }
 

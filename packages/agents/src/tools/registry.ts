@@ -1,3 +1,4 @@
+import { DelegateBudget } from '@flightdeck/domain';
 import { z } from 'zod';
 import { fsList, fsRead, fsWrite } from './fs';
 import { httpFetch } from './http-fetch';
@@ -29,6 +30,9 @@ export function delegateArgs(agents: readonly string[]) {
         .describe(
           'narrow the subagent to these of its tools (it can never get more than its manifest grants)',
         ),
+      budget: DelegateBudget.optional().describe(
+        'a slice of your budget for the subagent (hard caps); never more than you have left',
+      ),
     })
     .strict();
 }

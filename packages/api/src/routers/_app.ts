@@ -4,6 +4,7 @@ import { agentsRouter } from './agents';
 import { approvalsRouter } from './approvals';
 import { auditRouter } from './audit';
 import { breakersRouter } from './breakers';
+import { budgetsRouter } from './budgets';
 import { costsRouter } from './costs';
 import { health } from './health';
 import { policiesRouter } from './policies';
@@ -26,6 +27,7 @@ export const appRouter = router({
   approvals: approvalsRouter,
   policies: policiesRouter,
   breakers: breakersRouter,
+  budgets: budgetsRouter,
   webhooks: webhooksRouter,
   audit: auditRouter,
   account: accountRouter,

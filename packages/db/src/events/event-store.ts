@@ -34,7 +34,17 @@ export interface AppendOptions {
    * the run's status is one of `runStatuses`): a decision made on a state that
    * has since changed — a pause, a kill, a steer — is refused with STALE_STATE.
    */
-  fence?: { agentId: string; lastSeq: number; runStatuses?: readonly string[] };
+  fence?: {
+    agentId: string;
+    lastSeq: number;
+    runStatuses?: readonly string[];
+    /**
+     * When the run is paused, append only if its pause is of one of these
+     * modes (a turn may finish its steps in a `finish-turn` pause; nothing
+     * more is dispatched in an `abort-turn` pause, such as a budget stop).
+     */
+    pausedModes?: readonly string[];
+  };
   /**
    * Append only if the run's last event is still this seq: a decision about
    * the whole run (a breaker tripping) made on a state that has since moved is
@@ -153,6 +163,16 @@ async function checkFence(
       'STALE_STATE',
       `Run ${runId} is ${runStatus}, not ${fence.runStatuses.join(' or ')}`,
     );
+  }
+  if (runStatus === 'paused' && fence.pausedModes) {
+    const pause = await client.query<{ mode: string | null }>(
+      `SELECT payload->>'mode' AS mode FROM events
+        WHERE run_id = $1 AND type = 'run.paused' ORDER BY seq DESC LIMIT 1`,
+      [runId],
+    );
+    const mode = pause.rows[0]?.mode ?? null;
+    if (!mode || !fence.pausedModes.includes(mode))
+      throw new DomainError('STALE_STATE', `Run ${runId} is paused (${mode ?? 'unknown mode'})`);
   }
   const agent = await client.query<{ last_seq: number }>(
     'SELECT last_seq FROM agents WHERE id = $1 AND run_id = $2',

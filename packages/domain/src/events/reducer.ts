@@ -1,5 +1,6 @@
 import type { ApprovalSettings } from '../policy/rules';
 import { type BreakerBoard, emptyBreakerBoard, trackBreakers } from '../breakers/board';
+import { initialBudgetState, reduceBudget, type RunBudgetState } from '../budget/state';
 import type {
   Actor,
   ApprovalOutcome,
@@ -187,6 +188,8 @@ export interface RunState {
   totals: Totals;
   /** The circuit breakers: their thresholds, states, and what they count (breakers/board.ts). */
   breakers: BreakerBoard;
+  /** Limits in force, slices, reservations in flight, warnings and the budget stop (budget/state.ts). */
+  budget: RunBudgetState;
   result?: string;
   error?: string;
   killedBy?: string;
@@ -224,6 +227,7 @@ export const initialRunState = (): RunState => ({
   allowedRules: [],
   totals: emptyTotals(),
   breakers: emptyBreakerBoard(),
+  budget: initialBudgetState(),
 });
 
 export const isTerminalRunStatus = (status: RunStatus): boolean =>
@@ -321,7 +325,8 @@ function applyPayload(state: RunState, event: RunEvent): RunState {
   }
   const next = cancelOrphanedApprovals(applyType(state, event));
   const breakers = trackBreakers(state, next, event);
-  return breakers === next.breakers ? next : { ...next, breakers };
+  const budget = reduceBudget(next.budget, event);
+  return { ...next, breakers, budget };
 }
 
 /** Approvals whose agent or run ended undecided are cancelled: nobody can decide them any more. */
@@ -651,6 +656,13 @@ function applyType(state: RunState, event: RunEvent): RunState {
     case 'breaker.thresholds.changed':
       // Kept by the breakers' board (trackBreakers), like what they count.
       return state;
+    case 'budget.changed':
+    case 'budget.warned':
+    case 'budget.exceeded': {
+      // Budget facts live in state.budget (reduceBudget); an agent they name has seen them.
+      const agent = event.agentId ? state.agents[event.agentId] : undefined;
+      return agent ? withAgent(state, { ...agent, lastSeq: event.seq }) : state;
+    }
     case 'tool.call.finished': {
       const agent = requireAgent(state, event);
       // A result that arrived after the agent was killed is kept in the log, and changes nothing.

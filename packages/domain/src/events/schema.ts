@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { CallId, SpanId, TraceId, Uuid } from '../ids';
 import { ApprovalSettings, Effect } from '../policy/rules';
 import { BreakerKind, BreakerThresholds } from '../breakers/thresholds';
+import { budgetPayloads, GateReservation } from '../budget/events';
+import { BudgetLimits } from '../budget/limits';
 
 /**
  * The one event union. Every fact about a run is one of these, stored in
@@ -81,6 +83,8 @@ export const payloads = {
     goal: z.string(),
     seed: z.number().int(),
     by: Actor,
+    /** The run's budget from the manifest (changes follow as `budget.changed`). */
+    budget: BudgetLimits.optional(),
   }),
   'run.completed': z.object({ result: z.string() }),
   'run.failed': z.object({ error: z.string() }),
@@ -99,6 +103,8 @@ export const payloads = {
     depth: z.number().int().nonnegative(),
     /** Tools the delegate call narrowed this agent to (a subset of its manifest grants); null: all of them. */
     toolScope: z.array(z.string()).nullable().default(null),
+    /** The slice of its parent's budget the delegate call handed this agent (hard caps); absent: none. */
+    budget: BudgetLimits.optional(),
   }),
   'agent.turn.started': z.object({ turn: z.number().int().positive() }),
   'agent.turn.finished': z.object({ turn: z.number().int().positive() }),
@@ -137,6 +143,8 @@ export const payloads = {
     source: DecisionSource,
     policyVersion: z.string(),
     reason: z.string().max(2000),
+    /** The worst case reserved against the budgets for this call (model calls), if any. */
+    reserved: GateReservation.optional(),
   }),
   /** An `ask` parked the agent: a human must decide this exact call. */
   'approval.requested': z.object({
@@ -228,6 +236,7 @@ export const payloads = {
     reason: Reason,
     source: z.enum(['spawn', 'run']),
   }),
+  ...budgetPayloads,
 } as const;
 
 export type EventType = keyof typeof payloads;
@@ -280,6 +289,9 @@ export const RunEvent = z.discriminatedUnion('type', [
   variant('breaker.half-opened'),
   variant('breaker.closed'),
   variant('breaker.thresholds.changed'),
+  variant('budget.changed'),
+  variant('budget.warned'),
+  variant('budget.exceeded'),
 ]);
 export type RunEvent = z.infer<typeof RunEvent>;
 export type EventOf<T extends EventType> = Extract<RunEvent, { type: T }>;

@@ -74,8 +74,8 @@ describe('parseManifest', () => {
   it('requires the delegate tool for delegates, and refuses unknown keys and tools', () => {
     const noTool = parseManifest(valid.replace('tools: [delegate, fs.write]', 'tools: [fs.write]'));
     expect(!noTool.ok && noTool.issues[0]).toMatchObject({ path: 'agents.lead.tools' });
-    const unknownKey = parseManifest(`${valid}\nbudget: 5\n`);
-    expect(!unknownKey.ok && unknownKey.issues[0]?.message).toContain('budget');
+    const unknownKey = parseManifest(`${valid}\nallowance: 5\n`);
+    expect(!unknownKey.ok && unknownKey.issues[0]?.message).toContain('allowance');
     const unknownTool = parseManifest(valid.replace('[delegate, fs.write]', '[delegate, rm.rf]'));
     expect(!unknownTool.ok && unknownTool.issues[0]).toMatchObject({
       path: expect.stringMatching(/^agents\.lead\.tools\.1/),

@@ -5,6 +5,7 @@ import { McpServer, ToolGrant } from './grants';
 import { explainWidening } from './narrowing';
 import { Policy } from '../policy/rules';
 import { BreakerOverrides } from '../breakers/thresholds';
+import { HumanBudget } from '../budget/limits';
 
 /**
  * The one manifest schema: a team declared in YAML or JSON. Everything an agent
@@ -124,6 +125,13 @@ export const Manifest = z
      * changes. See breakers/thresholds.ts for each breaker.
      */
     breakers: BreakerOverrides.default({}),
+    /**
+     * The run's budget: soft (warn) and hard (stop) limits on dollars, tokens,
+     * model calls, tool calls, turns and wall time. `usd: 2` is a hard limit;
+     * `usd: { soft: 1, hard: 2 }` warns at $1. Each run starts with it; an
+     * operator can change it while the run runs.
+     */
+    budget: HumanBudget.optional(),
   })
   .strict()
   .superRefine((m, ctx) => {

@@ -1,10 +1,13 @@
 import { findWebhooksFor, getWebhook, insertDeliveries } from '@flightdeck/db';
 import {
-  ApprovalNotification,
-  BreakerNotification,
+  type ApprovalNotification,
+  type BreakerNotification,
+  type BudgetNotification,
   describeIssues,
   DomainError,
+  notificationTeamId,
   sampleApprovalNotification,
+  WebhookNotification,
 } from '@flightdeck/domain';
 import type { Engine } from '../engine';
 import { enqueue } from '../jobs/queues';
@@ -27,27 +30,28 @@ async function enqueueDeliveries(engine: Engine, deliveryIds: string[]): Promise
 }
 
 /**
- * Tell the webhooks about an approval: every enabled webhook that takes this
- * kind, for this team or for all teams, gets a delivery row and a delivery
- * job. Call it after the approval's own change is committed. Returns the new
- * deliveries' ids (none when no webhook matches). Fails loudly if the
- * notification is invalid or Redis is unreachable; rows written before a
- * failed enqueue stay `pending` for an admin to see.
+ * Tell the webhooks about something that happened (an approval, a circuit
+ * breaker, a budget alert): every enabled webhook that takes its kind, for
+ * its team or for all teams, gets a delivery row and a delivery job. Call it
+ * after the change itself is committed. Returns the new deliveries' ids (none
+ * when no webhook matches). Fails loudly if the notification is invalid or
+ * Redis is unreachable; rows written before a failed enqueue stay `pending`
+ * for an admin to see.
  */
-export async function notifyApproval(
+export async function notifyWebhooks(
   engine: Engine,
-  notification: ApprovalNotification,
+  notification: WebhookNotification,
 ): Promise<{ deliveryIds: string[] }> {
-  const parsed = ApprovalNotification.safeParse(notification);
+  const parsed = WebhookNotification.safeParse(notification);
   if (!parsed.success) {
     throw new DomainError(
       'INVALID_INPUT',
-      `Invalid approval notification: ${describeIssues(parsed.error.issues)}`,
+      `Invalid ${notification.kind} notification: ${describeIssues(parsed.error.issues)}`,
     );
   }
   const webhooks = await findWebhooksFor(engine.db, {
     kind: parsed.data.kind,
-    teamId: parsed.data.approval.teamId,
+    teamId: notificationTeamId(parsed.data),
   });
   const deliveries = await insertDeliveries(engine.db, {
     webhookIds: webhooks.map((w) => w.id),
@@ -58,34 +62,15 @@ export async function notifyApproval(
   return { deliveryIds };
 }
 
-/**
- * Tell the webhooks about a circuit breaker of a run that opened or closed:
- * every enabled webhook that takes this kind, for the run's team or for all
- * teams. Call it after the breaker's event is committed.
- */
-export async function notifyBreaker(
-  engine: Engine,
-  notification: BreakerNotification,
-): Promise<{ deliveryIds: string[] }> {
-  const parsed = BreakerNotification.safeParse(notification);
-  if (!parsed.success) {
-    throw new DomainError(
-      'INVALID_INPUT',
-      `Invalid breaker notification: ${describeIssues(parsed.error.issues)}`,
-    );
-  }
-  const webhooks = await findWebhooksFor(engine.db, {
-    kind: parsed.data.kind,
-    teamId: parsed.data.breaker.teamId,
-  });
-  const deliveries = await insertDeliveries(engine.db, {
-    webhookIds: webhooks.map((w) => w.id),
-    notification: parsed.data,
-  });
-  const deliveryIds = deliveries.map((d) => d.id);
-  await enqueueDeliveries(engine, deliveryIds);
-  return { deliveryIds };
-}
+/** An approval was requested, is expiring, was decided or expired. */
+export const notifyApproval = (engine: Engine, notification: ApprovalNotification) =>
+  notifyWebhooks(engine, notification);
+/** A circuit breaker of a run opened or closed. */
+export const notifyBreaker = (engine: Engine, notification: BreakerNotification) =>
+  notifyWebhooks(engine, notification);
+/** A budget's soft limit was crossed, or a call was refused at a hard limit (the run stopped). */
+export const notifyBudget = (engine: Engine, notification: BudgetNotification) =>
+  notifyWebhooks(engine, notification);
 
 /** Send a sample notification to one webhook (enabled or not, whatever kinds it takes). */
 export async function sendTestNotification(

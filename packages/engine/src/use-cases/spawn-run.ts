@@ -1,6 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { getTeam, insertRun } from '@flightdeck/db';
-import { type Actor, DomainError, newSpanId, newTraceId } from '@flightdeck/domain';
+import {
+  type Actor,
+  DomainError,
+  hasLimits,
+  newSpanId,
+  newTraceId,
+  toBudgetLimits,
+} from '@flightdeck/domain';
 import type { Engine } from '../engine';
 import { enqueue } from '../jobs/queues';
 import { recordEvents } from '../record-events';
@@ -39,6 +46,7 @@ export async function spawnRun(engine: Engine, input: SpawnRunInput): Promise<{ 
   const rootSpanId = newSpanId();
   const at = new Date().toISOString();
   const thresholds = await resolveSpawnThresholds(engine, team.id, manifest);
+  const budget = manifest.budget ? toBudgetLimits(manifest.budget) : {};
 
   await insertRun(engine.db, {
     id: runId,
@@ -65,6 +73,7 @@ export async function spawnRun(engine: Engine, input: SpawnRunInput): Promise<{ 
           goal,
           seed,
           by: input.by,
+          ...(hasLimits(budget) ? { budget } : {}),
         },
       },
       {

@@ -24,6 +24,7 @@ const CATEGORY_FILTERS: Array<{ value: CategoryFilter; label: string }> = [
   { value: 'tool', label: 'Tools' },
   { value: 'agent', label: 'Agents' },
   { value: 'run', label: 'Run' },
+  { value: 'budget', label: 'Budget' },
   { value: 'control', label: 'Control' },
   { value: 'failures', label: 'Failures' },
 ];

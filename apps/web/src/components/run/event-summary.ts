@@ -1,5 +1,9 @@
 import {
   BREAKER_LABELS,
+  describeAmounts,
+  describeLimits,
+  describeScope,
+  formatBudgetAmount,
   formatUsd,
   type PauseMode,
   type RunEvent,
@@ -8,7 +12,7 @@ import {
 } from '@flightdeck/domain';
 import { truncate } from '@/client/format';
 
-export type EventCategory = 'run' | 'agent' | 'llm' | 'tool' | 'breaker';
+export type EventCategory = 'run' | 'agent' | 'llm' | 'tool' | 'breaker' | 'budget';
 
 export function categoryOf(type: RunEvent['type']): EventCategory {
   return type.slice(0, type.indexOf('.')) as EventCategory;
@@ -20,6 +24,7 @@ export const isFailureEvent = (event: RunEvent): boolean =>
   event.type === 'agent.killed' ||
   event.type === 'tool.call.interrupted' ||
   event.type === 'breaker.opened' ||
+  event.type === 'budget.exceeded' ||
   (event.type === 'tool.call.finished' && !event.payload.ok);
 
 /** The control path's facts: pauses, resumes, steers, kills, decisions on interrupted calls. */
@@ -36,6 +41,7 @@ const CONTROL_EVENTS: ReadonlySet<RunEvent['type']> = new Set([
   'breaker.half-opened',
   'breaker.closed',
   'breaker.thresholds.changed',
+  'budget.changed',
 ]);
 
 export const isControlEvent = (event: RunEvent): boolean => CONTROL_EVENTS.has(event.type);
@@ -79,6 +85,8 @@ export function summarize(event: RunEvent, state: RunState): string {
     case 'run.killed':
       return `Killed by ${event.payload.by.id}: ${truncate(event.payload.reason, 140)}`;
     case 'run.paused':
+      if (event.payload.by.kind === 'system' && event.payload.by.id === 'budget')
+        return `Run paused by its budget (nothing more is dispatched): ${truncate(event.payload.reason, 160)}`;
       return `Run paused by ${event.payload.by.id} (${PAUSE_MODE[event.payload.mode]})${event.payload.reason ? `: ${truncate(event.payload.reason, 120)}` : ''}`;
     case 'run.resumed':
       return `Run resumed by ${event.payload.by.id}`;
@@ -133,8 +141,20 @@ export function summarize(event: RunEvent, state: RunState): string {
     case 'gate.decided': {
       const p = event.payload;
       const rule = p.ruleId ? `rule ${p.ruleId}` : p.source;
-      return `Gate: ${p.effect} ${p.tool === 'model' ? 'model call' : p.tool} · ${rule} · policy ${p.policyVersion}${p.effect === 'allow' ? '' : ` · ${truncate(p.reason, 100)}`}`;
+      const reserved = p.reserved ? ` · reserved ${describeAmounts(p.reserved)}` : '';
+      return `Gate: ${p.effect} ${p.tool === 'model' ? 'model call' : p.tool} · ${rule} · policy ${p.policyVersion}${p.effect === 'allow' ? '' : ` · ${truncate(p.reason, 100)}`}${reserved}`;
     }
+    case 'budget.changed': {
+      const p = event.payload;
+      return `Budget set by ${p.by.id}: ${describeLimits(p.limits)}${p.reason ? ` · ${truncate(p.reason, 100)}` : ''}`;
+    }
+    case 'budget.warned': {
+      const p = event.payload;
+      const name = (id: string) => state.agents[id]?.name;
+      return `Soft limit crossed: ${describeScope(p.scope, name)} used ${formatBudgetAmount(p.metric, p.used)} (warn at ${formatBudgetAmount(p.metric, p.soft)})`;
+    }
+    case 'budget.exceeded':
+      return `Stopped by the budget: ${truncate(event.payload.reason, 200)}`;
     case 'approval.requested':
       return `Approval requested for ${event.payload.tool}(${args(event.payload.args)}) · expires ${new Date(event.payload.expiresAt).toLocaleTimeString()}`;
     case 'approval.voted':

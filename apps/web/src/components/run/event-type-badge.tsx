@@ -8,6 +8,7 @@ const CATEGORY_CLASSES: Record<EventCategory, string> = {
   llm: 'bg-violet-500/10 text-violet-700 dark:text-violet-300',
   tool: 'bg-amber-500/12 text-amber-800 dark:text-amber-300',
   breaker: 'bg-rose-500/10 text-rose-700 dark:text-rose-300',
+  budget: 'bg-emerald-500/12 text-emerald-800 dark:text-emerald-300',
 };
 
 export function EventTypeBadge({

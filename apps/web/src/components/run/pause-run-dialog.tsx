@@ -110,7 +110,13 @@ export function PauseRunDialog({
 }
 
 /** Resume a paused run: no confirmation, it only lets the team go on. */
-export function ResumeRunButton({ runId }: { runId: string }) {
+export function ResumeRunButton({
+  runId,
+  testId = 'resume-run',
+}: {
+  runId: string;
+  testId?: string;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const resume = useMutation(
@@ -125,7 +131,7 @@ export function ResumeRunButton({ runId }: { runId: string }) {
         size="sm"
         onClick={() => resume.mutate({ runId })}
         disabled={resume.isPending}
-        data-testid="resume-run"
+        data-testid={testId}
         title="Let the team go on"
       >
         {resume.isPending ? <LoaderCircleIcon className="animate-spin" /> : <PlayIcon />}

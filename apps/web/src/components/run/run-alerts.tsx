@@ -1,7 +1,7 @@
 'use client';
 
 import type { AgentState, RunState } from '@flightdeck/domain';
-import { CirclePauseIcon, ShieldAlertIcon, ShieldQuestionIcon } from 'lucide-react';
+import { CirclePauseIcon, OctagonXIcon, ShieldAlertIcon, ShieldQuestionIcon } from 'lucide-react';
 import { formatRelative, truncate } from '@/client/format';
 import { agentPhase } from '@/components/status';
 import { Button } from '@/components/ui/button';
@@ -17,7 +17,8 @@ export function RunPausedBanner({
   now: number | null;
 }) {
   const pause = state.pause;
-  if (state.status !== 'paused' || !pause) return null;
+  // A budget stop has a banner of its own, which says how to go on.
+  if (state.status !== 'paused' || !pause || state.budget.stop) return null;
   const finishing = Object.values(state.agents).filter((a) => agentPhase(a, state) === 'pausing');
   const detail =
     finishing.length > 0
@@ -45,6 +46,33 @@ export function RunPausedBanner({
         </div>
         <div className="text-xs text-muted-foreground">{detail}</div>
       </div>
+    </div>
+  );
+}
+
+/** The run's budget stopped it before a call: why, and how to go on (raise the budget, then resume). */
+export function BudgetStopBanner({ state, onRaise }: { state: RunState; onRaise: () => void }) {
+  const stop = state.budget.stop;
+  if (state.status !== 'paused' || !stop) return null;
+  return (
+    <div
+      role="alert"
+      data-testid="budget-stop-banner"
+      data-metric={stop.metric}
+      className="flex items-start gap-2.5 rounded-md border border-status-failed/40 bg-status-failed-bg/60 px-3 py-2 text-sm"
+    >
+      <OctagonXIcon className="mt-0.5 size-4 shrink-0 text-status-failed" />
+      <div className="min-w-0 flex-1">
+        <div className="font-medium text-status-failed">Stopped by its budget</div>
+        <div className="text-xs">{truncate(stop.reason, 400)}</div>
+        <div className="text-xs text-muted-foreground">
+          The run is paused before its next call, its state kept. To go on: raise the budget, then
+          resume.
+        </div>
+      </div>
+      <Button size="xs" variant="outline" onClick={onRaise} data-testid="raise-budget">
+        Raise budget
+      </Button>
     </div>
   );
 }

@@ -35,7 +35,13 @@ import { EventFeed } from './event-feed';
 import { InterruptedCalls } from './interrupted-call';
 import { KillRunDialog } from './kill-run-dialog';
 import { PauseRunDialog, ResumeRunButton } from './pause-run-dialog';
-import { ApprovalsWaitingBanner, NeedsDecisionBanner, RunPausedBanner } from './run-alerts';
+import {
+  ApprovalsWaitingBanner,
+  BudgetStopBanner,
+  NeedsDecisionBanner,
+  RunPausedBanner,
+} from './run-alerts';
+import { RunBudget } from './run-budget';
 import { AgentPolicy } from './agent-policy';
 import { BreakerAlert } from './breakers/breaker-alert';
 import { BreakersPanel } from './breakers/breakers-panel';
@@ -43,14 +49,15 @@ import { RunApprovals } from './run-approvals';
 import { SteerBox } from './steer-box';
 import { TraceWaterfall } from './waterfall/trace-waterfall';
 
-type MiddleTab = 'log' | 'trace' | 'workspace' | 'approvals' | 'policy' | 'breakers';
+type MiddleTab = 'log' | 'trace' | 'workspace' | 'approvals' | 'policy' | 'breakers' | 'budget';
 
 const parseTab = (value: string | null): MiddleTab =>
   value === 'trace' ||
   value === 'workspace' ||
   value === 'approvals' ||
   value === 'policy' ||
-  value === 'breakers'
+  value === 'breakers' ||
+  value === 'budget'
     ? value
     : 'log';
 const parseSeq = (value: string | null): number | null =>
@@ -230,6 +237,7 @@ function LiveRun({ runId }: { runId: string }) {
           now={now}
           onDetails={() => setMiddle('breakers')}
         />
+        <BudgetStopBanner state={state} onRaise={() => setMiddle('budget')} />
         <RunPausedBanner state={state} pausedAt={pausedAt} now={now} />
         <NeedsDecisionBanner state={state} onReview={select} />
         <ApprovalsWaitingBanner state={state} onReview={() => setMiddle('approvals')} />
@@ -306,6 +314,8 @@ function LiveRun({ runId }: { runId: string }) {
               <RunApprovals runId={runId} />
             ) : middle === 'breakers' ? (
               <BreakersPanel runId={runId} state={state} now={now} />
+            ) : middle === 'budget' ? (
+              <RunBudget runId={runId} state={state} events={live.events} count={live.count} />
             ) : middle === 'policy' ? (
               <AgentPolicy
                 runId={runId}
@@ -373,6 +383,7 @@ function ViewTabs({ value, onChange }: { value: MiddleTab; onChange: (v: MiddleT
     { value: 'approvals', label: 'Approvals', testId: 'tab-approvals' },
     { value: 'policy', label: 'Policy', testId: 'tab-policy' },
     { value: 'breakers', label: 'Breakers', testId: 'tab-breakers' },
+    { value: 'budget', label: 'Budget', testId: 'tab-budget' },
   ] as const;
   return (
     <div role="tablist" aria-label="Run view" className="inline-flex rounded-md bg-muted p-0.5">

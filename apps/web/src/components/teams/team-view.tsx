@@ -15,6 +15,7 @@ import { Skeleton } from '@/components/ui/skeleton';
 import { cn } from '@/lib/utils';
 import { ManifestEditor } from './manifest-editor';
 import { TeamBreakerDefaults } from './team-breaker-defaults';
+import { TeamBudgets } from './team-budgets';
 import { TeamDefaultRules } from './team-default-rules';
 
 export function TeamView({ slug }: { slug: string }) {
@@ -120,6 +121,7 @@ export function TeamView({ slug }: { slug: string }) {
               </CardContent>
             </Card>
           )}
+          <TeamBudgets slug={slug} />
           <TeamDefaultRules slug={slug} />
           <TeamBreakerDefaults slug={slug} />
         </div>

@@ -49,6 +49,8 @@ const KIND_LABELS: Record<NotificationKind, string> = {
   'approval.expired': 'expired',
   'breaker.opened': 'breaker tripped',
   'breaker.closed': 'breaker closed',
+  'budget.warned': 'budget warned',
+  'budget.exceeded': 'budget stop',
 };
 
 export function WebhooksView() {

@@ -1,0 +1,3 @@
+export * from './counters';
+export * from './set-budgets';
+export * from './budget-status';
