@@ -103,7 +103,10 @@ export interface BreakerBoard {
   costs: CostObservation[];
   spawns: SpawnObservation[];
   exchanges: ExchangeObservation[];
-  /** Seqs of recent turn starts, team-wide. */
+  /**
+   * Seqs of recent turn starts, team-wide, but for each agent's first turn
+   * (many agents starting at once is a fan-out, not a stall).
+   */
   turns: number[];
   lastProgressSeq: number;
   /** Calls seen and their last result, most recent last: a call or result not here is new. */
@@ -146,7 +149,9 @@ export function trackBreakers(before: RunState, after: RunState, event: RunEvent
   const board = after.breakers;
   switch (event.type) {
     case 'agent.turn.started':
-      return { ...board, turns: pushBounded(board.turns, event.seq) };
+      return event.payload.turn === 1
+        ? board
+        : { ...board, turns: pushBounded(board.turns, event.seq) };
     case 'agent.spawned':
       return event.payload.parentAgentId ? { ...board, lastProgressSeq: event.seq } : board;
     case 'agent.finished':
