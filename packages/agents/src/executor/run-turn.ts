@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   type AgentSpec,
   type AgentState,
+  type BudgetAmounts,
   costMicroUsd,
   describeIssues,
   DomainError,
@@ -276,7 +277,8 @@ class TurnExecution {
     const model = `${agent.model.provider}/${agent.model.name}`;
     const decision = await this.gate.decide(agent, 'model', 'model', { model });
     const allowed = decision.effect === 'allow';
-    const tools = await this.toolSpecs();
+    // The tools offered (starting MCP servers) only for a call that will be made.
+    const tools = allowed ? await this.toolSpecs() : [];
     // Budget: the worst case of this call is reserved before it is dispatched (refused: the run stops here).
     let held: HeldReservation | null = null;
     if (allowed) {
@@ -296,8 +298,8 @@ class TurnExecution {
       'model',
       decision,
       allowed ? decision : { ...decision, effect: 'deny' },
+      held?.amounts,
     );
-    if (held && gated.type === 'gate.decided') gated.payload.reserved = held.amounts;
     await this.withReservation(held, async () => {
       await this.act([
         gated,
@@ -609,6 +611,8 @@ class TurnExecution {
     tool: string,
     decision: GateDecision,
     recorded: GateDecision = decision,
+    /** What the budget reserved for this call (model calls). */
+    reserved?: BudgetAmounts,
   ): EventDraft {
     return this.draft(
       'gate.decided',
@@ -621,6 +625,7 @@ class TurnExecution {
         source: recorded.source,
         policyVersion: recorded.policyVersion,
         reason: recorded.reason,
+        ...(reserved ? { reserved } : {}),
       },
       this.turnSpan(),
     );
