@@ -4,6 +4,7 @@ import {
   type AgentSpec,
   type AgentState,
   type BreakerState,
+  type BudgetAmounts,
   costMicroUsd,
   detectBreakerTrips,
   describeIssues,
@@ -315,7 +316,8 @@ class TurnExecution {
       const waiting = await this.acquireProvider(agent.model.provider, callId);
       if (waiting) return waiting;
     }
-    const tools = await this.toolSpecs();
+    // The tools offered (starting MCP servers) only for a call that will be made.
+    const tools = allowed ? await this.toolSpecs() : [];
     // Budget: the worst case of this call is reserved before it is dispatched (refused: the run stops here).
     let held: HeldReservation | null = null;
     if (allowed) {
@@ -335,8 +337,8 @@ class TurnExecution {
       'model',
       decision,
       allowed ? decision : { ...decision, effect: 'deny' },
+      held?.amounts,
     );
-    if (held && gated.type === 'gate.decided') gated.payload.reserved = held.amounts;
     await this.withReservation(held, async () => {
       await this.act([
         gated,
@@ -850,6 +852,8 @@ class TurnExecution {
     tool: string,
     decision: GateDecision,
     recorded: GateDecision = decision,
+    /** What the budget reserved for this call (model calls). */
+    reserved?: BudgetAmounts,
   ): EventDraft {
     return this.draft(
       'gate.decided',
@@ -862,6 +866,7 @@ class TurnExecution {
         source: recorded.source,
         policyVersion: recorded.policyVersion,
         reason: recorded.reason,
+        ...(reserved ? { reserved } : {}),
       },
       this.turnSpan(),
     );

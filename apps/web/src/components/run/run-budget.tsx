@@ -101,7 +101,8 @@ export function RunBudget({
       </section>
 
       <IfCan permission="runs.control">
-        {isActiveRun(state.status) && (
+        {/* Mounted once the log is read (its limits fill the form), and again after each change. */}
+        {state.runId && isActiveRun(state.status) && (
           <RunBudgetForm key={state.budget.version} runId={runId} state={state} />
         )}
       </IfCan>

@@ -122,7 +122,7 @@ function PeriodForm({
       <p className="text-xs text-muted-foreground">
         Now: per day {describeLimits(initial.day)}; per month {describeLimits(initial.month)}.
       </p>
-      <div className="grid gap-4 lg:grid-cols-2">
+      <div className="flex flex-col gap-4">
         <div className="flex flex-col gap-1">
           <span className="text-xs font-medium">Per UTC day</span>
           <LimitsFields
