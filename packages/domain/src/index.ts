@@ -19,3 +19,4 @@ export * from './notifications';
 export * from './audit/entry';
 export * from './redact';
 export * from './issues';
+export * from './replay/timeline';

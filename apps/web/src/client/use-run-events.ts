@@ -1,6 +1,11 @@
 'use client';
 
-import { type RunEvent, RunEventsMessage, type RunState } from '@flightdeck/domain';
+import {
+  type ReplayIndex,
+  type RunEvent,
+  RunEventsMessage,
+  type RunState,
+} from '@flightdeck/domain';
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { z } from 'zod';
 import { RunFeed } from './run-feed';
@@ -24,6 +29,8 @@ export interface RunEventsView {
   events: readonly RunEvent[];
   count: number;
   state: RunState;
+  /** The reducer's states, checkpointed: the state at any seq (replay). */
+  index: ReplayIndex;
   lastSeq: number;
   /** Whether the first watch has answered. */
   loaded: boolean;
@@ -79,6 +86,7 @@ class RunEventsStore {
       events: f.events,
       count: f.events.length,
       state: f.state,
+      index: f.index,
       lastSeq: f.lastSeq,
       loaded: this.loaded,
       syncing: this.syncing,

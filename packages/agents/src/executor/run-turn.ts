@@ -25,6 +25,7 @@ import {
   enqueueTurn,
   releaseRunSlot,
   scheduleApprovalTimers,
+  snapshotWorkspace,
 } from '@flightdeck/engine';
 import type { Logger } from '@flightdeck/telemetry';
 import { randomUUID } from 'node:crypto';
@@ -305,7 +306,7 @@ class TurnExecution {
     try {
       const response = await provider.generate({
         model: agent.model,
-        system: this.spec.system,
+        system: agent.system ?? this.spec.system,
         messages: agent.messages,
         tools: await this.toolSpecs(),
         maxOutputTokens: this.spec.limits.maxOutputTokens,
@@ -434,6 +435,9 @@ class TurnExecution {
     const started = performance.now();
     const workspace = await this.workspace();
     const result = await tool.run(parsed.data, { workspace, signal: this.signal, grant });
+    const durationMs = Math.round(performance.now() - started);
+    // What the call changed in the workspace is recorded with its result.
+    const committed = tool.readOnly ? null : await this.snapshotWorkspace(call, spanId);
     await this.record([
       this.draft(
         'tool.call.finished',
@@ -442,13 +446,40 @@ class TurnExecution {
           tool: call.tool,
           ok: result.ok,
           output: capOutput(result.output),
-          durationMs: Math.round(performance.now() - started),
+          durationMs,
         },
         this.turnSpan(),
         spanId,
       ),
+      ...(committed ? [committed] : []),
     ]);
     return null;
+  }
+
+  /**
+   * A commit of the workspace after a tool call, on top of the last commit the
+   * log recorded; null when nothing changed. A history that cannot be written
+   * never fails the call: it is logged, and the next snapshot catches up.
+   */
+  private async snapshotWorkspace(call: ToolCallState, spanId: string): Promise<EventDraft | null> {
+    try {
+      await this.context.refresh();
+      const { commit, tree } = this.state.workspace;
+      const snapshot = await snapshotWorkspace(
+        this.deps.engine.config.workspaceRoot,
+        this.job.runId,
+        {
+          parent: commit && tree ? { commit, tree } : null,
+          message: `${call.tool} ${call.callId}\n\nrun ${this.job.runId}\nagent ${this.job.agentId}\n`,
+        },
+      );
+      return snapshot
+        ? this.draft('workspace.committed', { callId: call.callId, ...snapshot }, spanId)
+        : null;
+    } catch (error) {
+      this.deps.log.warn('workspace snapshot failed', { ...this.job, callId: call.callId, error });
+      return null;
+    }
   }
 
   /**

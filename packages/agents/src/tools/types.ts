@@ -21,6 +21,8 @@ export interface Tool<A extends z.ZodType = z.ZodType> {
   args: A;
   /** Safe to run again after a crash left its outcome unknown. */
   idempotent: boolean;
+  /** Never changes the workspace: no snapshot of it is taken after the call. */
+  readOnly?: boolean;
   /**
    * Optional, per call: whether these arguments are safe to run again (e.g. an
    * HTTP GET but not a POST). When present it takes precedence over `idempotent`.

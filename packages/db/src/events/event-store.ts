@@ -35,6 +35,8 @@ export interface AppendOptions {
    * has since changed — a pause, a kill, a steer — is refused with STALE_STATE.
    */
   fence?: { agentId: string; lastSeq: number; runStatuses?: readonly string[] };
+  /** Append only if the run's status is one of these (checked under the run's lock), else STALE_STATE. */
+  runStatuses?: readonly string[];
   /**
    * The governance act these events record (a kill, a pause, a steer …): its
    * audit entry is appended in the same transaction, so the events are written
@@ -83,6 +85,11 @@ export async function appendEvents(
           `Run ${runId} has ended (${current.status}); nothing more may be appended`,
         );
       }
+      if (options.runStatuses && !options.runStatuses.includes(current.status))
+        throw new DomainError(
+          'STALE_STATE',
+          `Run ${runId} is ${current.status}, not ${options.runStatuses.join(' or ')}`,
+        );
       if (options.fence) await checkFence(client, runId, current.status, options.fence);
       const events = numbered.map((event, i) => ({ ...event, seq: current.last_seq + i + 1 }));
       await insertEvents(client, runId, events);

@@ -4,6 +4,7 @@ import { IfCan } from '@/components/if-can';
 import {
   formatUsd,
   isTerminalAgentStatus,
+  MomentIndex,
   type RunState,
   type RunStatus,
 } from '@flightdeck/domain';
@@ -35,6 +36,7 @@ import { EventFeed } from './event-feed';
 import { InterruptedCalls } from './interrupted-call';
 import { KillRunDialog } from './kill-run-dialog';
 import { PauseRunDialog, ResumeRunButton } from './pause-run-dialog';
+import { ReplayBar } from './replay/replay-bar';
 import { ApprovalsWaitingBanner, NeedsDecisionBanner, RunPausedBanner } from './run-alerts';
 import { AgentPolicy } from './agent-policy';
 import { RunApprovals } from './run-approvals';
@@ -49,6 +51,9 @@ const parseTab = (value: string | null): MiddleTab =>
     : 'log';
 const parseSeq = (value: string | null): number | null =>
   value && /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : null;
+/** `?at=` may name step 0 (before anything happened). */
+const parseAt = (value: string | null): number | null =>
+  value && /^(0|[1-9][0-9]{0,15})$/.test(value) ? Number(value) : null;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -61,10 +66,17 @@ function LiveRun({ runId }: { runId: string }) {
   const trpc = useTRPC();
   const summary = useQuery(trpc.runs.get.queryOptions({ runId }, { refetchInterval: false }));
   const live = useRunEvents(runId);
-  const state = live.state;
+  const searchParams = useSearchParams();
+  /** Replay: the step shown (`?at=<seq>`); null: live. Everything below shows the run as it was then. */
+  const [replayAt, setReplayAt] = useState<number | null>(() => parseAt(searchParams.get('at')));
+  const count = replayAt === null ? live.count : Math.min(replayAt, live.count);
+  const events = live.events;
+  const state = replayAt === null ? live.state : live.index.stateAt(count);
+  const replaying = replayAt !== null;
+  const [moments] = useState(() => new MomentIndex());
+  moments.extend(live.events, live.count);
   const [selected, setSelected] = useState<string | null>(null);
   const [feedAgent, setFeedAgent] = useState<string | null>(null);
-  const searchParams = useSearchParams();
   /**
    * The middle column: the event log, the trace waterfall or the workspace (those two take the
    * conversation's column too on wide screens). Kept in the URL: `?tab=workspace&change=<seq>`.
@@ -78,6 +90,7 @@ function LiveRun({ runId }: { runId: string }) {
     const url = new URL(window.location.href);
     const set = (key: string, value: string | null) =>
       value === null ? url.searchParams.delete(key) : url.searchParams.set(key, value);
+    set('at', replayAt === null ? null : String(replayAt));
     set('tab', middle === 'log' ? null : middle);
     set('file', middle === 'workspace' && workspace.change === null ? workspace.file : null);
     set(
@@ -86,12 +99,12 @@ function LiveRun({ runId }: { runId: string }) {
     );
     if (url.href !== window.location.href)
       window.history.replaceState(window.history.state, '', url);
-  }, [middle, workspace]);
+  }, [middle, workspace, replayAt]);
   // The files each agent wrote, from the log (read incrementally as it grows).
   const [changeTracker] = useState(() => new FileChangeTracker());
   const changes = useMemo(
-    () => changeTracker.advance(live.events, live.count),
-    [changeTracker, live.events, live.count],
+    () => changeTracker.advance(events, count),
+    [changeTracker, events, count],
   );
   const changeSeqs = useMemo(() => new Set(changes.map((c) => c.seq)), [changes]);
   const showChange = useCallback((seq: number) => {
@@ -100,7 +113,10 @@ function LiveRun({ runId }: { runId: string }) {
   }, []);
   /** "Steer…" on an agent: select it and focus the steer box (a new token each time). */
   const [steerRequest, setSteerRequest] = useState<{ agentId: string; token: number } | null>(null);
-  const now = useNow(1000);
+  const clock = useNow(1000);
+  // A replay's "now" is the time of the step shown.
+  const shownAt = replaying && count > 0 ? events[count - 1]?.at : undefined;
+  const now = shownAt ? Date.parse(shownAt) : clock;
 
   if (live.error === 'This run does not exist.' || summary.error?.data?.code === 'NOT_FOUND') {
     return <RunMissing message="No run with this id." />;
@@ -114,7 +130,7 @@ function LiveRun({ runId }: { runId: string }) {
   // Only an ended run has an end: a summary row may carry a time for a pause.
   const endedAt =
     state.endedAt ??
-    (summary.data && !isActiveRun(summary.data.status) ? summary.data.endedAt : null);
+    (!replaying && summary.data && !isActiveRun(summary.data.status) ? summary.data.endedAt : null);
   const duration =
     startedAt && now ? (endedAt ? Date.parse(endedAt) : now) - Date.parse(startedAt) : NaN;
   const selectedId = selected ?? state.leadAgentId;
@@ -122,7 +138,7 @@ function LiveRun({ runId }: { runId: string }) {
   const activeAgents = Object.values(state.agents).filter(
     (a) => !isTerminalAgentStatus(a.status),
   ).length;
-  const pausedAt = state.pause ? (live.events[state.pause.seq - 1]?.at ?? null) : null;
+  const pausedAt = state.pause ? (events[state.pause.seq - 1]?.at ?? null) : null;
 
   const agentName = (agentId: string | null) =>
     agentId ? (state.agents[agentId]?.name ?? '') : '';
@@ -199,7 +215,10 @@ function LiveRun({ runId }: { runId: string }) {
             </div>
           </div>
           <IfCan permission="runs.control">
-            <div className="flex items-center gap-2" data-testid="run-controls">
+            <div
+              className={cn('flex items-center gap-2', replaying && 'hidden')}
+              data-testid="run-controls"
+            >
               {status === 'paused' ? (
                 <ResumeRunButton runId={runId} />
               ) : (
@@ -217,6 +236,13 @@ function LiveRun({ runId }: { runId: string }) {
             </div>
           </IfCan>
         </div>
+        <ReplayBar
+          at={replayAt === null ? null : count}
+          total={live.count}
+          events={events}
+          moments={moments}
+          onChange={setReplayAt}
+        />
         <Stats state={state} durationMs={duration} running={isActiveRun(status)} />
         <RunPausedBanner state={state} pausedAt={pausedAt} now={now} />
         <NeedsDecisionBanner state={state} onReview={select} />
@@ -250,6 +276,7 @@ function LiveRun({ runId }: { runId: string }) {
                 selected={selectedId}
                 onSelect={select}
                 onSteer={steer}
+                readOnly={replaying}
               />
             )}
           </div>
@@ -275,13 +302,16 @@ function LiveRun({ runId }: { runId: string }) {
         <Card className={cn('min-h-[420px] overflow-hidden', middle !== 'log' && '2xl:col-span-2')}>
           <CardHeader className="py-2">
             <ViewTabs value={middle} onChange={setMiddle} />
-            <span className="text-xs text-muted-foreground">seq {formatCount(live.lastSeq)}</span>
+            <span className="text-xs text-muted-foreground" data-testid="run-seq">
+              seq {formatCount(count)}
+              {replaying && count < live.count ? ` of ${formatCount(live.count)}` : ''}
+            </span>
           </CardHeader>
           <div className="min-h-0 flex-1">
             {middle === 'log' ? (
               <EventFeed
-                events={live.events}
-                count={live.count}
+                events={events}
+                count={count}
                 state={state}
                 agentFilter={feedAgent}
                 onClearAgentFilter={() => setFeedAgent(null)}
@@ -289,16 +319,11 @@ function LiveRun({ runId }: { runId: string }) {
                 onShowChange={showChange}
               />
             ) : middle === 'trace' ? (
-              <TraceWaterfall events={live.events} count={live.count} />
+              <TraceWaterfall events={events} count={count} />
             ) : middle === 'approvals' ? (
               <RunApprovals runId={runId} />
             ) : middle === 'policy' ? (
-              <AgentPolicy
-                runId={runId}
-                agent={selectedAgent}
-                events={live.events}
-                count={live.count}
-              />
+              <AgentPolicy runId={runId} agent={selectedAgent} events={events} count={count} />
             ) : (
               <WorkspaceView
                 runId={runId}
@@ -330,7 +355,8 @@ function LiveRun({ runId }: { runId: string }) {
               agent={selectedAgent}
               run={state}
               footer={
-                selectedAgent && (
+                selectedAgent &&
+                !replaying && (
                   <IfCan permission="runs.control">
                     <InterruptedCalls runId={runId} agent={selectedAgent} />
                     <SteerBox

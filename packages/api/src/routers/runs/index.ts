@@ -8,6 +8,9 @@ import { resume } from './resume';
 import { spawn } from './spawn';
 import { workspaceFile } from './workspace-file';
 import { workspaceFiles } from './workspace-files';
+import { workspaceFileAt } from './workspace-file-at';
+import { workspaceFilesAt } from './workspace-files-at';
+import { rollbackWorkspaceProcedure } from './rollback-workspace';
 
 export const runsRouter = router({
   spawn,
@@ -19,4 +22,7 @@ export const runsRouter = router({
   events,
   workspaceFiles,
   workspaceFile,
+  workspaceFilesAt,
+  workspaceFileAt,
+  rollbackWorkspace: rollbackWorkspaceProcedure,
 });
