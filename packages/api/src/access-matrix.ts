@@ -28,6 +28,8 @@ export const ACCESS_MATRIX: Readonly<Record<string, Permission | 'public'>> = {
   'runs.workspaceFilesAt': 'fleet.read',
   'runs.workspaceFileAt': 'fleet.read',
   'runs.rollbackWorkspace': 'runs.control',
+  'runs.fork': 'runs.control',
+  'runs.forks': 'fleet.read',
 
   'agents.pause': 'runs.control',
   'agents.resume': 'runs.control',

@@ -21,6 +21,9 @@ export function toRunDto(run: RunSummary): RunDto {
     costMicroUsd: run.costMicroUsd,
     createdAt: run.createdAt,
     endedAt: run.endedAt,
+    origin: run.origin,
+    originRunId: run.originRunId,
+    originSeq: run.originSeq,
   };
 }
 

@@ -1,7 +1,12 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createToolRegistry, simulatedProvider, type Tool } from '@flightdeck/agents';
+import {
+  createToolRegistry,
+  type ProviderRegistry,
+  simulatedProvider,
+  type Tool,
+} from '@flightdeck/agents';
 import { readAllEvents } from '@flightdeck/db';
 import { createMigratedTestDatabase } from '@flightdeck/db/testing';
 import {
@@ -35,7 +40,7 @@ export interface Harness {
 
 export async function startHarness(
   label: string,
-  options: { workers?: number; extraTools?: Tool[] } = {},
+  options: { workers?: number; extraTools?: Tool[]; providers?: ProviderRegistry } = {},
 ): Promise<Harness> {
   const database: TestDatabase = await createMigratedTestDatabase(label);
   const engine = await createEngine({
@@ -48,7 +53,7 @@ export async function startHarness(
   for (const tool of options.extraTools ?? []) tools.set(tool.name, tool);
   const deps = {
     engine,
-    providers: { simulated: simulatedProvider },
+    providers: options.providers ?? { simulated: simulatedProvider },
     tools,
     log: createLogger('test'),
   };

@@ -8,6 +8,7 @@ import {
   DomainError,
   type EventDraft,
   type GateDecision,
+  gateInFork,
   grantOf,
   newSpanId,
   nextStep,
@@ -305,6 +306,7 @@ class TurnExecution {
     const started = performance.now();
     try {
       const response = await provider.generate({
+        callId,
         model: agent.model,
         system: agent.system ?? this.spec.system,
         messages: agent.messages,
@@ -434,7 +436,12 @@ class TurnExecution {
     }
     const started = performance.now();
     const workspace = await this.workspace();
-    const result = await tool.run(parsed.data, { workspace, signal: this.signal, grant });
+    const result = await tool.run(parsed.data, {
+      callId: call.callId,
+      workspace,
+      signal: this.signal,
+      grant,
+    });
     const durationMs = Math.round(performance.now() - started);
     // What the call changed in the workspace is recorded with its result.
     const committed = tool.readOnly ? null : await this.snapshotWorkspace(call, spanId);
@@ -492,7 +499,7 @@ class TurnExecution {
   ): Promise<{ kind: 'allowed'; draft: EventDraft } | { kind: 'refused' | 'parked' }> {
     const agent = this.requireAgent();
     const scope = await this.scopeRefusal(call);
-    const decision: GateDecision =
+    let decision: GateDecision =
       scope !== null
         ? {
             effect: 'deny',
@@ -503,6 +510,15 @@ class TurnExecution {
           }
         : (this.gate.approvedDecision(agent, call) ??
           (await this.gate.decide(agent, 'tool', call.tool, call.args)));
+    // A fork may repeat what its origin did: side effects need a human's approval.
+    if (this.state.forkedFrom && decision.effect === 'allow' && decision.source !== 'approval') {
+      decision = gateInFork(decision, {
+        forked: true,
+        idempotent: await this.isIdempotent(call),
+        allowedRules: this.state.allowedRules,
+        approvals: await this.gate.approvalSettings(),
+      });
+    }
     const gated = this.gateDraft('tool', call.callId, call.tool, decision);
     if (decision.effect === 'allow') return { kind: 'allowed', draft: gated };
     if (decision.effect === 'deny') {
@@ -546,6 +562,15 @@ class TurnExecution {
     });
     await announceApproval(this.deps.engine, approvalId, 'approval.requested');
     return { kind: 'parked' };
+  }
+
+  /** Whether running this call again is harmless (delegating is: it only spawns a subagent). */
+  private async isIdempotent(call: ToolCallState): Promise<boolean> {
+    if (call.tool === 'delegate') return true;
+    const resolved = await this.tools.resolve(call.tool);
+    const parsed = resolved?.tool.args.safeParse(call.args);
+    if (!resolved || !parsed?.success) return false;
+    return resolved.tool.isIdempotent?.(parsed.data) ?? resolved.tool.idempotent;
   }
 
   /** Why the call is outside the agent's scope (not granted, or invalid arguments); null if inside. */

@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import type { ModelToolSpec } from '../providers/types';
 
 export interface ToolContext {
+  /** The call's id in the run's log (`tool.call.dispatched`): for recorders and replays. */
+  callId?: string;
   /** The run's workspace directory: file tools cannot reach outside it. */
   workspace: string;
   signal: AbortSignal;

@@ -46,7 +46,7 @@ export type ToolCallResolution = z.infer<typeof ToolCallResolution>;
 const Args = z.record(z.string(), z.unknown());
 const Fingerprint = z.string().regex(/^[0-9a-f]{64}$/, 'a sha-256 fingerprint');
 
-/** Where a gate decision came from: a rule of the manifest or of the team's defaults, a run-wide allowance, an approval, the scope, the default deny, or the gate failing closed. */
+/** Where a gate decision came from: a rule of the manifest or of the team's defaults, a run-wide allowance, an approval, the scope, the default deny, the gate failing closed, or a fork's side-effect check. */
 export const DecisionSource = z.enum([
   'manifest',
   'team',
@@ -55,11 +55,15 @@ export const DecisionSource = z.enum([
   'scope',
   'default',
   'gate',
+  'fork',
 ]);
 
 /** How an approval ended: expiry is its own outcome, whatever it then applies. */
 export const ApprovalOutcome = z.enum(['approved', 'denied', 'expired']);
 export type ApprovalOutcome = z.infer<typeof ApprovalOutcome>;
+
+/** git's id of the empty tree: a workspace before anything was written. */
+export const EMPTY_WORKSPACE_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 /** A git object id (SHA-1, 40 hex digits): a workspace commit or tree. */
 export const GitSha = z.string().regex(/^[0-9a-f]{40}$/, 'a git object id');

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { EMPTY_WORKSPACE_TREE } from '@flightdeck/domain';
 
 /**
  * Runs git for a workspace's history repository: no shell, a scrubbed
@@ -8,7 +9,7 @@ import path from 'node:path';
  */
 
 /** git's id of the empty tree: the workspace before anything was written. */
-export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+export const EMPTY_TREE = EMPTY_WORKSPACE_TREE;
 
 const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

@@ -28,6 +28,7 @@ import { isActiveRun, RunStatusBadge } from '@/components/status';
 import { Card, CardHeader, CardTitle } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { FileChangeTracker } from '@/components/workspace/changes';
+import { WorkspaceStepTracker } from '@/components/workspace/steps';
 import { WorkspaceView, type WorkspaceSelection } from '@/components/workspace/workspace-view';
 import { cn } from '@/lib/utils';
 import { AgentTree } from './agent-tree';
@@ -85,6 +86,7 @@ function LiveRun({ runId }: { runId: string }) {
   const [workspace, setWorkspace] = useState<WorkspaceSelection>(() => ({
     file: searchParams.get('file'),
     change: parseSeq(searchParams.get('change')),
+    step: parseSeq(searchParams.get('step')),
   }));
   useEffect(() => {
     const url = new URL(window.location.href);
@@ -97,6 +99,7 @@ function LiveRun({ runId }: { runId: string }) {
       'change',
       middle === 'workspace' && workspace.change !== null ? String(workspace.change) : null,
     );
+    set('step', middle === 'workspace' && workspace.step != null ? String(workspace.step) : null);
     if (url.href !== window.location.href)
       window.history.replaceState(window.history.state, '', url);
   }, [middle, workspace, replayAt]);
@@ -106,9 +109,11 @@ function LiveRun({ runId }: { runId: string }) {
     () => changeTracker.advance(events, count),
     [changeTracker, events, count],
   );
+  const [stepTracker] = useState(() => new WorkspaceStepTracker());
+  const steps = useMemo(() => stepTracker.advance(events, count), [stepTracker, events, count]);
   const changeSeqs = useMemo(() => new Set(changes.map((c) => c.seq)), [changes]);
   const showChange = useCallback((seq: number) => {
-    setWorkspace({ file: null, change: seq });
+    setWorkspace({ file: null, change: seq, step: null });
     setMiddle('workspace');
   }, []);
   /** "Steer…" on an agent: select it and focus the steer box (a new token each time). */
@@ -331,6 +336,15 @@ function LiveRun({ runId }: { runId: string }) {
                 agentName={agentName}
                 selection={workspace}
                 onSelect={setWorkspace}
+                steps={steps}
+                replayAt={replaying ? count : null}
+                restoreBlocked={
+                  live.state.status === 'running'
+                    ? 'Pause the run first: agents may be writing to the workspace.'
+                    : live.state.status === 'pending'
+                      ? 'The run has not started.'
+                      : null
+                }
               />
             )}
           </div>

@@ -11,6 +11,8 @@ import { workspaceFiles } from './workspace-files';
 import { workspaceFileAt } from './workspace-file-at';
 import { workspaceFilesAt } from './workspace-files-at';
 import { rollbackWorkspaceProcedure } from './rollback-workspace';
+import { fork } from './fork';
+import { forks } from './forks';
 
 export const runsRouter = router({
   spawn,
@@ -25,4 +27,6 @@ export const runsRouter = router({
   workspaceFilesAt,
   workspaceFileAt,
   rollbackWorkspace: rollbackWorkspaceProcedure,
+  fork,
+  forks,
 });
