@@ -131,6 +131,9 @@ describe('appendEvents', () => {
       costMicroUsd: state.totals.costMicroUsd,
       createdAt: expect.any(String) as string,
       endedAt: state.endedAt,
+      origin: 'spawn',
+      originRunId: null,
+      originSeq: null,
     });
     expect(summary).toMatchObject({
       status: 'completed',

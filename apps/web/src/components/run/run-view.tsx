@@ -37,6 +37,8 @@ import { EventFeed } from './event-feed';
 import { InterruptedCalls } from './interrupted-call';
 import { KillRunDialog } from './kill-run-dialog';
 import { PauseRunDialog, ResumeRunButton } from './pause-run-dialog';
+import { ForkRunDialog } from './replay/fork-dialog';
+import { RunLineage } from './replay/lineage';
 import { ReplayBar } from './replay/replay-bar';
 import { ApprovalsWaitingBanner, NeedsDecisionBanner, RunPausedBanner } from './run-alerts';
 import { AgentPolicy } from './agent-policy';
@@ -241,13 +243,23 @@ function LiveRun({ runId }: { runId: string }) {
             </div>
           </IfCan>
         </div>
-        <ReplayBar
-          at={replayAt === null ? null : count}
-          total={live.count}
-          events={events}
-          moments={moments}
-          onChange={setReplayAt}
-        />
+        <RunLineage runId={runId} summary={summary.data} />
+        <div className="flex flex-wrap items-start gap-2">
+          <div className="min-w-0 flex-1">
+            <ReplayBar
+              at={replayAt === null ? null : count}
+              total={live.count}
+              events={events}
+              moments={moments}
+              onChange={setReplayAt}
+            />
+          </div>
+          {live.loaded && (
+            <IfCan permission="runs.control">
+              <ForkRunDialog runId={runId} atSeq={count} state={state} />
+            </IfCan>
+          )}
+        </div>
         <Stats state={state} durationMs={duration} running={isActiveRun(status)} />
         <RunPausedBanner state={state} pausedAt={pausedAt} now={now} />
         <NeedsDecisionBanner state={state} onReview={select} />
