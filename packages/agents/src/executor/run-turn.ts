@@ -27,6 +27,8 @@ import {
   releaseRunSlot,
   scheduleApprovalTimers,
   snapshotWorkspace,
+  withWorkspaceLock,
+  WorkspaceBusyError,
 } from '@flightdeck/engine';
 import type { Logger } from '@flightdeck/telemetry';
 import { randomUUID } from 'node:crypto';
@@ -34,7 +36,7 @@ import { ModelCallError, type ProviderRegistry } from '../providers/types';
 import type { McpToolHost } from '../tools/mcp/tool-host';
 import { delegateArgs } from '../tools/registry';
 import { capOutput, type ToolRegistry } from '../tools/types';
-import { RunContext } from './run-context';
+import { type AppendGate, RunContext } from './run-context';
 import { TurnGate } from './turn-gate';
 import { TurnTools } from './turn-tools';
 
@@ -45,6 +47,10 @@ export interface TurnDependencies {
   /** Starts the MCP servers an agent is granted; without it, MCP grants give no tools. */
   mcp?: McpToolHost;
   log: Logger;
+  /** Orders this process's appends (a deterministic re-run); none in normal operation. */
+  appendGate?: AppendGate;
+  /** Runs a tool call and its workspace snapshot alone (a re-run restores recorded workspaces); none in normal operation. */
+  workspaceLock?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface TurnJob {
@@ -83,7 +89,7 @@ export async function runTurn(
 ): Promise<TurnOutcome> {
   let context: RunContext;
   try {
-    context = await RunContext.load(deps.engine, job.runId);
+    context = await RunContext.load(deps.engine, job.runId, deps.appendGate);
   } catch (error) {
     if (error instanceof DomainError && error.code === 'NOT_FOUND') return 'stale';
     throw error;
@@ -436,16 +442,9 @@ class TurnExecution {
     }
     const started = performance.now();
     const workspace = await this.workspace();
-    const result = await tool.run(parsed.data, {
-      callId: call.callId,
-      workspace,
-      signal: this.signal,
-      grant,
-    });
-    const durationMs = Math.round(performance.now() - started);
-    // What the call changed in the workspace is recorded with its result.
-    const committed = tool.readOnly ? null : await this.snapshotWorkspace(call, spanId);
-    await this.record([
+    const execute = () =>
+      tool.run(parsed.data, { callId: call.callId, workspace, signal: this.signal, grant });
+    const finished = (result: { ok: boolean; output: string }, durationMs: number) =>
       this.draft(
         'tool.call.finished',
         {
@@ -457,9 +456,33 @@ class TurnExecution {
         },
         this.turnSpan(),
         spanId,
-      ),
-      ...(committed ? [committed] : []),
-    ]);
+      );
+    if (tool.readOnly) {
+      const result = await execute();
+      await this.record([finished(result, Math.round(performance.now() - started))]);
+      return null;
+    }
+    // What the call changed in the workspace is recorded with its result, as one commit.
+    if (this.deps.workspaceLock) {
+      const { result, durationMs, committed } = await this.deps.workspaceLock(async () => {
+        const result = await execute();
+        const durationMs = Math.round(performance.now() - started);
+        return { result, durationMs, committed: await this.snapshotWorkspace(call, spanId) };
+      });
+      await this.record([finished(result, durationMs), ...(committed ? [committed] : [])]);
+      return null;
+    }
+    const result = await execute();
+    const durationMs = Math.round(performance.now() - started);
+    // Snapshot and append under the run's workspace lock: each commit's parent is the one recorded before it.
+    await withWorkspaceLock(this.deps.engine, this.job.runId, async () => {
+      const committed = await this.snapshotWorkspace(call, spanId);
+      await this.record([finished(result, durationMs), ...(committed ? [committed] : [])]);
+    }).catch(async (error: unknown) => {
+      if (!(error instanceof WorkspaceBusyError)) throw error;
+      // The workspace stayed busy (a long rollback): the result must not wait; the next snapshot catches up.
+      await this.record([finished(result, durationMs)]);
+    });
     return null;
   }
 

@@ -12,6 +12,7 @@ import {
   type RunState,
 } from '@flightdeck/domain';
 import { activeRunSlots } from '../coordination/run-slots';
+import { withWorkspaceLock } from '../coordination/workspace-lock';
 import type { Engine } from '../engine';
 import { recordEvents } from '../record-events';
 import { EMPTY_TREE } from '../workspace/git';
@@ -70,8 +71,6 @@ export function workspaceAtSeq(
   return { commit: null, tree: EMPTY_TREE, seq: 0 };
 }
 
-const LOCK_MS = 60_000;
-
 /** Why the workspace cannot be rolled back now, or null when it can. */
 async function rollbackRefusal(engine: Engine, state: RunState): Promise<string | null> {
   if (isTerminalRunStatus(state.status)) return null;
@@ -115,93 +114,92 @@ export async function rollbackWorkspace(
   if (refusal) throw new DomainError('CONFLICT', refusal);
 
   const root = engine.config.workspaceRoot;
-  const lockKey = `${engine.config.queuePrefix}:workspace-lock:${input.runId}`;
-  const token = randomUUID();
-  if ((await engine.redis.set(lockKey, token, 'PX', LOCK_MS, 'NX')) !== 'OK')
-    throw new DomainError('CONFLICT', 'Another rollback of this workspace is in progress.');
-  try {
-    const target = workspaceAtSeq(events, input.toSeq);
-    const recorded =
-      state.workspace.commit && state.workspace.tree
-        ? { commit: state.workspace.commit, tree: state.workspace.tree }
-        : null;
-    // Whatever is on disk now and not yet in the log (an edit by hand) is committed first.
-    const unrecorded = await snapshotWorkspace(root, input.runId, {
-      parent: recorded,
-      message: `changes outside tool calls, before a rollback\n\nrun ${input.runId}\n`,
-    });
-    const current = unrecorded ?? recorded;
-    if ((current?.tree ?? EMPTY_TREE) === target.tree)
-      throw new DomainError(
-        'CONFLICT',
-        `The workspace already is as it was after step ${input.toSeq}.`,
-      );
-    const restored = await commitExistingTree(root, input.runId, {
-      tree: target.tree,
-      parent: current,
-      message: `rollback to step ${input.toSeq} by ${input.by.id}\n\n${input.reason}\n`,
-    });
+  // No snapshot or other rollback meanwhile; a busy workspace is a conflict, not a wait.
+  return withWorkspaceLock(
+    engine,
+    input.runId,
+    async () => {
+      const target = workspaceAtSeq(events, input.toSeq);
+      const recorded =
+        state.workspace.commit && state.workspace.tree
+          ? { commit: state.workspace.commit, tree: state.workspace.tree }
+          : null;
+      // Whatever is on disk now and not yet in the log (an edit by hand) is committed first.
+      const unrecorded = await snapshotWorkspace(root, input.runId, {
+        parent: recorded,
+        message: `changes outside tool calls, before a rollback\n\nrun ${input.runId}\n`,
+      });
+      const current = unrecorded ?? recorded;
+      if ((current?.tree ?? EMPTY_TREE) === target.tree)
+        throw new DomainError(
+          'CONFLICT',
+          `The workspace already is as it was after step ${input.toSeq}.`,
+        );
+      const restored = await commitExistingTree(root, input.runId, {
+        tree: target.tree,
+        parent: current,
+        message: `rollback to step ${input.toSeq} by ${input.by.id}\n\n${input.reason}\n`,
+      });
 
-    // Prepare the restored folder beside the live one, then swap them by rename.
-    const scratch = path.join(historyDir(root, input.runId), '..', `restore-${randomUUID()}`);
-    const staged = path.join(scratch, 'staged');
-    const previous = path.join(scratch, 'previous');
-    await mkdir(scratch, { recursive: true });
-    const live = workspaceDir(root, input.runId);
-    try {
-      await materializeTree(root, input.runId, target.tree, staged);
-      const hadLive = await rename(live, previous).then(
-        () => true,
-        (error: NodeJS.ErrnoException) => {
-          if (error.code === 'ENOENT') return false;
-          throw error;
-        },
-      );
-      await rename(staged, live);
-      const drafts: EventDraft[] = [];
-      if (unrecorded)
-        drafts.push(controlDraft(state, 'workspace.committed', { callId: null, ...unrecorded }));
-      drafts.push(
-        controlDraft(state, 'workspace.restored', {
-          by: input.by,
-          toSeq: input.toSeq,
-          reason: input.reason,
-          ...restored,
-        }),
-      );
-      let recordedEvents: RunEvent[];
+      // Prepare the restored folder beside the live one, then swap them by rename.
+      const scratch = path.join(historyDir(root, input.runId), '..', `restore-${randomUUID()}`);
+      const staged = path.join(scratch, 'staged');
+      const previous = path.join(scratch, 'previous');
+      await mkdir(scratch, { recursive: true });
+      const live = workspaceDir(root, input.runId);
       try {
-        recordedEvents = await recordEvents(engine, input.runId, drafts, {
-          allowAfterEnd: true,
-          // A resume that slipped in since the check refuses the rollback: agents may be writing again.
-          runStatuses: [state.status],
-          audit: {
-            actor: input.by,
-            action: 'workspace.restored',
-            target: { teamId: run.teamId, runId: input.runId },
-            detail: {
-              toSeq: input.toSeq,
-              reason: input.reason,
-              commit: restored.commit,
-              from: current?.commit ?? null,
-            },
+        await materializeTree(root, input.runId, target.tree, staged);
+        const hadLive = await rename(live, previous).then(
+          () => true,
+          (error: NodeJS.ErrnoException) => {
+            if (error.code === 'ENOENT') return false;
+            throw error;
           },
-        });
-      } catch (error) {
-        // Not recorded: put the workspace back as it was.
-        await rename(live, staged);
-        if (hadLive) await rename(previous, live);
-        if (error instanceof DomainError && error.code === 'STALE_STATE')
-          throw new DomainError('CONFLICT', `The run changed meanwhile: ${error.message}`);
-        throw error;
+        );
+        await rename(staged, live);
+        const drafts: EventDraft[] = [];
+        if (unrecorded)
+          drafts.push(controlDraft(state, 'workspace.committed', { callId: null, ...unrecorded }));
+        drafts.push(
+          controlDraft(state, 'workspace.restored', {
+            by: input.by,
+            toSeq: input.toSeq,
+            reason: input.reason,
+            ...restored,
+          }),
+        );
+        let recordedEvents: RunEvent[];
+        try {
+          recordedEvents = await recordEvents(engine, input.runId, drafts, {
+            allowAfterEnd: true,
+            // A resume that slipped in since the check refuses the rollback: agents may be writing again.
+            runStatuses: [state.status],
+            audit: {
+              actor: input.by,
+              action: 'workspace.restored',
+              target: { teamId: run.teamId, runId: input.runId },
+              detail: {
+                toSeq: input.toSeq,
+                reason: input.reason,
+                commit: restored.commit,
+                from: current?.commit ?? null,
+              },
+            },
+          });
+        } catch (error) {
+          // Not recorded: put the workspace back as it was.
+          await rename(live, staged);
+          if (hadLive) await rename(previous, live);
+          if (error instanceof DomainError && error.code === 'STALE_STATE')
+            throw new DomainError('CONFLICT', `The run changed meanwhile: ${error.message}`);
+          throw error;
+        }
+        const event = recordedEvents.at(-1)!;
+        return { seq: event.seq, commit: restored.commit, toSeq: input.toSeq };
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
       }
-      const event = recordedEvents.at(-1)!;
-      return { seq: event.seq, commit: restored.commit, toSeq: input.toSeq };
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
-  } finally {
-    // Release only our own lock.
-    if ((await engine.redis.get(lockKey)) === token) await engine.redis.del(lockKey);
-  }
+    },
+    { waitMs: 2_000 },
+  );
 }

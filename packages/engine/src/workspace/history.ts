@@ -183,6 +183,17 @@ export async function materializeTree(
   }
 }
 
+/** Make the run's workspace folder hold exactly `tree` (a re-run replaying a recorded step). */
+export async function resetWorkspaceTo(
+  workspaceRoot: string,
+  runId: string,
+  tree: string,
+): Promise<void> {
+  const dir = workspaceDir(workspaceRoot, runId);
+  await rm(dir, { recursive: true, force: true });
+  await materializeTree(workspaceRoot, runId, tree, dir);
+}
+
 /** The id of the tree the workspace folder holds now (nothing is written to any ref). */
 export async function currentTree(workspaceRoot: string, runId: string): Promise<string> {
   const gitDir = await ensureHistory(workspaceRoot, runId);
