@@ -1,6 +1,7 @@
 import { approvalBench } from './approval';
 import { auditBench } from './audit';
 import { killBench } from './kill';
+import { replayBench } from './replay';
 
 export interface BenchOptions {
   quick: boolean;
@@ -13,4 +14,5 @@ export const BENCHMARKS: Record<string, Benchmark> = {
   kill: killBench,
   audit: auditBench,
   approval: approvalBench,
+  replay: replayBench,
 };

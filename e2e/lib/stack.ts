@@ -22,6 +22,8 @@ export interface Stack {
   baseUrl: string | null;
   /** An operator's API token for the web API and sockets (`Authorization: Bearer`, socket `auth.token`). */
   token: string;
+  /** The admin the stack created (random password), for a browser that signs in. */
+  admin: { email: string; password: string };
   workers: ChildProcess[];
   stop(): Promise<void>;
 }
@@ -87,6 +89,7 @@ export async function startStack(options: {
     env,
     baseUrl,
     token,
+    admin,
     workers,
     async stop() {
       await stopAll(children);

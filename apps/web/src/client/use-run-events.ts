@@ -10,6 +10,10 @@ import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { z } from 'zod';
 import { RunFeed } from './run-feed';
 import { useSocket } from './socket';
+import { useTRPCClient } from './trpc';
+
+/** A long log is read over HTTP in pages this big before the socket follows it live. */
+const HISTORY_PAGE = 10_000;
 
 const WATCH_TIMEOUT_MS = 15_000;
 
@@ -104,6 +108,7 @@ class RunEventsStore {
  */
 export function useRunEvents(runId: string): RunEventsView {
   const { socket } = useSocket();
+  const client = useTRPCClient();
   const storeRef = useRef<{ runId: string; store: RunEventsStore } | null>(null);
   if (storeRef.current?.runId !== runId) storeRef.current = { runId, store: new RunEventsStore() };
   const store = storeRef.current.store;
@@ -116,6 +121,26 @@ export function useRunEvents(runId: string): RunEventsView {
     let again = false;
     let retry: ReturnType<typeof setTimeout> | null = null;
 
+    // The log so far, in big HTTP pages (a socket ack carries a few thousand events at most).
+    let history: Promise<void> | null = null;
+    const loadHistory = async (): Promise<void> => {
+      let after = feed.lastSeq;
+      for (;;) {
+        const page = await client.runs.events.query({
+          runId,
+          afterSeq: after,
+          limit: HISTORY_PAGE,
+        });
+        if (disposed) return;
+        const events = RunFeed.parse(page.events);
+        if (events.length < page.events.length) return; // the socket path reports invalid events
+        feed.ingest(events);
+        store.notify();
+        if (page.nextAfterSeq === null || events.length === 0) return;
+        after = page.nextAfterSeq;
+      }
+    };
+
     const watch = async (): Promise<void> => {
       if (disposed) return;
       if (inFlight) {
@@ -127,6 +152,10 @@ export function useRunEvents(runId: string): RunEventsView {
       store.syncing = true;
       store.notify();
       try {
+        // Failing history (no such run, no access) is left to the watch to report.
+        history ??= loadHistory().catch(() => undefined);
+        await history;
+        if (disposed) return;
         const raw: unknown = await socket
           .timeout(WATCH_TIMEOUT_MS)
           .emitWithAck('run.watch', { runId, afterSeq: feed.lastSeq });
@@ -196,7 +225,7 @@ export function useRunEvents(runId: string): RunEventsView {
       socket.off('connect', onConnect);
       if (socket.connected) socket.emit('run.unwatch', { runId }, () => undefined);
     };
-  }, [socket, runId, store]);
+  }, [socket, client, runId, store]);
 
   useEffect(() => () => store.dispose(), [store]);
 

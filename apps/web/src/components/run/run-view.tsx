@@ -5,6 +5,7 @@ import {
   formatUsd,
   isTerminalAgentStatus,
   MomentIndex,
+  type ReplayIndex,
   type RunState,
   type RunStatus,
 } from '@flightdeck/domain';
@@ -58,6 +59,17 @@ const parseSeq = (value: string | null): number | null =>
 const parseAt = (value: string | null): number | null =>
   value && /^(0|[1-9][0-9]{0,15})$/.test(value) ? Number(value) : null;
 
+/** The state at a step, timed as a User Timing measure (`flightdeck:replay-state`) the replay benchmark reads. */
+function stateAt(index: ReplayIndex, seq: number): RunState {
+  const start = performance.now();
+  const state = index.stateAt(seq);
+  performance.measure(REPLAY_STATE_MEASURE, { start, end: performance.now(), detail: { seq } });
+  if (performance.getEntriesByName(REPLAY_STATE_MEASURE).length > 1000)
+    performance.clearMeasures(REPLAY_STATE_MEASURE);
+  return state;
+}
+const REPLAY_STATE_MEASURE = 'flightdeck:replay-state';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function RunView({ runId }: { runId: string }) {
@@ -74,7 +86,7 @@ function LiveRun({ runId }: { runId: string }) {
   const [replayAt, setReplayAt] = useState<number | null>(() => parseAt(searchParams.get('at')));
   const count = replayAt === null ? live.count : Math.min(replayAt, live.count);
   const events = live.events;
-  const state = replayAt === null ? live.state : live.index.stateAt(count);
+  const state = replayAt === null ? live.state : stateAt(live.index, count);
   const replaying = replayAt !== null;
   const [moments] = useState(() => new MomentIndex());
   moments.extend(live.events, live.count);
