@@ -183,6 +183,7 @@ export async function replayBench(options: BenchOptions): Promise<BenchResult> {
     // Open: a cold page at a middle step, until it shows that step with the whole log in.
     const middle = Math.floor(total / 2);
     const opens: number[] = [];
+    const loads: number[] = [];
     for (let i = 0; i < (options.quick ? 1 : 3); i++) {
       const t0 = performance.now();
       await page.goto(`/runs/${runId}?at=${middle}`);
@@ -192,6 +193,14 @@ export async function replayBench(options: BenchOptions): Promise<BenchResult> {
         .filter({ hasText: total.toLocaleString('en-US') })
         .waitFor({ timeout: 120_000 });
       opens.push(performance.now() - t0);
+      loads.push(
+        await page.evaluate(
+          () =>
+            (globalThis as unknown as InPage).performance
+              .getEntriesByName('flightdeck:history-loaded')
+              .at(-1)?.duration ?? Number.NaN,
+        ),
+      );
     }
 
     // Scrub: random steps across the whole run.
@@ -222,6 +231,7 @@ export async function replayBench(options: BenchOptions): Promise<BenchResult> {
       { figure: 'node: state at a random step', ...summarize(node.scrub) },
       { figure: 'node: one step', ...summarize(node.step) },
       { figure: 'browser: open at a middle step', ...summarize(opens) },
+      { figure: '  of which: log fetched, parsed, reduced', ...summarize(loads) },
       { figure: 'browser: state at a random step', ...summarize(compute) },
       { figure: 'browser: random step, until painted', ...summarize(painted) },
       { figure: 'browser: one step (key), until painted', ...summarize(steps) },
@@ -234,6 +244,7 @@ export async function replayBench(options: BenchOptions): Promise<BenchResult> {
       scrub_painted_p99_ms: round(percentile(painted, 99)),
       step_painted_p99_ms: round(percentile(steps, 99)),
       [options.quick ? 'open_ms' : 'open_100k_ms']: round(percentile(opens, 50), 0),
+      open_history_ms: round(percentile(loads, 50), 0),
       node_scrub_p99_ms: round(percentile(node.scrub, 99)),
       node_index_ms: round(node.indexMs, 0),
     };

@@ -74,7 +74,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function RunView({ runId }: { runId: string }) {
   if (!UUID.test(runId)) return <RunMissing message="That is not a run id." />;
-  return <LiveRun runId={runId} />;
+  // Keyed: another run (a fork just opened) starts with fresh state, not this one's replay position.
+  return <LiveRun key={runId} runId={runId} />;
 }
 
 function LiveRun({ runId }: { runId: string }) {

@@ -12,7 +12,7 @@ import {
   RadioIcon,
 } from 'lucide-react';
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
-import { formatClock, formatCount } from '@/client/format';
+import { formatClock } from '@/client/format';
 import { Button } from '@/components/ui/button';
 import { cn } from '@/lib/utils';
 
@@ -214,7 +214,9 @@ export function ReplayBar({ at, total, events, moments, onChange }: ReplayBarPro
           ))}
         </select>
         <span className="text-sm tabular" data-testid="replay-position">
-          step <span className="font-semibold">{formatCount(seq)}</span> of {formatCount(total)}
+          {/* Exact numbers: a step is an address, never "100.4K". */}
+          step <span className="font-semibold">{seq.toLocaleString('en-US')}</span> of{' '}
+          {total.toLocaleString('en-US')}
           {event && (
             <span className="ml-2 text-xs text-muted-foreground">
               {formatClock(event.at)} · <span className="font-mono">{event.type}</span>
