@@ -19,6 +19,7 @@ agents:
     model: simulated/gpt-4o
     tools: [delegate, fs.write, fs.read, fs.list]
     delegates: [editor]
+    models: [simulated/gpt-4o-mini]
   editor:
     role: Editor
     model: simulated/gpt-4o-mini
@@ -100,6 +101,9 @@ test('scrub a finished run back to its approval, see the workspace then, fork fr
     0,
   );
   await note.click();
+  // What the step changed in it, then the file as it was then (read from the workspace's history).
+  await expect(page.getByTestId('workspace-step-diff')).toContainText('#');
+  await page.getByTestId('workspace-step-show-file').click();
   const viewer = page.getByTestId('workspace-viewer');
   await expect(viewer).toHaveAttribute('data-state', 'ready');
   await expect(viewer).not.toHaveAttribute('data-commit', '');

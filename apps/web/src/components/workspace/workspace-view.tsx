@@ -108,11 +108,14 @@ export function WorkspaceView({
         map.set(f.path, { path: f.path, size: f.size, modifiedAt: null });
     } else {
       for (const f of diskFiles.data ?? []) map.set(f.path, f);
-      for (const p of byPath.keys())
-        if (!map.has(p)) map.set(p, { path: p, size: null, modifiedAt: null });
+      // Writes a rollback undid are not waiting to be listed: they are gone.
+      const rolledBackAt = steps.findLast((s) => s.kind === 'rollback')?.seq ?? 0;
+      for (const [p, list] of byPath)
+        if (!map.has(p) && (list.at(-1)?.finishedSeq ?? 0) > rolledBackAt)
+          map.set(p, { path: p, size: null, modifiedAt: null });
     }
     return [...map.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  }, [commit, commitFiles.data, diskFiles.data, byPath]);
+  }, [commit, commitFiles.data, diskFiles.data, byPath, steps]);
 
   // Nothing picked yet: open the first file (report.md-like files first would be guesswork).
   const firstPath = entries[0]?.path ?? null;
