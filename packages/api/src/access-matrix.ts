@@ -30,6 +30,8 @@ export const ACCESS_MATRIX: Readonly<Record<string, Permission | 'public'>> = {
   'runs.rollbackWorkspace': 'runs.control',
   'runs.fork': 'runs.control',
   'runs.forks': 'fleet.read',
+  'runs.export': 'fleet.read',
+  'runs.import': 'runs.control',
 
   'agents.pause': 'runs.control',
   'agents.resume': 'runs.control',

@@ -23,6 +23,7 @@ export * from './use-cases/workspace';
 export * from './workspace/history';
 export * from './use-cases/workspace-history';
 export * from './use-cases/fork-run';
+export * from './use-cases/run-export';
 export { EMPTY_TREE } from './workspace/git';
 export * from './use-cases/approvals';
 export * from './notifications/signature';

@@ -13,6 +13,8 @@ import { workspaceFilesAt } from './workspace-files-at';
 import { rollbackWorkspaceProcedure } from './rollback-workspace';
 import { fork } from './fork';
 import { forks } from './forks';
+import { exportRunProcedure } from './export';
+import { importRunProcedure } from './import';
 
 export const runsRouter = router({
   spawn,
@@ -29,4 +31,6 @@ export const runsRouter = router({
   rollbackWorkspace: rollbackWorkspaceProcedure,
   fork,
   forks,
+  export: exportRunProcedure,
+  import: importRunProcedure,
 });
