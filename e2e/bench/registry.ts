@@ -4,6 +4,7 @@ import { killBench } from './kill';
 import { pipelineBench } from './pipeline';
 import { turnsBench } from './turns';
 import { reserveBench } from './reserve';
+import { replayBench } from './replay';
 
 export interface BenchOptions {
   quick: boolean;
@@ -19,4 +20,5 @@ export const BENCHMARKS: Record<string, Benchmark> = {
   pipeline: pipelineBench,
   turns: turnsBench,
   reserve: reserveBench,
+  replay: replayBench,
 };

@@ -24,6 +24,8 @@ export interface Stack {
   baseUrls: string[];
   /** An operator's API token for the web API and sockets (`Authorization: Bearer`, socket `auth.token`). */
   token: string;
+  /** The admin the stack created (random password), for a browser that signs in. */
+  admin: { email: string; password: string };
   workers: ChildProcess[];
   stop(): Promise<void>;
 }
@@ -98,6 +100,7 @@ export async function startStack(options: {
     baseUrl: baseUrls[0] ?? null,
     baseUrls,
     token,
+    admin,
     workers,
     async stop() {
       await stopAll(children);

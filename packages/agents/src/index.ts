@@ -14,3 +14,5 @@ export * from './executor/run-context';
 export * from './providers/openai';
 export * from './providers/anthropic';
 export * from './providers/registry';
+export * from './replay/rerun';
+export * from './replay/compare';

@@ -25,6 +25,13 @@ export const ACCESS_MATRIX: Readonly<Record<string, Permission | 'public'>> = {
   'runs.kill': 'runs.control',
   'runs.pause': 'runs.control',
   'runs.resume': 'runs.control',
+  'runs.workspaceFilesAt': 'fleet.read',
+  'runs.workspaceFileAt': 'fleet.read',
+  'runs.rollbackWorkspace': 'runs.control',
+  'runs.fork': 'runs.control',
+  'runs.forks': 'fleet.read',
+  'runs.export': 'fleet.read',
+  'runs.import': 'runs.control',
 
   'agents.pause': 'runs.control',
   'agents.resume': 'runs.control',

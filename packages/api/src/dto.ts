@@ -22,6 +22,9 @@ export function toRunDto(run: RunSummary): RunDto {
     openBreakers: run.openBreakers,
     createdAt: run.createdAt,
     endedAt: run.endedAt,
+    origin: run.origin,
+    originRunId: run.originRunId,
+    originSeq: run.originSeq,
   };
 }
 

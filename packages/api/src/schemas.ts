@@ -7,7 +7,8 @@ export const MAX_REASON_CHARS = 2000;
 /** The domain's caps on what an operator may tell an agent (`agent.steered`, `tool.call.resolved`). */
 export const MAX_STEER_CHARS = 8000;
 export const MAX_TOOL_OUTPUT_CHARS = 64_000;
-export const MAX_EVENTS_PAGE = 1000;
+/** A run page loads a long log in pages of this many events (the store reads at most 10,000 at once). */
+export const MAX_HISTORY_PAGE = 10_000;
 export const MAX_RUNS_PAGE = 200;
 
 export const TeamSlug = z

@@ -18,9 +18,12 @@ export {
 } from './events/event-store';
 export { StoredEventInvalidError } from './events/event-rows';
 export {
+  getRerunReport,
   getRunRecord,
   getRunSummary,
   insertRun,
+  listRunsFrom,
+  setRerunReport,
   listActiveRunIds,
   listRunSummaries,
   type ListRunsQuery,

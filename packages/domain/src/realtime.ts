@@ -8,6 +8,10 @@ import { RunEvent } from './events/schema';
  * what they receive: the server its clients' messages, the browser the server's.
  */
 
+/** How a run began: from a goal, as a fork of another run, as a deterministic re-run, or imported. */
+export const RunOrigin = z.enum(['spawn', 'fork', 'rerun', 'import']);
+export type RunOrigin = z.infer<typeof RunOrigin>;
+
 export const RunSummary = z.object({
   id: Uuid,
   teamId: z.string(),
@@ -24,6 +28,10 @@ export const RunSummary = z.object({
   openBreakers: z.array(z.string()).default([]),
   createdAt: z.string(),
   endedAt: z.string().nullable(),
+  /** How the run began, and the run (and step) it came from. */
+  origin: RunOrigin.default('spawn'),
+  originRunId: Uuid.nullable().default(null),
+  originSeq: z.number().int().nullable().default(null),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

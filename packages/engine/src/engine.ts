@@ -34,6 +34,8 @@ export interface Engine {
   fleet: FleetPublisher;
   /** Set by the app when traces are exported. */
   recorded?: RecordedEventsListener;
+  /** No outgoing notifications (a deterministic re-run repeats a recorded run's approvals). */
+  silent?: boolean;
   close(): Promise<void>;
 }
 

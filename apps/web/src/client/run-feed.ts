@@ -1,4 +1,4 @@
-import { applyEvent, initialRunState, RunEvent, type RunState } from '@flightdeck/domain';
+import { ReplayIndex, RunEvent, type RunState } from '@flightdeck/domain';
 
 /**
  * A run's live log in the browser: the events received so far (in seq order,
@@ -12,11 +12,20 @@ import { applyEvent, initialRunState, RunEvent, type RunState } from '@flightdec
  */
 export class RunFeed {
   readonly events: RunEvent[] = [];
-  state: RunState = initialRunState();
+  /** The reducer's states, checkpointed as they are computed: the replay reads any seq from it. */
+  readonly index = new ReplayIndex();
   /** Highest seq applied; every seq in 1..lastSeq is in `events`. */
   lastSeq = 0;
+
+  /** The state after every applied event (before the first the reducer rejected). */
+  get state(): RunState {
+    return this.index.latest;
+  }
+
   /** The reducer rejected an event: the log is inconsistent (shown, never hidden). */
-  reducerError: string | null = null;
+  get reducerError(): string | null {
+    return this.index.error;
+  }
   /** Events that failed schema validation (dropped, then re-fetched by seq). */
   invalidCount = 0;
   private readonly pending = new Map<number, RunEvent>();
@@ -59,11 +68,6 @@ export class RunFeed {
   private apply(event: RunEvent): void {
     this.events.push(event);
     this.lastSeq = event.seq;
-    if (this.reducerError) return;
-    try {
-      this.state = applyEvent(this.state, event);
-    } catch (error) {
-      this.reducerError = error instanceof Error ? error.message : String(error);
-    }
+    this.index.extend(this.events);
   }
 }

@@ -1,10 +1,19 @@
 'use client';
 
-import { type RunEvent, RunEventsMessage, type RunState } from '@flightdeck/domain';
+import {
+  type ReplayIndex,
+  type RunEvent,
+  RunEventsMessage,
+  type RunState,
+} from '@flightdeck/domain';
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { z } from 'zod';
 import { RunFeed } from './run-feed';
 import { useSocket } from './socket';
+import { useTRPCClient } from './trpc';
+
+/** A long log is read over HTTP in pages this big before the socket follows it live. */
+const HISTORY_PAGE = 10_000;
 
 const WATCH_TIMEOUT_MS = 15_000;
 
@@ -24,6 +33,8 @@ export interface RunEventsView {
   events: readonly RunEvent[];
   count: number;
   state: RunState;
+  /** The reducer's states, checkpointed: the state at any seq (replay). */
+  index: ReplayIndex;
   lastSeq: number;
   /** Whether the first watch has answered. */
   loaded: boolean;
@@ -79,6 +90,7 @@ class RunEventsStore {
       events: f.events,
       count: f.events.length,
       state: f.state,
+      index: f.index,
       lastSeq: f.lastSeq,
       loaded: this.loaded,
       syncing: this.syncing,
@@ -96,6 +108,7 @@ class RunEventsStore {
  */
 export function useRunEvents(runId: string): RunEventsView {
   const { socket } = useSocket();
+  const client = useTRPCClient();
   const storeRef = useRef<{ runId: string; store: RunEventsStore } | null>(null);
   if (storeRef.current?.runId !== runId) storeRef.current = { runId, store: new RunEventsStore() };
   const store = storeRef.current.store;
@@ -108,6 +121,32 @@ export function useRunEvents(runId: string): RunEventsView {
     let again = false;
     let retry: ReturnType<typeof setTimeout> | null = null;
 
+    // The log so far, in big HTTP pages (a socket ack carries a few thousand events at most).
+    let history: Promise<void> | null = null;
+    const loadHistory = async (): Promise<void> => {
+      const started = performance.now();
+      const fetchPage = (afterSeq: number) => {
+        const request = client.runs.events.query({ runId, afterSeq, limit: HISTORY_PAGE });
+        request.catch(() => undefined); // awaited below; not unhandled if the page goes first
+        return request;
+      };
+      // One page ahead: the next is on its way while this one is parsed and reduced.
+      let next = fetchPage(feed.lastSeq);
+      for (;;) {
+        const page = await next;
+        if (disposed) return;
+        const more = page.nextAfterSeq !== null && page.events.length > 0;
+        if (more) next = fetchPage(page.nextAfterSeq!);
+        const events = RunFeed.parse(page.events);
+        if (events.length < page.events.length) return; // the socket path reports invalid events
+        feed.ingest(events);
+        store.notify();
+        if (!more) break;
+      }
+      // For the replay benchmark (User Timing): how long the log took to load.
+      performance.measure('flightdeck:history-loaded', { start: started, end: performance.now() });
+    };
+
     const watch = async (): Promise<void> => {
       if (disposed) return;
       if (inFlight) {
@@ -119,6 +158,10 @@ export function useRunEvents(runId: string): RunEventsView {
       store.syncing = true;
       store.notify();
       try {
+        // Failing history (no such run, no access) is left to the watch to report.
+        history ??= loadHistory().catch(() => undefined);
+        await history;
+        if (disposed) return;
         const raw: unknown = await socket
           .timeout(WATCH_TIMEOUT_MS)
           .emitWithAck('run.watch', { runId, afterSeq: feed.lastSeq });
@@ -188,7 +231,7 @@ export function useRunEvents(runId: string): RunEventsView {
       socket.off('connect', onConnect);
       if (socket.connected) socket.emit('run.unwatch', { runId }, () => undefined);
     };
-  }, [socket, runId, store]);
+  }, [socket, client, runId, store]);
 
   useEffect(() => () => store.dispose(), [store]);
 

@@ -14,6 +14,19 @@ import type { EventDraft } from '@flightdeck/domain';
 
 const manifestCache = new Map<string, Manifest>();
 
+/**
+ * Orders appends (a deterministic re-run follows its recording): `admit` is
+ * awaited before each append and returns a callback told what was appended
+ * (null: nothing, the append failed). It may throw STALE_STATE for a fenced
+ * append, which makes the turn catch up and decide again.
+ */
+export interface AppendGate {
+  admit(
+    drafts: readonly EventDraft[],
+    context: { fenced: boolean; seenSeq: number; agentId: string | null },
+  ): Promise<(events: readonly RunEvent[] | null) => void>;
+}
+
 async function loadManifest(engine: Engine, teamId: string, version: number): Promise<Manifest> {
   const key = `${teamId}@${version}`;
   const cached = manifestCache.get(key);
@@ -35,14 +48,15 @@ export class RunContext {
     readonly runId: string,
     readonly manifest: Manifest,
     private current: RunState,
+    private readonly gate?: AppendGate,
   ) {}
 
-  static async load(engine: Engine, runId: string): Promise<RunContext> {
+  static async load(engine: Engine, runId: string, gate?: AppendGate): Promise<RunContext> {
     const record = await getRunRecord(engine.db, runId);
     if (!record) throw new DomainError('NOT_FOUND', `no run ${runId}`);
     const manifest = await loadManifest(engine, record.teamId, record.manifestVersion);
     const state = reduceEvents(await readAllEvents(engine.db, runId));
-    return new RunContext(engine, runId, manifest, state);
+    return new RunContext(engine, runId, manifest, state, gate);
   }
 
   get state(): RunState {
@@ -84,7 +98,19 @@ export class RunContext {
     drafts: EventDraft[],
     options: Parameters<typeof recordEvents>[3],
   ): Promise<RunEvent[]> {
-    const events = await recordEvents(this.engine, this.runId, drafts, options);
+    const admitted = await this.gate?.admit(drafts, {
+      fenced: options?.fence !== undefined || options?.expectRunSeq !== undefined,
+      seenSeq: this.current.lastSeq,
+      agentId: options?.fence?.agentId ?? null,
+    });
+    let events: RunEvent[];
+    try {
+      events = await recordEvents(this.engine, this.runId, drafts, options);
+    } catch (error) {
+      admitted?.(null);
+      throw error;
+    }
+    admitted?.(events);
     const first = events[0];
     if (first && first.seq !== this.current.lastSeq + 1) await this.refresh(first.seq - 1);
     for (const event of events) this.current = applyEvent(this.current, event);

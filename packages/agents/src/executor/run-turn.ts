@@ -11,6 +11,7 @@ import {
   DomainError,
   type EventDraft,
   type GateDecision,
+  gateInFork,
   grantOf,
   hasLimits,
   newSpanId,
@@ -43,6 +44,9 @@ import {
   releaseRunSlot,
   remainingFor,
   scheduleApprovalTimers,
+  snapshotWorkspace,
+  withWorkspaceLock,
+  WorkspaceBusyError,
 } from '@flightdeck/engine';
 import type { Logger } from '@flightdeck/telemetry';
 import { randomUUID } from 'node:crypto';
@@ -50,7 +54,7 @@ import { ModelCallError, type ProviderRegistry } from '../providers/types';
 import type { McpToolHost } from '../tools/mcp/tool-host';
 import { delegateArgs } from '../tools/registry';
 import { capOutput, type ToolRegistry } from '../tools/types';
-import { RunContext } from './run-context';
+import { type AppendGate, RunContext } from './run-context';
 import { type HeldReservation, isHeld, TurnBudget } from './turn-budget';
 import { TurnGate } from './turn-gate';
 import { TurnTools } from './turn-tools';
@@ -62,6 +66,10 @@ export interface TurnDependencies {
   /** Starts the MCP servers an agent is granted; without it, MCP grants give no tools. */
   mcp?: McpToolHost;
   log: Logger;
+  /** Orders this process's appends (a deterministic re-run); none in normal operation. */
+  appendGate?: AppendGate;
+  /** Runs a tool call and its workspace snapshot alone (a re-run restores recorded workspaces); none in normal operation. */
+  workspaceLock?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface TurnJob {
@@ -111,7 +119,7 @@ export async function runTurn(
 ): Promise<TurnResult> {
   let context: RunContext;
   try {
-    context = await RunContext.load(deps.engine, job.runId);
+    context = await RunContext.load(deps.engine, job.runId, deps.appendGate);
   } catch (error) {
     if (error instanceof DomainError && error.code === 'NOT_FOUND') return { outcome: 'stale' };
     throw error;
@@ -383,8 +391,9 @@ class TurnExecution {
     let finished: RunEvent | undefined;
     try {
       const response = await provider.generate({
+        callId,
         model: agent.model,
-        system: this.spec.system,
+        system: agent.system ?? this.spec.system,
         messages: agent.messages,
         tools,
         maxOutputTokens: this.spec.limits.maxOutputTokens,
@@ -752,8 +761,9 @@ class TurnExecution {
     }
     const started = performance.now();
     const workspace = await this.workspace();
-    const result = await tool.run(parsed.data, { workspace, signal: this.signal, grant });
-    await this.record([
+    const execute = () =>
+      tool.run(parsed.data, { callId: call.callId, workspace, signal: this.signal, grant });
+    const finished = (result: { ok: boolean; output: string }, durationMs: number) =>
       this.draft(
         'tool.call.finished',
         {
@@ -761,13 +771,64 @@ class TurnExecution {
           tool: call.tool,
           ok: result.ok,
           output: capOutput(result.output),
-          durationMs: Math.round(performance.now() - started),
+          durationMs,
         },
         this.turnSpan(),
         spanId,
-      ),
-    ]);
+      );
+    if (tool.readOnly) {
+      const result = await execute();
+      await this.record([finished(result, Math.round(performance.now() - started))]);
+      return null;
+    }
+    // What the call changed in the workspace is recorded with its result, as one commit.
+    if (this.deps.workspaceLock) {
+      const { result, durationMs, committed } = await this.deps.workspaceLock(async () => {
+        const result = await execute();
+        const durationMs = Math.round(performance.now() - started);
+        return { result, durationMs, committed: await this.snapshotWorkspace(call, spanId) };
+      });
+      await this.record([finished(result, durationMs), ...(committed ? [committed] : [])]);
+      return null;
+    }
+    const result = await execute();
+    const durationMs = Math.round(performance.now() - started);
+    // Snapshot and append under the run's workspace lock: each commit's parent is the one recorded before it.
+    await withWorkspaceLock(this.deps.engine, this.job.runId, async () => {
+      const committed = await this.snapshotWorkspace(call, spanId);
+      await this.record([finished(result, durationMs), ...(committed ? [committed] : [])]);
+    }).catch(async (error: unknown) => {
+      if (!(error instanceof WorkspaceBusyError)) throw error;
+      // The workspace stayed busy (a long rollback): the result must not wait; the next snapshot catches up.
+      await this.record([finished(result, durationMs)]);
+    });
     return null;
+  }
+
+  /**
+   * A commit of the workspace after a tool call, on top of the last commit the
+   * log recorded; null when nothing changed. A history that cannot be written
+   * never fails the call: it is logged, and the next snapshot catches up.
+   */
+  private async snapshotWorkspace(call: ToolCallState, spanId: string): Promise<EventDraft | null> {
+    try {
+      await this.context.refresh();
+      const { commit, tree } = this.state.workspace;
+      const snapshot = await snapshotWorkspace(
+        this.deps.engine.config.workspaceRoot,
+        this.job.runId,
+        {
+          parent: commit && tree ? { commit, tree } : null,
+          message: `${call.tool} ${call.callId}\n\nrun ${this.job.runId}\nagent ${this.job.agentId}\n`,
+        },
+      );
+      return snapshot
+        ? this.draft('workspace.committed', { callId: call.callId, ...snapshot }, spanId)
+        : null;
+    } catch (error) {
+      this.deps.log.warn('workspace snapshot failed', { ...this.job, callId: call.callId, error });
+      return null;
+    }
   }
 
   /**
@@ -780,7 +841,7 @@ class TurnExecution {
   ): Promise<{ kind: 'allowed'; draft: EventDraft } | { kind: 'refused' | 'parked' }> {
     const agent = this.requireAgent();
     const scope = await this.scopeRefusal(call);
-    const decision: GateDecision =
+    let decision: GateDecision =
       scope !== null
         ? {
             effect: 'deny',
@@ -791,6 +852,15 @@ class TurnExecution {
           }
         : (this.gate.approvedDecision(agent, call) ??
           (await this.gate.decide(agent, 'tool', call.tool, call.args)));
+    // A fork may repeat what its origin did: side effects need a human's approval.
+    if (this.state.forkedFrom && decision.effect === 'allow' && decision.source !== 'approval') {
+      decision = gateInFork(decision, {
+        forked: true,
+        idempotent: await this.isIdempotent(call),
+        allowedRules: this.state.allowedRules,
+        approvals: await this.gate.approvalSettings(),
+      });
+    }
     const gated = this.gateDraft('tool', call.callId, call.tool, decision);
     if (decision.effect === 'allow') return { kind: 'allowed', draft: gated };
     if (decision.effect === 'deny') {
@@ -834,6 +904,15 @@ class TurnExecution {
     });
     await announceApproval(this.deps.engine, approvalId, 'approval.requested');
     return { kind: 'parked' };
+  }
+
+  /** Whether running this call again is harmless (delegating is: it only spawns a subagent). */
+  private async isIdempotent(call: ToolCallState): Promise<boolean> {
+    if (call.tool === 'delegate') return true;
+    const resolved = await this.tools.resolve(call.tool);
+    const parsed = resolved?.tool.args.safeParse(call.args);
+    if (!resolved || !parsed?.success) return false;
+    return resolved.tool.isIdempotent?.(parsed.data) ?? resolved.tool.idempotent;
   }
 
   /** Why the call is outside the agent's scope (not granted, or invalid arguments); null if inside. */

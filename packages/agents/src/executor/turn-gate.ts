@@ -82,6 +82,11 @@ export class TurnGate {
     return coveringBreakers(this.context.state, agent.id)[0] ?? null;
   }
 
+  /** The approval settings of the effective policy (for asks the gate adds itself, e.g. in a fork). */
+  async approvalSettings() {
+    return (await this.loadPolicy()).approvals;
+  }
+
   /** The approval that allowed exactly this call, if any: then the gate lets it through once. */
   approvedDecision(agent: AgentState, call: ToolCallState): GateDecision | null {
     if (!call.approved) return null;

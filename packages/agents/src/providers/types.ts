@@ -27,6 +27,8 @@ export interface SimulationOptions {
 }
 
 export interface ModelRequest {
+  /** The call's id in the run's log (`llm.call.started`): for recorders and replays, never sent to a model. */
+  callId?: string;
   model: ModelRef;
   system: string;
   messages: readonly Message[];

@@ -48,6 +48,7 @@ export const fsRead: Tool<typeof FsReadArgs> = {
   description: 'Read a UTF-8 text file of the workspace.',
   args: FsReadArgs,
   idempotent: true,
+  readOnly: true,
   async run(args, { workspace, grant }) {
     try {
       const file = await resolveGranted(workspace, args.path, grant);
@@ -86,6 +87,7 @@ export const fsList: Tool<typeof FsListArgs> = {
   description: 'List the entries of a workspace folder.',
   args: FsListArgs,
   idempotent: true,
+  readOnly: true,
   async run(args, { workspace, grant }) {
     try {
       const dir = await resolveGranted(workspace, args.path, grant);

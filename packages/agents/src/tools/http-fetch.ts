@@ -285,6 +285,8 @@ export function createHttpFetchTool(
       'Make one HTTP(S) request to a host granted to this agent and return the status, a few headers and the body as text. Redirects are followed (at most 5), each checked against the grant.',
     args: HttpFetchArgs,
     idempotent: false,
+    // It answers with the response; it never writes to the workspace.
+    readOnly: true,
     isIdempotent: (args) => args.method === 'GET' || args.method === 'HEAD',
     async run(args, { signal, grant }) {
       if (!isHttpFetchGrant(grant))

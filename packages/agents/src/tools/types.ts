@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import type { ModelToolSpec } from '../providers/types';
 
 export interface ToolContext {
+  /** The call's id in the run's log (`tool.call.dispatched`): for recorders and replays. */
+  callId?: string;
   /** The run's workspace directory: file tools cannot reach outside it. */
   workspace: string;
   signal: AbortSignal;
@@ -21,6 +23,8 @@ export interface Tool<A extends z.ZodType = z.ZodType> {
   args: A;
   /** Safe to run again after a crash left its outcome unknown. */
   idempotent: boolean;
+  /** Never changes the workspace: no snapshot of it is taken after the call. */
+  readOnly?: boolean;
   /**
    * Optional, per call: whether these arguments are safe to run again (e.g. an
    * HTTP GET but not a POST). When present it takes precedence over `idempotent`.

@@ -73,6 +73,7 @@ export async function projectApprovals(
           [runId, event.agentId, event.at],
         );
         break;
+      case 'run.forked':
       case 'run.completed':
       case 'run.failed':
       case 'run.killed':

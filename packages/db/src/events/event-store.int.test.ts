@@ -132,6 +132,9 @@ describe('appendEvents', () => {
       openBreakers: [],
       createdAt: expect.any(String) as string,
       endedAt: state.endedAt,
+      origin: 'spawn',
+      originRunId: null,
+      originSeq: null,
     });
     expect(summary).toMatchObject({
       status: 'completed',

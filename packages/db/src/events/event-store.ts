@@ -51,6 +51,8 @@ export interface AppendOptions {
    * refused with STALE_STATE.
    */
   expectRunSeq?: number;
+  /** Append only if the run's status is one of these (checked under the run's lock), else STALE_STATE. */
+  runStatuses?: readonly string[];
   /**
    * The governance act these events record (a kill, a pause, a steer …): its
    * audit entry is appended in the same transaction, so the events are written
@@ -105,6 +107,11 @@ export async function appendEvents(
           `Run ${runId} has moved on (last event ${current.last_seq}, expected ${options.expectRunSeq})`,
         );
       }
+      if (options.runStatuses && !options.runStatuses.includes(current.status))
+        throw new DomainError(
+          'STALE_STATE',
+          `Run ${runId} is ${current.status}, not ${options.runStatuses.join(' or ')}`,
+        );
       if (options.fence) await checkFence(client, runId, current.status, options.fence);
       const events = numbered.map((event, i) => ({ ...event, seq: current.last_seq + i + 1 }));
       await insertEvents(client, runId, events);

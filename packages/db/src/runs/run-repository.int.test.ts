@@ -7,11 +7,14 @@ import { createRun, Drafts, manifestFrom, RESEARCH_SOURCE } from '../test/fixtur
 import { saveTeamManifest } from '../teams/team-repository';
 import { createMigratedTestDatabase } from '../testing';
 import {
+  getRerunReport,
   getRunRecord,
   getRunSummary,
   insertRun,
   listActiveRunIds,
+  listRunsFrom,
   listRunSummaries,
+  setRerunReport,
 } from './run-repository';
 
 let database: TestDatabase;
@@ -48,6 +51,9 @@ describe('runs', () => {
       seed: -7,
       status: 'pending',
       lastSeq: 0,
+      origin: 'spawn',
+      originRunId: null,
+      originSeq: null,
     });
     expect(await getRunRecord(db, id)).toEqual(record);
     expect(await getRunSummary(db, id)).toEqual({
@@ -65,7 +71,28 @@ describe('runs', () => {
       openBreakers: [],
       createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T.*Z$/) as string,
       endedAt: null,
+      origin: 'spawn',
+      originRunId: null,
+      originSeq: null,
     });
+  });
+
+  it('records where a fork came from, and lists the runs that came from a run', async () => {
+    const run = await createRun(db);
+    const fork = await insertRun(db, {
+      ...run,
+      id: randomUUID(),
+      origin: 'fork',
+      originRunId: run.id,
+      originSeq: 7,
+    });
+    expect(fork).toMatchObject({ origin: 'fork', originRunId: run.id, originSeq: 7 });
+    expect((await listRunsFrom(db, run.id)).map((r) => [r.id, r.originSeq])).toEqual([
+      [fork.id, 7],
+    ]);
+    expect(await listRunsFrom(db, fork.id)).toEqual([]);
+    await setRerunReport(db, fork.id, { identical: true, compared: 12 });
+    expect(await getRerunReport(db, fork.id)).toEqual({ identical: true, compared: 12 });
   });
 
   it('refuses a run of a missing manifest version (NOT_FOUND) or a taken id (CONFLICT)', async () => {

@@ -1,4 +1,11 @@
-import { DomainError, RUN_STATUSES, RunSummary, Uuid, type RunStatus } from '@flightdeck/domain';
+import {
+  DomainError,
+  RUN_STATUSES,
+  RunOrigin,
+  RunSummary,
+  Uuid,
+  type RunStatus,
+} from '@flightdeck/domain';
 import { z } from 'zod';
 import type { Db } from '../client';
 import { Prisma } from '../generated/prisma/client';
@@ -13,6 +20,10 @@ export interface NewRun {
   manifestVersion: number;
   goal: string;
   seed: number;
+  /** Default "spawn". A fork or re-run names the run (and a fork the step) it came from. */
+  origin?: RunOrigin;
+  originRunId?: string | null;
+  originSeq?: number | null;
 }
 
 const NewRunSchema = z.object({
@@ -21,12 +32,18 @@ const NewRunSchema = z.object({
   manifestVersion: z.number().int().positive(),
   goal: z.string(),
   seed: z.number().int().min(-2_147_483_648).max(2_147_483_647),
+  origin: RunOrigin.optional(),
+  originRunId: Uuid.nullable().optional(),
+  originSeq: z.number().int().positive().nullable().optional(),
 });
 
 /** What the engine needs to drive a run. */
 export interface RunRecord extends NewRun {
   status: RunStatus;
   lastSeq: number;
+  origin: RunOrigin;
+  originRunId: string | null;
+  originSeq: number | null;
 }
 
 const runRecordSelect = {
@@ -37,6 +54,9 @@ const runRecordSelect = {
   seed: true,
   status: true,
   lastSeq: true,
+  origin: true,
+  originRunId: true,
+  originSeq: true,
 } as const satisfies Prisma.RunSelect;
 
 /**
@@ -76,7 +96,7 @@ export async function getRunRecord(db: Db, runId: string): Promise<RunRecord | n
 }
 
 function toRunRecord(row: Prisma.RunGetPayload<{ select: typeof runRecordSelect }>): RunRecord {
-  return { ...row, status: RunStatusSchema.parse(row.status) };
+  return { ...row, status: RunStatusSchema.parse(row.status), origin: RunOrigin.parse(row.origin) };
 }
 
 const summarySelect = {
@@ -93,6 +113,9 @@ const summarySelect = {
   openBreakers: true,
   createdAt: true,
   endedAt: true,
+  origin: true,
+  originRunId: true,
+  originSeq: true,
   team: { select: { name: true } },
 } as const satisfies Prisma.RunSelect;
 
@@ -114,7 +137,39 @@ function toRunSummary(row: SummaryRow): RunSummary {
     openBreakers: row.openBreakers,
     createdAt: row.createdAt.toISOString(),
     endedAt: row.endedAt?.toISOString() ?? null,
+    origin: row.origin,
+    originRunId: row.originRunId,
+    originSeq: row.originSeq,
   });
+}
+
+/** Runs that came from `runId` (its forks and re-runs), oldest first. */
+export async function listRunsFrom(db: Db, runId: string, limit = 200): Promise<RunSummary[]> {
+  if (!Uuid.safeParse(runId).success) return [];
+  const rows = await db.prisma.run.findMany({
+    where: { originRunId: runId },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    take: limit,
+    select: summarySelect,
+  });
+  return rows.map(toRunSummary);
+}
+
+/** A re-run's verdict against its recorded run. */
+export async function setRerunReport(db: Db, runId: string, report: unknown): Promise<void> {
+  await db.prisma.run.update({
+    where: { id: runId },
+    data: { rerunReport: report as Prisma.InputJsonValue },
+  });
+}
+
+export async function getRerunReport(db: Db, runId: string): Promise<unknown> {
+  if (!Uuid.safeParse(runId).success) return null;
+  const row = await db.prisma.run.findUnique({
+    where: { id: runId },
+    select: { rerunReport: true },
+  });
+  return row?.rerunReport ?? null;
 }
 
 function safeNumber(value: bigint, field: string, runId: string): number {

@@ -25,6 +25,7 @@ const STATUS_BY_TYPE: Partial<Record<EventDraft['type'], RunStatus>> = {
   'run.killed': 'killed',
   'run.paused': 'paused',
   'run.resumed': 'running',
+  'run.forked': 'running',
 };
 
 export function projectBatch(events: readonly EventDraft[]): ProjectionDelta {

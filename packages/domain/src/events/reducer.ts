@@ -5,6 +5,7 @@ import type {
   Actor,
   ApprovalOutcome,
   EventOf,
+  ForkEdits,
   ModelRef,
   PauseMode,
   RunEvent,
@@ -104,6 +105,8 @@ export interface AgentState {
   depth: number;
   /** Tools a delegate call narrowed this agent to; null: all its manifest grants. */
   toolScope: string[] | null;
+  /** A fork replaced the manifest's system prompt of this agent. */
+  system?: string;
   status: AgentStatus;
   /** The agent's span: its turns are children of it. */
   spanId: string;
@@ -160,6 +163,27 @@ export interface ApprovalState {
   };
 }
 
+/** The run's workspace as its history repository last recorded it. */
+export interface WorkspaceState {
+  /** The last recorded commit (null: nothing recorded yet, the empty workspace). */
+  commit: string | null;
+  tree: string | null;
+  /** Seq of the event that recorded it (0: none). */
+  seq: number;
+  /** How many commits were recorded (tool calls that changed files, and rollbacks). */
+  commits: number;
+}
+
+/** Where a forked run came from. */
+export interface ForkOrigin {
+  runId: string;
+  seq: number;
+  by: Actor;
+  /** Seq of this run's `run.forked`: events before it are the origin's, none of them ran here. */
+  forkSeq: number;
+  edits: ForkEdits;
+}
+
 export interface RunState {
   runId: string | null;
   /** Who started the run: its agents act for them. */
@@ -190,6 +214,9 @@ export interface RunState {
   breakers: BreakerBoard;
   /** Limits in force, slices, reservations in flight, warnings and the budget stop (budget/state.ts). */
   budget: RunBudgetState;
+  workspace: WorkspaceState;
+  /** Set when this run is a fork of another. */
+  forkedFrom: ForkOrigin | null;
   result?: string;
   error?: string;
   killedBy?: string;
@@ -228,6 +255,8 @@ export const initialRunState = (): RunState => ({
   totals: emptyTotals(),
   breakers: emptyBreakerBoard(),
   budget: initialBudgetState(),
+  workspace: { commit: null, tree: null, seq: 0, commits: 0 },
+  forkedFrom: null,
 });
 
 export const isTerminalRunStatus = (status: RunStatus): boolean =>
@@ -320,7 +349,8 @@ function endAgents(state: RunState, status: 'killed' | 'failed', activity: strin
 }
 
 function applyPayload(state: RunState, event: RunEvent): RunState {
-  if (isTerminalRunStatus(state.status)) {
+  // An ended run's workspace can still be rolled back by an operator (edits by hand committed first).
+  if (isTerminalRunStatus(state.status) && !event.type.startsWith('workspace.')) {
     throw new ReducerError(`${event.type} after the run ended (${state.status})`, event.seq);
   }
   const next = cancelOrphanedApprovals(applyType(state, event));
@@ -663,6 +693,23 @@ function applyType(state: RunState, event: RunEvent): RunState {
       const agent = event.agentId ? state.agents[event.agentId] : undefined;
       return agent ? withAgent(state, { ...agent, lastSeq: event.seq }) : state;
     }
+    case 'workspace.committed':
+    case 'workspace.restored': {
+      const p = event.payload;
+      const touched = event.agentId && state.agents[event.agentId];
+      const next = touched ? withAgent(state, { ...touched, lastSeq: event.seq }) : state;
+      return {
+        ...next,
+        workspace: {
+          commit: p.commit,
+          tree: p.tree,
+          seq: event.seq,
+          commits: state.workspace.commits + 1,
+        },
+      };
+    }
+    case 'run.forked':
+      return applyFork(state, event);
     case 'tool.call.finished': {
       const agent = requireAgent(state, event);
       // A result that arrived after the agent was killed is kept in the log, and changes nothing.
@@ -953,6 +1000,66 @@ function applyApprovalUpdate(
     turn: { ...turn, toolCalls: finishCall(turn.toolCalls, p.callId, false, output) },
     messages: [...agent.messages, toolMessage(call, false, output, event.seq)],
   });
+}
+
+/**
+ * A fork continues from the origin's state: running again, acting for whoever
+ * forked it. Approvals pending at the fork point are cancelled and their calls
+ * go back to the gate, which asks again in this run. The edits apply to one agent.
+ */
+function applyFork(state: RunState, event: EventOfType<'run.forked'>): RunState {
+  if (state.status !== 'running' && state.status !== 'paused')
+    throw new ReducerError(`run forked while ${state.status}`, event.seq);
+  if (state.forkedFrom) throw new ReducerError('run forked twice', event.seq);
+  const p = event.payload;
+  const agents = { ...state.agents };
+  const approvals = { ...state.approvals };
+  for (const approval of Object.values(state.approvals)) {
+    if (approval.status !== 'pending') continue;
+    approvals[approval.id] = { ...approval, status: 'cancelled' };
+    const agent = agents[approval.agentId];
+    if (!agent?.turn) continue;
+    agents[agent.id] = {
+      ...agent,
+      status: 'running',
+      turn: updateCall(agent.turn, approval.callId, (c) => {
+        const { gate: _gate, approvalId: _approvalId, ...rest } = c;
+        return { ...rest, status: 'requested' as const };
+      }),
+      activity: 'resuming',
+    };
+  }
+  const targetId = p.edits.agentId ?? state.leadAgentId;
+  const target = targetId ? agents[targetId] : undefined;
+  const { message, system, model } = p.edits;
+  if (message || system || model) {
+    if (!target)
+      throw new ReducerError(`fork edits unknown agent ${targetId ?? 'null'}`, event.seq);
+    agents[target.id] = {
+      ...target,
+      ...(system ? { system } : {}),
+      ...(model ? { model } : {}),
+      pendingSteers: message
+        ? [...target.pendingSteers, { role: 'user', content: message, seq: event.seq }]
+        : target.pendingSteers,
+    };
+  }
+  return {
+    ...state,
+    status: 'running',
+    pause: null,
+    startedBy: p.by,
+    manifestVersion: p.manifestVersion,
+    agents,
+    approvals,
+    forkedFrom: {
+      runId: p.fromRunId,
+      seq: p.fromSeq,
+      by: p.by,
+      forkSeq: event.seq,
+      edits: p.edits,
+    },
+  };
 }
 
 function withTotals(state: RunState, update: (t: Totals) => Totals): RunState {

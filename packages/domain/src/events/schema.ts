@@ -49,7 +49,7 @@ export type ToolCallResolution = z.infer<typeof ToolCallResolution>;
 const Args = z.record(z.string(), z.unknown());
 const Fingerprint = z.string().regex(/^[0-9a-f]{64}$/, 'a sha-256 fingerprint');
 
-/** Where a gate decision came from: a rule of the manifest or of the team's defaults, a run-wide allowance, an approval, the scope, the default deny, or the gate failing closed. */
+/** Where a gate decision came from: a rule of the manifest or of the team's defaults, a run-wide allowance, an approval, the scope, the default deny, the gate failing closed, or a fork's side-effect check. */
 export const DecisionSource = z.enum([
   'manifest',
   'team',
@@ -58,6 +58,7 @@ export const DecisionSource = z.enum([
   'scope',
   'default',
   'gate',
+  'fork',
 ]);
 
 /** How an approval ended: expiry is its own outcome, whatever it then applies. */
@@ -73,6 +74,44 @@ export const BreakerEvidence = z.object({
   text: z.string().max(500),
 });
 export type BreakerEvidence = z.infer<typeof BreakerEvidence>;
+
+/** git's id of the empty tree: a workspace before anything was written. */
+export const EMPTY_WORKSPACE_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+/** A git object id (SHA-1, 40 hex digits): a workspace commit or tree. */
+export const GitSha = z.string().regex(/^[0-9a-f]{40}$/, 'a git object id');
+
+/** One file a workspace commit changed. */
+export const WorkspaceFileChange = z.object({
+  path: z.string().min(1).max(4096),
+  change: z.enum(['added', 'modified', 'deleted']),
+});
+export type WorkspaceFileChange = z.infer<typeof WorkspaceFileChange>;
+
+/** A snapshot of the whole workspace (a git commit of its history repository) and what it changed. */
+const WorkspaceCommit = {
+  commit: GitSha,
+  /** The snapshot's content: equal trees are equal workspaces. */
+  tree: GitSha,
+  /** The workspace's previous recorded commit (null: the empty workspace). */
+  parent: GitSha.nullable(),
+  /** The files changed since `parent` (at most 500; `moreFiles` counts the rest). */
+  files: z.array(WorkspaceFileChange).max(500),
+  moreFiles: z.number().int().nonnegative().default(0),
+};
+
+/** Where a run came from when it did not start from a goal: a fork of another run at a step. */
+export const ForkEdits = z.object({
+  /** The agent the edits apply to (null: the lead). */
+  agentId: Uuid.nullable().default(null),
+  /** A message delivered to that agent at its next turn. */
+  message: z.string().min(1).max(8000).nullable().default(null),
+  /** Replaces that agent's system prompt from the fork on. */
+  system: z.string().min(1).max(16_000).nullable().default(null),
+  /** Replaces that agent's model from the fork on. */
+  model: ModelRef.nullable().default(null),
+});
+export type ForkEdits = z.infer<typeof ForkEdits>;
 
 /** Payload schemas, one per event type. */
 export const payloads = {
@@ -237,6 +276,33 @@ export const payloads = {
     source: z.enum(['spawn', 'run']),
   }),
   ...budgetPayloads,
+  /** A tool call changed the workspace: its snapshot after the call (one commit per tool call that changed files). */
+  'workspace.committed': z.object({
+    /** The tool call that made the changes. */
+    callId: CallId.nullable(),
+    ...WorkspaceCommit,
+  }),
+  /** An operator rolled the workspace back to how it was after step `toSeq` (a new commit with that step's tree). */
+  'workspace.restored': z.object({
+    by: Actor,
+    toSeq: z.number().int().nonnegative(),
+    reason: Reason,
+    ...WorkspaceCommit,
+  }),
+  /**
+   * This run is a fork: the events before this one are the origin's history up
+   * to `fromSeq` (ids renamed), and nothing of it ran again. The run continues
+   * from that state, under `manifestVersion`, with the edits applied.
+   */
+  'run.forked': z.object({
+    fromRunId: Uuid,
+    fromSeq: z.number().int().positive(),
+    by: Actor,
+    manifestVersion: z.number().int().positive(),
+    edits: ForkEdits,
+    /** Agent ids of the origin → ids in this run (ids are unique across runs). */
+    agentIds: z.record(z.string(), Uuid),
+  }),
 } as const;
 
 export type EventType = keyof typeof payloads;
@@ -292,6 +358,9 @@ export const RunEvent = z.discriminatedUnion('type', [
   variant('budget.changed'),
   variant('budget.warned'),
   variant('budget.exceeded'),
+  variant('workspace.committed'),
+  variant('workspace.restored'),
+  variant('run.forked'),
 ]);
 export type RunEvent = z.infer<typeof RunEvent>;
 export type EventOf<T extends EventType> = Extract<RunEvent, { type: T }>;

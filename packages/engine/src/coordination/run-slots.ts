@@ -51,3 +51,8 @@ export async function releaseRunSlot(
 ): Promise<void> {
   await redis.zrem(slotsKey(prefix, runId), agentId);
 }
+
+/** How many agents of the run hold a live slot now: turns being executed on some worker. */
+export async function activeRunSlots(redis: Redis, prefix: string, runId: string): Promise<number> {
+  return redis.zcount(slotsKey(prefix, runId), `(${Date.now()}`, '+inf');
+}

@@ -2,6 +2,7 @@ import {
   getRunSummary,
   getTeam as getTeamRecord,
   listRunSummaries,
+  listRunsFrom,
   listTeams as listTeamRecords,
   readEvents,
   checkDatabase,
@@ -50,6 +51,14 @@ export async function listRuns(
 
 export function getRun(engine: Engine, input: { runId: string }): Promise<RunSummary | null> {
   return getRunSummary(engine.db, input.runId);
+}
+
+/** The runs that came from a run: its forks and re-runs, oldest first. */
+export function listRunDescendants(
+  engine: Engine,
+  input: { runId: string },
+): Promise<RunSummary[]> {
+  return listRunsFrom(engine.db, input.runId);
 }
 
 export function readRunEvents(

@@ -15,6 +15,8 @@ interface AgentTreeProps {
   onSelect: (agentId: string) => void;
   /** Open the steer box for an agent. */
   onSteer: (agentId: string) => void;
+  /** A replay: the past cannot be acted on. */
+  readOnly?: boolean;
 }
 
 /** The team as it unfolds: the lead, the subagents it delegated to, theirs, and what each is doing. */
@@ -87,6 +89,7 @@ function AgentNode({
   selected,
   onSelect,
   onSteer,
+  readOnly,
 }: AgentTreeProps & { agent: AgentState; depth: number }) {
   const tokens = agent.totals.inputTokens + agent.totals.outputTokens;
   const phase = agentPhase(agent, state);
@@ -163,11 +166,13 @@ function AgentNode({
           )}
         </div>
       </button>
-      <div className="absolute top-1.5 right-1.5">
-        <IfCan permission="runs.control">
-          <AgentActions runId={runId} state={state} agent={agent} onSteer={onSteer} />
-        </IfCan>
-      </div>
+      {!readOnly && (
+        <div className="absolute top-1.5 right-1.5">
+          <IfCan permission="runs.control">
+            <AgentActions runId={runId} state={state} agent={agent} onSteer={onSteer} />
+          </IfCan>
+        </div>
+      )}
     </div>
   );
 }

@@ -15,6 +15,7 @@ import { truncate } from '@/client/format';
 export type EventCategory = 'run' | 'agent' | 'llm' | 'tool' | 'breaker' | 'budget';
 
 export function categoryOf(type: RunEvent['type']): EventCategory {
+  if (type.startsWith('workspace.')) return 'tool';
   return type.slice(0, type.indexOf('.')) as EventCategory;
 }
 
@@ -42,6 +43,8 @@ const CONTROL_EVENTS: ReadonlySet<RunEvent['type']> = new Set([
   'breaker.closed',
   'breaker.thresholds.changed',
   'budget.changed',
+  'workspace.restored',
+  'run.forked',
 ]);
 
 export const isControlEvent = (event: RunEvent): boolean => CONTROL_EVENTS.has(event.type);
@@ -56,6 +59,8 @@ const RESOLUTION: Record<ToolCallResolution, string> = {
   skip: 'Skip',
   'mark-done': 'Mark done',
 };
+
+const CHANGE_MARK = { added: '+', modified: '~', deleted: '−' } as const;
 
 /** The tool of a call, looked up in the agent's current turn (for events that carry only its id). */
 function toolOf(state: RunState, agentId: string | null, callId: string): string | null {
@@ -155,6 +160,26 @@ export function summarize(event: RunEvent, state: RunState): string {
     }
     case 'budget.exceeded':
       return `Stopped by the budget: ${truncate(event.payload.reason, 200)}`;
+    case 'workspace.committed':
+    case 'workspace.restored': {
+      const p = event.payload;
+      const files = p.files.map((f) => `${CHANGE_MARK[f.change]}${f.path}`).join(' ');
+      const more = p.moreFiles ? ` +${p.moreFiles} more` : '';
+      const head =
+        event.type === 'workspace.restored'
+          ? `Workspace rolled back to step ${event.payload.toSeq} by ${event.payload.by.id}${event.payload.reason ? ` (${truncate(event.payload.reason, 80)})` : ''}`
+          : `Workspace commit ${p.commit.slice(0, 8)}`;
+      return `${head} · ${truncate(files || 'no file changes', 120)}${more}`;
+    }
+    case 'run.forked': {
+      const p = event.payload;
+      const edits = [
+        p.edits.message && 'a message',
+        p.edits.system && 'a system prompt',
+        p.edits.model && `model ${p.edits.model.name}`,
+      ].filter(Boolean);
+      return `Forked by ${p.by.id} from run ${p.fromRunId.slice(0, 8)} at step ${p.fromSeq} · manifest v${p.manifestVersion}${edits.length ? ` · edited: ${edits.join(', ')}` : ''}`;
+    }
     case 'approval.requested':
       return `Approval requested for ${event.payload.tool}(${args(event.payload.args)}) · expires ${new Date(event.payload.expiresAt).toLocaleTimeString()}`;
     case 'approval.voted':

@@ -4,6 +4,8 @@ import { IfCan } from '@/components/if-can';
 import {
   formatUsd,
   isTerminalAgentStatus,
+  MomentIndex,
+  type ReplayIndex,
   type RunState,
   type RunStatus,
 } from '@flightdeck/domain';
@@ -27,6 +29,7 @@ import { isActiveRun, RunStatusBadge } from '@/components/status';
 import { Card, CardHeader, CardTitle } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { FileChangeTracker } from '@/components/workspace/changes';
+import { WorkspaceStepTracker } from '@/components/workspace/steps';
 import { WorkspaceView, type WorkspaceSelection } from '@/components/workspace/workspace-view';
 import { cn } from '@/lib/utils';
 import { AgentTree } from './agent-tree';
@@ -35,6 +38,9 @@ import { EventFeed } from './event-feed';
 import { InterruptedCalls } from './interrupted-call';
 import { KillRunDialog } from './kill-run-dialog';
 import { PauseRunDialog, ResumeRunButton } from './pause-run-dialog';
+import { ForkRunDialog } from './replay/fork-dialog';
+import { RunLineage } from './replay/lineage';
+import { ReplayBar } from './replay/replay-bar';
 import {
   ApprovalsWaitingBanner,
   BudgetStopBanner,
@@ -62,22 +68,44 @@ const parseTab = (value: string | null): MiddleTab =>
     : 'log';
 const parseSeq = (value: string | null): number | null =>
   value && /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : null;
+/** `?at=` may name step 0 (before anything happened). */
+const parseAt = (value: string | null): number | null =>
+  value && /^(0|[1-9][0-9]{0,15})$/.test(value) ? Number(value) : null;
+
+/** The state at a step, timed as a User Timing measure (`flightdeck:replay-state`) the replay benchmark reads. */
+function stateAt(index: ReplayIndex, seq: number): RunState {
+  const start = performance.now();
+  const state = index.stateAt(seq);
+  performance.measure(REPLAY_STATE_MEASURE, { start, end: performance.now(), detail: { seq } });
+  if (performance.getEntriesByName(REPLAY_STATE_MEASURE).length > 1000)
+    performance.clearMeasures(REPLAY_STATE_MEASURE);
+  return state;
+}
+const REPLAY_STATE_MEASURE = 'flightdeck:replay-state';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function RunView({ runId }: { runId: string }) {
   if (!UUID.test(runId)) return <RunMissing message="That is not a run id." />;
-  return <LiveRun runId={runId} />;
+  // Keyed: another run (a fork just opened) starts with fresh state, not this one's replay position.
+  return <LiveRun key={runId} runId={runId} />;
 }
 
 function LiveRun({ runId }: { runId: string }) {
   const trpc = useTRPC();
   const summary = useQuery(trpc.runs.get.queryOptions({ runId }, { refetchInterval: false }));
   const live = useRunEvents(runId);
-  const state = live.state;
+  const searchParams = useSearchParams();
+  /** Replay: the step shown (`?at=<seq>`); null: live. Everything below shows the run as it was then. */
+  const [replayAt, setReplayAt] = useState<number | null>(() => parseAt(searchParams.get('at')));
+  const count = replayAt === null ? live.count : Math.min(replayAt, live.count);
+  const events = live.events;
+  const state = replayAt === null ? live.state : stateAt(live.index, count);
+  const replaying = replayAt !== null;
+  const [moments] = useState(() => new MomentIndex());
+  moments.extend(live.events, live.count);
   const [selected, setSelected] = useState<string | null>(null);
   const [feedAgent, setFeedAgent] = useState<string | null>(null);
-  const searchParams = useSearchParams();
   /**
    * The middle column: the event log, the trace waterfall or the workspace (those two take the
    * conversation's column too on wide screens). Kept in the URL: `?tab=workspace&change=<seq>`.
@@ -86,34 +114,42 @@ function LiveRun({ runId }: { runId: string }) {
   const [workspace, setWorkspace] = useState<WorkspaceSelection>(() => ({
     file: searchParams.get('file'),
     change: parseSeq(searchParams.get('change')),
+    step: parseSeq(searchParams.get('step')),
   }));
   useEffect(() => {
     const url = new URL(window.location.href);
     const set = (key: string, value: string | null) =>
       value === null ? url.searchParams.delete(key) : url.searchParams.set(key, value);
+    set('at', replayAt === null ? null : String(replayAt));
     set('tab', middle === 'log' ? null : middle);
     set('file', middle === 'workspace' && workspace.change === null ? workspace.file : null);
     set(
       'change',
       middle === 'workspace' && workspace.change !== null ? String(workspace.change) : null,
     );
+    set('step', middle === 'workspace' && workspace.step != null ? String(workspace.step) : null);
     if (url.href !== window.location.href)
       window.history.replaceState(window.history.state, '', url);
-  }, [middle, workspace]);
+  }, [middle, workspace, replayAt]);
   // The files each agent wrote, from the log (read incrementally as it grows).
   const [changeTracker] = useState(() => new FileChangeTracker());
   const changes = useMemo(
-    () => changeTracker.advance(live.events, live.count),
-    [changeTracker, live.events, live.count],
+    () => changeTracker.advance(events, count),
+    [changeTracker, events, count],
   );
+  const [stepTracker] = useState(() => new WorkspaceStepTracker());
+  const steps = useMemo(() => stepTracker.advance(events, count), [stepTracker, events, count]);
   const changeSeqs = useMemo(() => new Set(changes.map((c) => c.seq)), [changes]);
   const showChange = useCallback((seq: number) => {
-    setWorkspace({ file: null, change: seq });
+    setWorkspace({ file: null, change: seq, step: null });
     setMiddle('workspace');
   }, []);
   /** "Steer…" on an agent: select it and focus the steer box (a new token each time). */
   const [steerRequest, setSteerRequest] = useState<{ agentId: string; token: number } | null>(null);
-  const now = useNow(1000);
+  const clock = useNow(1000);
+  // A replay's "now" is the time of the step shown.
+  const shownAt = replaying && count > 0 ? events[count - 1]?.at : undefined;
+  const now = shownAt ? Date.parse(shownAt) : clock;
 
   if (live.error === 'This run does not exist.' || summary.error?.data?.code === 'NOT_FOUND') {
     return <RunMissing message="No run with this id." />;
@@ -127,7 +163,7 @@ function LiveRun({ runId }: { runId: string }) {
   // Only an ended run has an end: a summary row may carry a time for a pause.
   const endedAt =
     state.endedAt ??
-    (summary.data && !isActiveRun(summary.data.status) ? summary.data.endedAt : null);
+    (!replaying && summary.data && !isActiveRun(summary.data.status) ? summary.data.endedAt : null);
   const duration =
     startedAt && now ? (endedAt ? Date.parse(endedAt) : now) - Date.parse(startedAt) : NaN;
   const selectedId = selected ?? state.leadAgentId;
@@ -135,7 +171,7 @@ function LiveRun({ runId }: { runId: string }) {
   const activeAgents = Object.values(state.agents).filter(
     (a) => !isTerminalAgentStatus(a.status),
   ).length;
-  const pausedAt = state.pause ? (live.events[state.pause.seq - 1]?.at ?? null) : null;
+  const pausedAt = state.pause ? (events[state.pause.seq - 1]?.at ?? null) : null;
 
   const agentName = (agentId: string | null) =>
     agentId ? (state.agents[agentId]?.name ?? '') : '';
@@ -212,7 +248,10 @@ function LiveRun({ runId }: { runId: string }) {
             </div>
           </div>
           <IfCan permission="runs.control">
-            <div className="flex items-center gap-2" data-testid="run-controls">
+            <div
+              className={cn('flex items-center gap-2', replaying && 'hidden')}
+              data-testid="run-controls"
+            >
               {status === 'paused' ? (
                 <ResumeRunButton runId={runId} />
               ) : (
@@ -229,6 +268,23 @@ function LiveRun({ runId }: { runId: string }) {
               />
             </div>
           </IfCan>
+        </div>
+        <RunLineage runId={runId} summary={summary.data} />
+        <div className="flex flex-wrap items-start gap-2">
+          <div className="min-w-0 flex-1">
+            <ReplayBar
+              at={replayAt === null ? null : count}
+              total={live.count}
+              events={events}
+              moments={moments}
+              onChange={setReplayAt}
+            />
+          </div>
+          {live.loaded && (
+            <IfCan permission="runs.control">
+              <ForkRunDialog runId={runId} atSeq={count} state={state} />
+            </IfCan>
+          )}
         </div>
         <Stats state={state} durationMs={duration} running={isActiveRun(status)} />
         <BreakerAlert
@@ -270,6 +326,7 @@ function LiveRun({ runId }: { runId: string }) {
                 selected={selectedId}
                 onSelect={select}
                 onSteer={steer}
+                readOnly={replaying}
               />
             )}
           </div>
@@ -295,13 +352,16 @@ function LiveRun({ runId }: { runId: string }) {
         <Card className={cn('min-h-[420px] overflow-hidden', middle !== 'log' && '2xl:col-span-2')}>
           <CardHeader className="py-2">
             <ViewTabs value={middle} onChange={setMiddle} />
-            <span className="text-xs text-muted-foreground">seq {formatCount(live.lastSeq)}</span>
+            <span className="text-xs text-muted-foreground" data-testid="run-seq">
+              seq {formatCount(count)}
+              {replaying && count < live.count ? ` of ${formatCount(live.count)}` : ''}
+            </span>
           </CardHeader>
           <div className="min-h-0 flex-1">
             {middle === 'log' ? (
               <EventFeed
-                events={live.events}
-                count={live.count}
+                events={events}
+                count={count}
                 state={state}
                 agentFilter={feedAgent}
                 onClearAgentFilter={() => setFeedAgent(null)}
@@ -309,7 +369,7 @@ function LiveRun({ runId }: { runId: string }) {
                 onShowChange={showChange}
               />
             ) : middle === 'trace' ? (
-              <TraceWaterfall events={live.events} count={live.count} />
+              <TraceWaterfall events={events} count={count} />
             ) : middle === 'approvals' ? (
               <RunApprovals runId={runId} />
             ) : middle === 'breakers' ? (
@@ -317,12 +377,7 @@ function LiveRun({ runId }: { runId: string }) {
             ) : middle === 'budget' ? (
               <RunBudget runId={runId} state={state} events={live.events} count={live.count} />
             ) : middle === 'policy' ? (
-              <AgentPolicy
-                runId={runId}
-                agent={selectedAgent}
-                events={live.events}
-                count={live.count}
-              />
+              <AgentPolicy runId={runId} agent={selectedAgent} events={events} count={count} />
             ) : (
               <WorkspaceView
                 runId={runId}
@@ -330,6 +385,15 @@ function LiveRun({ runId }: { runId: string }) {
                 agentName={agentName}
                 selection={workspace}
                 onSelect={setWorkspace}
+                steps={steps}
+                replayAt={replaying ? count : null}
+                restoreBlocked={
+                  live.state.status === 'running'
+                    ? 'Pause the run first: agents may be writing to the workspace.'
+                    : live.state.status === 'pending'
+                      ? 'The run has not started.'
+                      : null
+                }
               />
             )}
           </div>
@@ -354,7 +418,8 @@ function LiveRun({ runId }: { runId: string }) {
               agent={selectedAgent}
               run={state}
               footer={
-                selectedAgent && (
+                selectedAgent &&
+                !replaying && (
                   <IfCan permission="runs.control">
                     <InterruptedCalls runId={runId} agent={selectedAgent} />
                     <SteerBox

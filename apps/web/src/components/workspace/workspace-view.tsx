@@ -1,5 +1,6 @@
 'use client';
 
+import { EMPTY_WORKSPACE_TREE } from '@flightdeck/domain';
 import { useQuery } from '@tanstack/react-query';
 import {
   FileIcon,
@@ -9,19 +10,24 @@ import {
   LoaderCircleIcon,
   TriangleAlertIcon,
 } from 'lucide-react';
-import { type ReactNode, useEffect, useMemo, useRef } from 'react';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { formatClock, formatCount } from '@/client/format';
 import { useTRPC } from '@/client/trpc';
+import { Button } from '@/components/ui/button';
 import { cn } from '@/lib/utils';
 import { changesByPath, type FileChange } from './changes';
 import { DiffTable } from './diff-table';
 import { collapseContext, diffLines, diffStats } from './line-diff';
+import { stepAt, type WorkspaceStep } from './steps';
+import { StepBar, StepFileDiff, StepList } from './workspace-steps';
 
 export interface WorkspaceSelection {
   /** The file shown; null: none picked yet. */
   file: string | null;
   /** The seq of the change whose diff is shown (its `tool.call.dispatched`); null: the file's current content. */
   change: number | null;
+  /** The recorded step whose files are shown (seq of its workspace event); null: now, or the replayed moment. */
+  step?: number | null;
 }
 
 interface WorkspaceViewProps {
@@ -30,6 +36,12 @@ interface WorkspaceViewProps {
   agentName: (agentId: string | null) => string;
   selection: WorkspaceSelection;
   onSelect: (selection: WorkspaceSelection) => void;
+  /** The workspace's recorded steps (commits and rollbacks) up to the moment shown. */
+  steps?: readonly WorkspaceStep[];
+  /** Replay: the seq shown; the workspace as it was then (from its history). */
+  replayAt?: number | null;
+  /** Why the workspace cannot be restored now (null: it can). */
+  restoreBlocked?: string | null;
 }
 
 /** Past this many rows a diff or a file shows its start and says how much is left out. */
@@ -46,41 +58,80 @@ export function WorkspaceView({
   agentName,
   selection,
   onSelect,
+  steps = [],
+  replayAt = null,
+  restoreBlocked = null,
 }: WorkspaceViewProps) {
   const trpc = useTRPC();
-  const files = useQuery(
-    trpc.runs.workspaceFiles.queryOptions({ runId }, { refetchInterval: false }),
-  );
+  // What is shown: a picked step's commit, the replayed moment's, or the folder on disk now.
+  const pickedStep =
+    selection.step == null ? null : (steps.find((s) => s.seq === selection.step) ?? null);
+  const historical = pickedStep !== null || replayAt !== null;
+  const viewStep = pickedStep ?? (replayAt !== null ? stepAt(steps, replayAt) : null);
+  const atSeq = pickedStep?.seq ?? replayAt ?? 0;
+  const commit = historical ? (viewStep?.commit ?? EMPTY_WORKSPACE_TREE) : null;
+  const diskFiles = useQuery({
+    ...trpc.runs.workspaceFiles.queryOptions({ runId }, { refetchInterval: false }),
+    enabled: commit === null,
+  });
+  const commitFiles = useQuery({
+    ...trpc.runs.workspaceFilesAt.queryOptions(
+      { runId, commit: commit ?? EMPTY_WORKSPACE_TREE },
+      { refetchInterval: false, staleTime: Infinity, retry: false },
+    ),
+    enabled: commit !== null,
+  });
+  const files = commit === null ? diskFiles : commitFiles;
   const byPath = useMemo(() => changesByPath(changes), [changes]);
+  const [stepDiff, setStepDiff] = useState(true);
 
   // A write landed: the listing is stale.
-  const { refetch: refetchFiles } = files;
+  const { refetch: refetchFiles } = diskFiles;
   const seenWrites = useRef(changes.length);
+  const seenSteps = useRef(steps.length);
   useEffect(() => {
-    if (changes.length === seenWrites.current) return;
+    if (changes.length === seenWrites.current && steps.length === seenSteps.current) return;
     seenWrites.current = changes.length;
-    void refetchFiles();
-  }, [changes.length, refetchFiles]);
+    seenSteps.current = steps.length;
+    if (commit === null) void refetchFiles();
+  }, [changes.length, steps.length, commit, refetchFiles]);
 
   const selectedChange =
     selection.change === null ? null : (changes.find((c) => c.seq === selection.change) ?? null);
   const path = selectedChange?.path ?? selection.file;
 
-  // Every path on disk, plus any the log wrote that the listing does not have yet.
+  // Every path on disk, plus any the log wrote that the listing does not have yet (a step: its files only).
   const entries = useMemo(() => {
     const map = new Map<string, { path: string; size: number | null; modifiedAt: string | null }>();
-    for (const f of files.data ?? []) map.set(f.path, f);
-    for (const p of byPath.keys())
-      if (!map.has(p)) map.set(p, { path: p, size: null, modifiedAt: null });
+    if (commit !== null) {
+      for (const f of commitFiles.data ?? [])
+        map.set(f.path, { path: f.path, size: f.size, modifiedAt: null });
+    } else {
+      for (const f of diskFiles.data ?? []) map.set(f.path, f);
+      // Writes a rollback undid are not waiting to be listed: they are gone.
+      const rolledBackAt = steps.findLast((s) => s.kind === 'rollback')?.seq ?? 0;
+      for (const [p, list] of byPath)
+        if (!map.has(p) && (list.at(-1)?.finishedSeq ?? 0) > rolledBackAt)
+          map.set(p, { path: p, size: null, modifiedAt: null });
+    }
     return [...map.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  }, [files.data, byPath]);
+  }, [commit, commitFiles.data, diskFiles.data, byPath, steps]);
 
   // Nothing picked yet: open the first file (report.md-like files first would be guesswork).
   const firstPath = entries[0]?.path ?? null;
   useEffect(() => {
     if (selection.file === null && selection.change === null && firstPath)
-      onSelect({ file: firstPath, change: null });
-  }, [selection.file, selection.change, firstPath, onSelect]);
+      onSelect({ file: firstPath, change: null, step: selection.step ?? null });
+  }, [selection.file, selection.change, selection.step, firstPath, onSelect]);
+
+  const pick = (next: Partial<WorkspaceSelection>) =>
+    onSelect({
+      file: selection.file,
+      change: selection.change,
+      step: selection.step ?? null,
+      ...next,
+    });
+  const stepChanged = viewStep && path ? viewStep.files.some((f) => f.path === path) : false;
 
   const history = path ? (byPath.get(path) ?? []) : [];
 
@@ -111,13 +162,36 @@ export function WorkspaceView({
               entries={entries}
               byPath={byPath}
               selected={path}
-              onSelect={(p) => onSelect({ file: p, change: null })}
+              onSelect={(p) => pick({ file: p, change: null })}
             />
           )}
         </div>
+        <StepList
+          steps={steps}
+          selected={pickedStep?.seq ?? null}
+          current={replayAt !== null ? (viewStep?.seq ?? 0) : null}
+          agentName={agentName}
+          onSelect={(seq) => {
+            setStepDiff(true);
+            pick({ step: seq, change: null });
+          }}
+        />
       </div>
 
       <div className="flex min-h-0 min-w-0 flex-col">
+        {historical && (
+          <StepBar
+            runId={runId}
+            step={viewStep}
+            atSeq={atSeq}
+            agentName={agentName}
+            restoreBlocked={restoreBlocked}
+            onShowFile={(p) => {
+              setStepDiff(true);
+              pick({ file: p, change: null });
+            }}
+          />
+        )}
         {!path ? (
           <div className="flex flex-1 items-center justify-center p-6 text-sm text-muted-foreground">
             Pick a file.
@@ -140,16 +214,39 @@ export function WorkspaceView({
               history={history}
               agentName={agentName}
               selected={selectedChange?.seq ?? null}
-              onSelect={(seq) => onSelect({ file: path, change: seq })}
-              onShowFile={() => onSelect({ file: path, change: null })}
+              onSelect={(seq) => pick({ file: path, change: seq })}
+              onShowFile={() => pick({ file: path, change: null })}
             />
+            {viewStep && stepChanged && !selectedChange && (
+              <div className="flex gap-1 border-b px-3 py-1 text-xs">
+                <Button
+                  size="xs"
+                  variant={stepDiff ? 'secondary' : 'ghost'}
+                  onClick={() => setStepDiff(true)}
+                  data-testid="workspace-step-show-diff"
+                >
+                  Change in step {viewStep.seq}
+                </Button>
+                <Button
+                  size="xs"
+                  variant={stepDiff ? 'ghost' : 'secondary'}
+                  onClick={() => setStepDiff(false)}
+                  data-testid="workspace-step-show-file"
+                >
+                  File at step {atSeq}
+                </Button>
+              </div>
+            )}
             <div className="min-h-0 flex-1 overflow-auto">
               {selectedChange ? (
                 <ChangeDiff change={selectedChange} agentName={agentName} />
+              ) : viewStep && stepChanged && stepDiff ? (
+                <StepFileDiff runId={runId} step={viewStep} path={path} />
               ) : (
                 <FileViewer
                   runId={runId}
                   path={path}
+                  commit={commit}
                   version={history.at(-1)?.finishedSeq ?? 0}
                   onDisk={files.data?.some((f) => f.path === path) ?? false}
                 />
@@ -415,27 +512,42 @@ function ChangeDiff({
 function FileViewer({
   runId,
   path,
+  commit,
   version,
   onDisk,
 }: {
   runId: string;
   path: string;
+  /** A step's commit to read the file from; null: the folder on disk. */
+  commit: string | null;
   version: number;
   onDisk: boolean;
 }) {
   const trpc = useTRPC();
-  const file = useQuery(
-    trpc.runs.workspaceFile.queryOptions({ runId, path }, { refetchInterval: false, retry: false }),
-  );
+  const fromDisk = useQuery({
+    ...trpc.runs.workspaceFile.queryOptions(
+      { runId, path },
+      { refetchInterval: false, retry: false },
+    ),
+    enabled: commit === null,
+  });
+  const fromHistory = useQuery({
+    ...trpc.runs.workspaceFileAt.queryOptions(
+      { runId, commit: commit ?? EMPTY_WORKSPACE_TREE, path },
+      { refetchInterval: false, retry: false, staleTime: Infinity },
+    ),
+    enabled: commit !== null,
+  });
+  const file = commit === null ? fromDisk : fromHistory;
 
   // A new write to this file landed: read it again.
-  const { refetch } = file;
+  const { refetch } = fromDisk;
   const seen = useRef(version);
   useEffect(() => {
     if (version === seen.current) return;
     seen.current = version;
-    void refetch();
-  }, [version, refetch]);
+    if (commit === null) void refetch();
+  }, [version, commit, refetch]);
 
   if (file.isPending) {
     return (
@@ -468,7 +580,12 @@ function FileViewer({
   if (lines.at(-1) === '') lines.pop();
   const shown = lines.slice(0, MAX_RENDERED_LINES);
   return (
-    <div data-testid="workspace-viewer" data-state="ready" data-path={path}>
+    <div
+      data-testid="workspace-viewer"
+      data-state="ready"
+      data-path={path}
+      data-commit={commit ?? ''}
+    >
       {file.data.truncated && (
         <p className="border-b bg-status-paused-bg/50 px-3 py-1.5 text-xs">
           Showing the first {formatBytes(new TextEncoder().encode(file.data.content).length)} of{' '}

@@ -1,13 +1,13 @@
 import { readRunEvents } from '@flightdeck/engine';
 import { z } from 'zod';
-import { MAX_EVENTS_PAGE, RunId } from '../../schemas';
+import { MAX_HISTORY_PAGE, RunId } from '../../schemas';
 import { viewerProcedure } from '../../trpc';
 
 export const RunEventsInput = z
   .object({
     runId: RunId,
     afterSeq: z.number().int().nonnegative().default(0),
-    limit: z.number().int().min(1).max(MAX_EVENTS_PAGE).default(500),
+    limit: z.number().int().min(1).max(MAX_HISTORY_PAGE).default(500),
   })
   .strict();
 

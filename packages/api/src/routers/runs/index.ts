@@ -8,6 +8,13 @@ import { resume } from './resume';
 import { spawn } from './spawn';
 import { workspaceFile } from './workspace-file';
 import { workspaceFiles } from './workspace-files';
+import { workspaceFileAt } from './workspace-file-at';
+import { workspaceFilesAt } from './workspace-files-at';
+import { rollbackWorkspaceProcedure } from './rollback-workspace';
+import { fork } from './fork';
+import { forks } from './forks';
+import { exportRunProcedure } from './export';
+import { importRunProcedure } from './import';
 
 export const runsRouter = router({
   spawn,
@@ -19,4 +26,11 @@ export const runsRouter = router({
   events,
   workspaceFiles,
   workspaceFile,
+  workspaceFilesAt,
+  workspaceFileAt,
+  rollbackWorkspace: rollbackWorkspaceProcedure,
+  fork,
+  forks,
+  export: exportRunProcedure,
+  import: importRunProcedure,
 });

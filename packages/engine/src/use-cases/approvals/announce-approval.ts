@@ -16,6 +16,7 @@ export async function announceApproval(
   approvalId: string,
   kind: ApprovalNotificationKind,
 ): Promise<void> {
+  if (engine.silent) return;
   try {
     const a = await getApproval(engine.db, approvalId);
     const decided = a.decision && (kind === 'approval.decided' || kind === 'approval.expired');
