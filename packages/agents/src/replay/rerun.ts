@@ -81,10 +81,18 @@ const EXTERNAL = new Set<RunEvent['type']>([
   'tool.call.resolved',
   'workspace.restored',
   'run.forked',
+  'breaker.thresholds.changed',
+  'budget.changed',
 ]);
 
+/** Appended by the executor itself when the system acts (a breaker trip's or a budget stop's pause, a probe closing a breaker): re-executed, not copied. */
+const BY_PEOPLE_ONLY = new Set<RunEvent['type']>(['run.paused', 'agent.paused', 'breaker.closed']);
+
 function isExternal(event: RunEvent, forkSeq: number): boolean {
-  if (event.seq <= forkSeq || EXTERNAL.has(event.type)) return true;
+  if (event.seq <= forkSeq) return true;
+  if (BY_PEOPLE_ONLY.has(event.type))
+    return (event.payload as { by: { kind: string } }).by.kind !== 'system';
+  if (EXTERNAL.has(event.type)) return true;
   if (event.type === 'agent.spawned') return event.payload.parentAgentId === null;
   if (event.type === 'workspace.committed') return event.payload.callId === null;
   return false;
