@@ -172,3 +172,48 @@ test('scrub a finished run back to its approval, see the workspace then, fork fr
 
   await approver.close();
 });
+
+test('re-run a finished run deterministically (identical, no live call), export it and import it back', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const slug = `rerun-${Date.now().toString(36)}`;
+  await trpcMutation(page.request, 'teams.save', {
+    source: team(slug)
+      .replace(/effect: ask\n\s+risk: Overwrites the published notes\./, 'effect: allow')
+      .replace('latencyMs: 250', 'latencyMs: 50'),
+  });
+  const { runId } = await trpcMutation<{ runId: string }>(page.request, 'runs.spawn', {
+    teamSlug: slug,
+    goal: `Re-run the notes ${slug}`,
+  });
+  await page.goto(`/runs/${runId}`);
+  await expect(page.getByTestId('run-status')).toHaveText(/completed/i, { timeout: 90_000 });
+
+  // Re-run: a new run, compared event by event with this one.
+  await page.getByTestId('run-rerun').click();
+  await page.waitForURL((url) => !url.pathname.includes(runId) && /\/runs\//.test(url.pathname));
+  await expect(page.getByTestId('run-origin')).toContainText('Re-run of');
+  await expect(page.getByTestId('rerun-verdict')).toHaveAttribute('data-state', 'identical', {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('rerun-verdict')).toContainText('no live call');
+  await expect(page.getByTestId('run-status')).toHaveText(/completed/i);
+  await page.screenshot({ path: path.join(artifacts, 'replay-rerun.png'), fullPage: true });
+
+  // Export the original, import the file: a new run with the same log and files.
+  await page.goto(`/runs/${runId}`);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('run-export').click(),
+  ]);
+  const file = await download.path();
+  await page.goto('/');
+  await page.getByTestId('import-run-file').setInputFiles(file);
+  await page.waitForURL((url) => /\/runs\/[0-9a-f-]{36}$/.test(url.pathname));
+  expect(page.url()).not.toContain(runId);
+  await expect(page.getByTestId('run-origin')).toContainText('Imported');
+  await expect(page.getByTestId('run-status')).toHaveText(/completed/i);
+  await page.getByTestId('tab-workspace').click();
+  await expect(page.locator('[data-testid="workspace-file"][data-path="report.md"]')).toBeVisible();
+});

@@ -15,6 +15,7 @@ import {
 import { hostname } from 'node:os';
 import { loadEnv, providerConfig } from './env';
 import { startTimerWorker } from './timer-worker';
+import { startRerunWorker } from './rerun-worker';
 import { startNotificationWorker } from './notification-worker';
 import { startTurnWorker } from './turn-worker';
 
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     },
   );
   const timers = startTimerWorker(engine, log, { name });
+  const reruns = startRerunWorker({ engine, log, tools: createToolRegistry() }, { name });
   const notifications = await startNotificationWorker(
     { engine, log },
     { name, publicUrl: env.FLIGHTDECK_PUBLIC_URL, concurrency: env.WEBHOOK_CONCURRENCY },
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
     await auditCheckpoints.stop();
     await turns.close();
     await timers.close();
+    await reruns.close();
     await notifications.close();
     await traces?.shutdown();
     await engine.close();

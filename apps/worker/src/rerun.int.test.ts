@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import dns from 'node:dns';
 import net from 'node:net';
-import { createToolRegistry, rerunRecorded } from '@flightdeck/agents';
-import { appendEvents, getRerunReport, insertRun, readAllEvents } from '@flightdeck/db';
+import { createToolRegistry, rerunRecorded, runTurn } from '@flightdeck/agents';
+import {
+  appendEvents,
+  getRerunReport,
+  insertRun,
+  listActiveRunIds,
+  readAllEvents,
+} from '@flightdeck/db';
 import {
   idsToRename,
   newTraceId,
@@ -282,8 +288,28 @@ describe('deterministic re-run', () => {
     await appendEvents(engine.db, forged, drafts);
     await copyHistory(engine.config.workspaceRoot, source, forged, []);
 
-    const { report } = await rerunRecorded(deps(), { runId: forged, by: operator });
+    const { runId: rerunId, report } = await rerunRecorded(deps(), { runId: forged, by: operator });
     expect(report.identical).toBe(false);
+    // It stops where it went another way, and its log says so.
+    const after = reduceEvents(await readAllEvents(engine.db, rerunId));
+    expect(after.status).toBe('failed');
+    expect(after.error).toContain(`at step ${target + 1}`);
+    // No stray turn job (a decision, a resume, the reconciler) ever executes a re-run live.
+    sink.reset();
+    const lead = after.leadAgentId!;
+    const stray = await runTurn(
+      {
+        engine,
+        providers: sink.providers(),
+        tools: createToolRegistry(),
+        log: createLogger('stray'),
+      },
+      { runId: rerunId, agentId: lead, turn: after.agents[lead]!.turnsTaken + 1 },
+      new AbortController().signal,
+    );
+    expect(stray).toBe('stale');
+    expect(sink.modelCalls).toEqual([]);
+    expect(await listActiveRunIds(engine.db)).not.toContain(rerunId);
     expect(report.matched).toBe(target);
     expect(report.firstDifference).toMatchObject({
       seq: target + 1,

@@ -32,6 +32,8 @@ export const ACCESS_MATRIX: Readonly<Record<string, Permission | 'public'>> = {
   'runs.forks': 'fleet.read',
   'runs.export': 'fleet.read',
   'runs.import': 'runs.control',
+  'runs.rerun': 'runs.control',
+  'runs.rerunReport': 'fleet.read',
 
   'agents.pause': 'runs.control',
   'agents.resume': 'runs.control',

@@ -26,6 +26,7 @@ export * from './workspace/history';
 export * from './use-cases/workspace-history';
 export * from './use-cases/fork-run';
 export * from './use-cases/run-export';
+export * from './use-cases/rerun';
 export { EMPTY_TREE } from './workspace/git';
 export * from './use-cases/approvals';
 export * from './notifications/signature';

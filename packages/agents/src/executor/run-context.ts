@@ -54,6 +54,10 @@ export class RunContext {
   static async load(engine: Engine, runId: string, gate?: AppendGate): Promise<RunContext> {
     const record = await getRunRecord(engine.db, runId);
     if (!record) throw new DomainError('NOT_FOUND', `no run ${runId}`);
+    // A deterministic re-run is executed by its driver only (through its append gate), never by a
+    // turn job: a stray job (a decision, a resume, a reconciler) would make live calls in it.
+    if (record.origin === 'rerun' && !gate)
+      throw new DomainError('NOT_FOUND', `run ${runId} is a re-run: only its re-run executes it`);
     const manifest = await loadManifest(engine, record.teamId, record.manifestVersion);
     const state = reduceEvents(await readAllEvents(engine.db, runId));
     return new RunContext(engine, runId, manifest, state, gate);

@@ -69,7 +69,7 @@ export interface TurnDependencies {
   /** Orders this process's appends (a deterministic re-run); none in normal operation. */
   appendGate?: AppendGate;
   /** Runs a tool call and its workspace snapshot alone (a re-run restores recorded workspaces); none in normal operation. */
-  workspaceLock?: <T>(work: () => Promise<T>) => Promise<T>;
+  workspaceLock?: <T>(work: () => Promise<T>, call: { callId: string }) => Promise<T>;
 }
 
 export interface TurnJob {
@@ -783,11 +783,14 @@ class TurnExecution {
     }
     // What the call changed in the workspace is recorded with its result, as one commit.
     if (this.deps.workspaceLock) {
-      const { result, durationMs, committed } = await this.deps.workspaceLock(async () => {
-        const result = await execute();
-        const durationMs = Math.round(performance.now() - started);
-        return { result, durationMs, committed: await this.snapshotWorkspace(call, spanId) };
-      });
+      const { result, durationMs, committed } = await this.deps.workspaceLock(
+        async () => {
+          const result = await execute();
+          const durationMs = Math.round(performance.now() - started);
+          return { result, durationMs, committed: await this.snapshotWorkspace(call, spanId) };
+        },
+        { callId: call.callId },
+      );
       await this.record([finished(result, durationMs), ...(committed ? [committed] : [])]);
       return null;
     }

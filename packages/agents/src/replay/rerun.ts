@@ -3,10 +3,13 @@ import { getRunRecord, insertRun, readAllEvents, setRerunReport } from '@flightd
 import {
   type Actor,
   applyEvent,
+  EMPTY_WORKSPACE_TREE,
   DomainError,
   type EventDraft,
   type EventOf,
   initialRunState,
+  isTerminalRunStatus,
+  newSpanId,
   newTraceId,
   pendingTurnOf,
   type RunEvent,
@@ -156,7 +159,9 @@ class Rerun {
     EventOf<'llm.call.finished' | 'llm.call.failed'>
   >();
   private readonly recordedResults = new Map<string, EventOf<'tool.call.finished'>>();
-  private readonly recordedCommits = new Map<string, EventOf<'workspace.committed'>>();
+  /** For each recorded tool result: its index in the log, and the workspace's tree right after it. */
+  private readonly recordedFinish = new Map<string, { index: number; tree: string }>();
+  private positionWaiters: Array<() => void> = [];
   private replayedModelCalls = 0;
   private replayedToolCalls = 0;
   private workspaceQueue: Promise<unknown> = Promise.resolve();
@@ -169,13 +174,21 @@ class Rerun {
     private readonly timeoutMs: number,
   ) {
     this.forkSeq = recorded.find((e) => e.type === 'run.forked')?.seq ?? 0;
-    for (const event of recorded) {
+    let tree = EMPTY_WORKSPACE_TREE;
+    for (const [index, event] of recorded.entries()) {
       if (event.type === 'llm.call.finished' || event.type === 'llm.call.failed')
         this.recordedCalls.set(event.payload.callId, event);
-      if (event.type === 'tool.call.finished')
+      if (event.type === 'workspace.committed' || event.type === 'workspace.restored') {
+        tree = event.payload.tree;
+        // A call's own commit follows its result: the workspace after the call is that commit's.
+        const callId = event.type === 'workspace.committed' ? event.payload.callId : null;
+        const finish = callId ? this.recordedFinish.get(callId) : undefined;
+        if (finish && finish.index === index - 1) finish.tree = tree;
+      }
+      if (event.type === 'tool.call.finished') {
         this.recordedResults.set(event.payload.callId, event);
-      if (event.type === 'workspace.committed' && event.payload.callId)
-        this.recordedCommits.set(event.payload.callId, event);
+        this.recordedFinish.set(event.payload.callId, { index, tree });
+      }
     }
     // Its own queues: continuations and approval timers of a re-run are never consumed.
     const prefix = `${deps.engine.config.queuePrefix}:rerun:${rerunId}`;
@@ -228,6 +241,25 @@ class Rerun {
           await q.obliterate({ force: true }).catch(() => undefined);
           await q.close();
         }),
+      );
+    }
+    // A re-run that went another way stops there, and says so in its own log.
+    if (this.difference && this.state.runId && !isTerminalRunStatus(this.state.status)) {
+      const d = this.difference;
+      await recordEvents(this.engine, this.rerunId, [
+        {
+          type: 'run.failed',
+          at: new Date().toISOString(),
+          agentId: null,
+          traceId: this.traceId,
+          spanId: newSpanId(),
+          parentSpanId: this.state.rootSpanId,
+          payload: {
+            error: `re-run diverged from run ${this.recordedRunId} at step ${d.seq}: ${d.reason}`,
+          },
+        },
+      ]).catch((error: unknown) =>
+        this.deps.log.warn('could not end a diverged re-run', { runId: this.rerunId, error }),
       );
     }
     return {
@@ -358,6 +390,16 @@ class Rerun {
   private applyAppended(events: readonly RunEvent[]): void {
     for (const event of events) this.state = applyEvent(this.state, event);
     this.position += events.length;
+    for (const wake of this.positionWaiters.splice(0)) wake();
+  }
+
+  /** Until every recorded event before `index` is in (or the re-run stopped). */
+  private async reach(index: number): Promise<void> {
+    while (this.position < index && !this.difference && !this.abort.signal.aborted)
+      await new Promise<void>((resolve) => {
+        this.positionWaiters.push(resolve);
+        setTimeout(resolve, 250);
+      });
   }
 
   /** A person's or a timer's event, at its recorded place, with this run's ids. */
@@ -442,7 +484,13 @@ class Rerun {
       tools: this.replayTools(),
       log: this.deps.log,
       appendGate: this.gate(),
-      workspaceLock: (work) => this.underWorkspaceLock(work),
+      // A call's workspace snapshot is taken when the log is where the recording took it,
+      // so it diffs against the same recorded state.
+      workspaceLock: async (work, call) => {
+        const finish = this.recordedFinish.get(this.asRecorded(call.callId));
+        if (finish) await this.reach(finish.index);
+        return this.underWorkspaceLock(work);
+      },
     };
     return this.depsCache;
   }
@@ -514,14 +562,11 @@ class Rerun {
           if (!result)
             return { ok: false, output: `no recorded result for ${callId || 'this call'}` };
           this.replayedToolCalls += 1;
-          // The workspace as the call left it: the snapshot after it finds the recorded tree.
-          const commit = this.recordedCommits.get(callId);
-          if (commit)
-            await resetWorkspaceTo(
-              this.engine.config.workspaceRoot,
-              this.rerunId,
-              commit.payload.tree,
-            );
+          // The workspace as the recording has it right after the call: the snapshot then finds
+          // the recorded tree (or no change, where the recording committed none).
+          const finish = this.recordedFinish.get(callId);
+          if (finish && !tool.readOnly)
+            await resetWorkspaceTo(this.engine.config.workspaceRoot, this.rerunId, finish.tree);
           return { ok: result.payload.ok, output: result.payload.output };
         },
       });

@@ -254,10 +254,13 @@ export async function listRunSummaries(db: Db, query: ListRunsQuery): Promise<Ru
   return rows.map(toRunSummary);
 }
 
-/** Runs not yet ended (pending, running or paused), oldest first: what a reconciler must resume. */
+/**
+ * Runs not yet ended (pending, running or paused), oldest first: what a reconciler must resume.
+ * Re-runs are not among them: only their re-run driver executes them.
+ */
 export async function listActiveRunIds(db: Db): Promise<string[]> {
   const rows = await db.prisma.run.findMany({
-    where: { status: { in: ['pending', 'running', 'paused'] } },
+    where: { status: { in: ['pending', 'running', 'paused'] }, origin: { not: 'rerun' } },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     select: { id: true },
   });

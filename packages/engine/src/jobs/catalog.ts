@@ -13,6 +13,8 @@ export const QUEUES = {
   timers: 'timers',
   /** Outgoing webhooks. */
   notifications: 'notifications',
+  /** Deterministic re-runs of recorded runs (long, one at a time per worker). */
+  replays: 'replays',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -82,6 +84,24 @@ export const JOBS = {
       attempts: 8,
       backoff: { type: 'exponential', delay: 1000, jitter: 0.2 },
       removeOnComplete: { age: 3600, count: 5000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  }),
+  /** Re-execute a recorded run deterministically into the (already created) re-run. */
+  'run.rerun': defineJob({
+    queue: QUEUES.replays,
+    payload: z
+      .object({
+        runId: z.uuid(),
+        rerunId: z.uuid(),
+        by: z.object({ kind: z.enum(['user', 'system', 'token']), id: z.string().max(200) }),
+      })
+      .strict(),
+    jobId: (p) => `rerun_${p.rerunId}`,
+    // Not retried: a re-run that stopped half-way has appended events; its report says why.
+    options: {
+      attempts: 1,
+      removeOnComplete: { age: 3600, count: 1000 },
       removeOnFail: { age: 7 * 24 * 3600 },
     },
   }),

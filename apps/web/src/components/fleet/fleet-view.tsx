@@ -15,6 +15,7 @@ import { Select } from '@/components/ui/select';
 import { Skeleton } from '@/components/ui/skeleton';
 import { cn } from '@/lib/utils';
 import { KpiCards } from './kpi-cards';
+import { ImportRunButton } from '@/components/run/replay/record-actions';
 import { LaunchRunDialog } from './launch-run-dialog';
 import { RunsTable } from './runs-table';
 
@@ -113,6 +114,7 @@ export function FleetView() {
         description="Every run of every team, live."
         actions={
           <IfCan permission="runs.control">
+            <ImportRunButton />
             <LaunchRunDialog />
           </IfCan>
         }

@@ -40,6 +40,7 @@ import { KillRunDialog } from './kill-run-dialog';
 import { PauseRunDialog, ResumeRunButton } from './pause-run-dialog';
 import { ForkRunDialog } from './replay/fork-dialog';
 import { RunLineage } from './replay/lineage';
+import { RerunVerdict, RunRecordActions } from './replay/record-actions';
 import { ReplayBar } from './replay/replay-bar';
 import {
   ApprovalsWaitingBanner,
@@ -281,11 +282,19 @@ function LiveRun({ runId }: { runId: string }) {
             />
           </div>
           {live.loaded && (
-            <IfCan permission="runs.control">
-              <ForkRunDialog runId={runId} atSeq={count} state={state} />
-            </IfCan>
+            <div className="flex flex-wrap items-center gap-2">
+              {!replaying && (
+                <RunRecordActions runId={runId} ended={!isActiveRun(live.state.status)} />
+              )}
+              <IfCan permission="runs.control">
+                <ForkRunDialog runId={runId} atSeq={count} state={state} />
+              </IfCan>
+            </div>
           )}
         </div>
+        {summary.data?.origin === 'rerun' && summary.data.originRunId && (
+          <RerunVerdict runId={runId} originRunId={summary.data.originRunId} />
+        )}
         <Stats state={state} durationMs={duration} running={isActiveRun(status)} />
         <BreakerAlert
           runId={runId}

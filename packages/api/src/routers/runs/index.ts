@@ -15,6 +15,7 @@ import { fork } from './fork';
 import { forks } from './forks';
 import { exportRunProcedure } from './export';
 import { importRunProcedure } from './import';
+import { rerun, rerunReport } from './rerun';
 
 export const runsRouter = router({
   spawn,
@@ -33,4 +34,6 @@ export const runsRouter = router({
   forks,
   export: exportRunProcedure,
   import: importRunProcedure,
+  rerun,
+  rerunReport,
 });

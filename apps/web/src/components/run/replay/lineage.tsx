@@ -2,7 +2,7 @@
 
 import type { RunSummary } from '@flightdeck/domain';
 import { useQuery } from '@tanstack/react-query';
-import { GitForkIcon, RepeatIcon } from 'lucide-react';
+import { GitForkIcon, RepeatIcon, UploadIcon } from 'lucide-react';
 import Link from 'next/link';
 import { shortId } from '@/client/format';
 import { useTRPC } from '@/client/trpc';
@@ -21,7 +21,13 @@ export function RunLineage({ runId, summary }: { runId: string; summary: RunSumm
       className="flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-muted-foreground"
       data-testid="run-lineage"
     >
-      {summary?.originRunId && (
+      {summary?.originRunId && summary.origin === 'import' && (
+        <span className="inline-flex items-center gap-1" data-testid="run-origin">
+          <UploadIcon className="size-3.5" /> Imported from an export of run{' '}
+          <span className="font-mono">{shortId(summary.originRunId)}</span>
+        </span>
+      )}
+      {summary?.originRunId && summary.origin !== 'import' && (
         <span className="inline-flex items-center gap-1" data-testid="run-origin">
           {summary.origin === 'rerun' ? (
             <RepeatIcon className="size-3.5" />
