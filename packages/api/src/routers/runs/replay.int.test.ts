@@ -101,9 +101,12 @@ describe('replay procedures', () => {
     ).toBe('BAD_REQUEST');
     const { jsonl, filename } = await viewer.runs.export({ runId });
     expect(filename).toBe(`run-${runId}.jsonl`);
+    // Every event of the run so far (what spawning records: the start, the lead, the thresholds).
+    const { lastSeq } = await viewer.runs.get({ runId });
+    expect(lastSeq).toBeGreaterThanOrEqual(2);
     expect(JSON.parse(jsonl.split('\n')[0]!)).toMatchObject({
       kind: 'flightdeck.run-export',
-      events: 2,
+      events: lastSeq,
     });
     expect(await viewer.runs.rerunReport({ runId })).toBeNull();
     // An export of a run still going is refused on import.
