@@ -307,7 +307,7 @@ describe('deterministic re-run', () => {
       { runId: rerunId, agentId: lead, turn: after.agents[lead]!.turnsTaken + 1 },
       new AbortController().signal,
     );
-    expect(stray).toBe('stale');
+    expect(stray.outcome).toBe('stale');
     expect(sink.modelCalls).toEqual([]);
     expect(await listActiveRunIds(engine.db)).not.toContain(rerunId);
     expect(report.matched).toBe(target);
