@@ -6,6 +6,7 @@ import { recordEvents } from '../../record-events';
 import { controlDraft } from '../control/run-control-context';
 import { loadRunState } from '../load-run-state';
 import { announceApproval } from './announce-approval';
+import { untilFenceHolds } from './fence-retries';
 
 /** Schedule an approval's warning and expiry (delayed jobs; the reconciler is the safety net). */
 export async function scheduleApprovalTimers(
@@ -110,8 +111,6 @@ export async function continueAfterDecision(
   await enqueueTurn(engine.queues, { runId: state.runId, agentId, turn: agent.turn.turn });
 }
 
-const MAX_FENCE_RETRIES = 20;
-
 /**
  * Load the run, find the approval, act while it is pending; a concurrent
  * change to its agent (a decision, a kill) refuses the append and we look again.
@@ -125,7 +124,7 @@ async function onPending(
     agentLastSeq: number,
   ) => Promise<TimerOutcome>,
 ): Promise<TimerOutcome> {
-  for (let attempt = 0; ; attempt++) {
+  return untilFenceHolds(async () => {
     const state = await loadRunState(engine, input.runId);
     const approval = state.approvals[input.approvalId];
     if (!approval || approval.status !== 'pending') return 'not-pending';
@@ -135,13 +134,9 @@ async function onPending(
       return await act(state, approval, agent.lastSeq);
     } catch (error) {
       if (error instanceof DomainError && error.code === 'RUN_NOT_ACTIVE') return 'not-pending';
-      if (
-        !(error instanceof DomainError && error.code === 'STALE_STATE') ||
-        attempt >= MAX_FENCE_RETRIES
-      )
-        throw error;
+      throw error;
     }
-  }
+  });
 }
 
 /** The safety net for lost timers: warn and expire whatever is due. */

@@ -14,6 +14,7 @@ import { controlDraft } from '../control/run-control-context';
 import { loadRunState } from '../load-run-state';
 import { announceApproval } from './announce-approval';
 import { continueAfterDecision } from './approval-timers';
+import { untilFenceHolds } from './fence-retries';
 import { fingerprintCall } from './fingerprint';
 
 export interface ApprovalDecisionInput {
@@ -38,7 +39,6 @@ export interface ApprovalDecisionResult {
 }
 
 const sameActor = (a: Actor, b: Actor) => a.kind === b.kind && a.id === b.id;
-const MAX_FENCE_RETRIES = 20;
 
 /**
  * Decide an approval. Exactly once under any concurrency: the append is
@@ -49,20 +49,15 @@ export async function decideApproval(
   engine: Engine,
   input: ApprovalDecisionInput,
 ): Promise<ApprovalDecisionResult> {
-  for (let attempt = 0; ; attempt++) {
+  return untilFenceHolds(async () => {
     const state = await loadRunState(engine, input.runId);
-    try {
-      const result = await decideOnce(engine, state, input);
-      if (result.outcome !== 'voted') {
-        await continueAfterDecision(engine, state, state.approvals[input.approvalId]!.agentId);
-        await announceApproval(engine, input.approvalId, 'approval.decided');
-      }
-      return result;
-    } catch (error) {
-      const stale = error instanceof DomainError && error.code === 'STALE_STATE';
-      if (!stale || attempt >= MAX_FENCE_RETRIES) throw error;
+    const result = await decideOnce(engine, state, input);
+    if (result.outcome !== 'voted') {
+      await continueAfterDecision(engine, state, state.approvals[input.approvalId]!.agentId);
+      await announceApproval(engine, input.approvalId, 'approval.decided');
     }
-  }
+    return result;
+  });
 }
 
 async function decideOnce(
