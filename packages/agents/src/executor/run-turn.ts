@@ -11,6 +11,7 @@ import {
   DomainError,
   type EventDraft,
   type GateDecision,
+  isTerminalAgentStatus,
   gateInFork,
   grantOf,
   hasLimits,
@@ -574,7 +575,7 @@ class TurnExecution {
   private agentsOn(provider: string): string[] {
     return this.state.agentOrder.filter((id) => {
       const a = this.state.agents[id];
-      return a && a.model.provider === provider && !['done', 'failed', 'killed'].includes(a.status);
+      return a && a.model.provider === provider && !isTerminalAgentStatus(a.status);
     });
   }
 
