@@ -76,19 +76,19 @@ export function FleetView() {
     const ms = WINDOWS.find((w) => w.value === window)?.ms;
     return ms ? new Date(Date.now() - ms).toISOString() : undefined;
   }, [window]);
-  const input = { limit: LIMIT, teamSlug: team || undefined, since };
+  const input = useMemo(
+    () => ({ limit: LIMIT, teamSlug: team || undefined, since }),
+    [team, since],
+  );
   const runs = useQuery(trpc.runs.list.queryOptions(input));
 
   const onRun = useCallback(
     (run: RunSummary) => {
       if (team && run.teamId !== teamId) return;
       if (since && run.createdAt < since) return;
-      queryClient.setQueryData(
-        trpc.runs.list.queryKey({ limit: LIMIT, teamSlug: team || undefined, since }),
-        (old) => upsertRun(old, run, LIMIT),
-      );
+      queryClient.setQueryData(trpc.runs.list.queryKey(input), (old) => upsertRun(old, run, LIMIT));
     },
-    [queryClient, trpc, team, teamId, since],
+    [queryClient, trpc, input, team, teamId, since],
   );
   const onResync = useCallback(
     () => void queryClient.invalidateQueries(trpc.runs.list.queryFilter()),
