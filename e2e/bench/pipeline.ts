@@ -20,6 +20,8 @@ import { readAllEvents } from '@flightdeck/db';
 import { saveTeam, spawnRun } from '@flightdeck/engine';
 import { redisUrl } from '@flightdeck/testing';
 import { startStack } from '../lib/stack';
+import { saveDetail } from './lib/detail';
+import { memoryFigures, sampleProcesses } from './lib/process-stats';
 import { round, summarize, table } from './lib/stats';
 import type {
   CollectReport,
@@ -188,6 +190,9 @@ export async function pipelineBench({ quick }: BenchOptions): Promise<BenchResul
     web: true,
     webInstances: 2,
   });
+  const webStats = sampleProcesses(
+    stack.webs.map((w, i) => ({ name: `web-${i + 1}`, pid: w.pid! })),
+  );
   const children: Child[] = [];
   const start = async (script: string, config: ProducerConfig | WatcherConfig) => {
     const child = await Child.start(script, [JSON.stringify(config)]);
@@ -270,6 +275,7 @@ export async function pipelineBench({ quick }: BenchOptions): Promise<BenchResul
     const rawCeiling = best(raw);
     const pipelineCeiling = best(one);
     const at5k = at(one, 5_000);
+    saveDetail('pipeline', { steps });
     return {
       step_seconds: durationMs / 1000,
       runs: RUNS,
@@ -284,6 +290,8 @@ export async function pipelineBench({ quick }: BenchOptions): Promise<BenchResul
       fanout20_p99_ms: fanout.filter((s) => s.sustained).at(-1)?.p99_ms ?? Number.NaN,
       /** Committed events that never reached a watcher, over every step with persistence. */
       lost: [...one, ...twenty, ...fanout].reduce((n, s) => n + s.lost, 0),
+      /** The two web instances over the whole run (the raw relay's steps included: they idle then). */
+      ...memoryFigures('web', webStats.stop().summary),
     };
   } finally {
     for (const child of children) child.stop();

@@ -5,6 +5,7 @@ import { pipelineBench } from './pipeline';
 import { turnsBench } from './turns';
 import { reserveBench } from './reserve';
 import { replayBench } from './replay';
+import { scaleBench } from './scale';
 
 export interface BenchOptions {
   quick: boolean;
@@ -21,4 +22,5 @@ export const BENCHMARKS: Record<string, Benchmark> = {
   turns: turnsBench,
   reserve: reserveBench,
   replay: replayBench,
+  scale: scaleBench,
 };

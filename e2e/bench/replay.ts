@@ -8,7 +8,9 @@
  *  - scrub: moving the slider to a random step: the state at that step as the
  *    page computes it (the reducer from the nearest checkpoint, measured in the
  *    page with the User Timing API), and until the page shows that step;
- *  - steps: one step forward or back (→/←), until the page shows it.
+ *  - steps: one step forward or back (→/←), until the page shows it;
+ *  - scroll: the live run page's event feed scrolled top to bottom, one step
+ *    per animation frame: frame intervals, rows in the DOM, the JS heap.
  * The same state computation in Node (no rendering) is measured beside it.
  */
 import { randomUUID } from 'node:crypto';
@@ -50,6 +52,44 @@ const LAUNCH = {
     '--no-first-run',
   ],
 };
+
+/**
+ * Scrolls the event feed by a fixed distance each animation frame from top to
+ * bottom and returns the intervals between frames (what a person sees as
+ * smooth or janky), the most feed rows the DOM held, and the page's JS heap.
+ */
+async function scrollFrames(
+  page: Page,
+  frames: number,
+): Promise<{ frames: number[]; maxRows: number; heapMb: number }> {
+  return page.evaluate(async (count) => {
+    const w = globalThis as unknown as {
+      document: {
+        querySelector(s: string): { scrollTop: number; scrollHeight: number } | null;
+        querySelectorAll(s: string): { length: number };
+      };
+      requestAnimationFrame(callback: (t: number) => void): number;
+      performance: { memory?: { usedJSHeapSize: number } };
+    };
+    const feed = w.document.querySelector('[data-testid="event-feed-scroll"]');
+    if (!feed) throw new Error('no event feed on the page');
+    const stepPx = Math.max(1, Math.floor(feed.scrollHeight / count));
+    feed.scrollTop = 0;
+    const intervals: number[] = [];
+    let maxRows = 0;
+    // A plain loop: tsx names inner functions (`__name`), which the page does not define.
+    let last = -1;
+    for (let i = 0; i <= count; i++) {
+      const t = await new Promise<number>((resolve) => w.requestAnimationFrame(resolve));
+      if (last >= 0) intervals.push(t - last);
+      last = t;
+      maxRows = Math.max(maxRows, w.document.querySelectorAll('[data-testid="event-row"]').length);
+      feed.scrollTop += stepPx;
+    }
+    const heap = w.performance.memory?.usedJSHeapSize ?? Number.NaN;
+    return { frames: intervals, maxRows, heapMb: Math.round(heap / 1048576) };
+  }, frames);
+}
 
 /** The same computation outside a browser: reduce everything once (with checkpoints), then random steps. */
 function nodeFigures(events: readonly RunEvent[], samples: number) {
@@ -223,6 +263,13 @@ export async function replayBench(options: BenchOptions): Promise<BenchResult> {
       await shown(page, current + (key === 'ArrowLeft' ? -1 : 1));
       steps.push(performance.now() - t0);
     }
+    // Scroll: the event feed at the end of the run, top to bottom, one step per frame.
+    await page.goto(`/runs/${runId}`);
+    await page
+      .getByTestId('event-feed')
+      .and(page.locator(`[data-count="${total}"]`))
+      .waitFor({ timeout: 120_000 });
+    const scroll = await scrollFrames(page, options.quick ? 120 : 600);
     await page.screenshot({ path: 'artifacts/replay-bench.png' }).catch(() => undefined);
     await context.close();
 
@@ -235,6 +282,7 @@ export async function replayBench(options: BenchOptions): Promise<BenchResult> {
       { figure: 'browser: state at a random step', ...summarize(compute) },
       { figure: 'browser: random step, until painted', ...summarize(painted) },
       { figure: 'browser: one step (key), until painted', ...summarize(steps) },
+      { figure: 'browser: feed scroll, frame interval', ...summarize(scroll.frames) },
     ];
     console.log(table(rows));
     return {
@@ -245,6 +293,12 @@ export async function replayBench(options: BenchOptions): Promise<BenchResult> {
       step_painted_p99_ms: round(percentile(steps, 99)),
       [options.quick ? 'open_ms' : 'open_100k_ms']: round(percentile(opens, 50), 0),
       open_history_ms: round(percentile(loads, 50), 0),
+      scroll_frame_p50_ms: round(percentile(scroll.frames, 50)),
+      scroll_frame_p99_ms: round(percentile(scroll.frames, 99)),
+      scroll_frames_over_33ms: scroll.frames.filter((f) => f > 33.4).length,
+      scroll_frames: scroll.frames.length,
+      feed_rows_in_dom_max: scroll.maxRows,
+      js_heap_mb: scroll.heapMb,
       node_scrub_p99_ms: round(percentile(node.scrub, 99)),
       node_index_ms: round(node.indexMs, 0),
     };

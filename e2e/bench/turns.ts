@@ -20,6 +20,7 @@ import { redisUrl, uniqueRedisPrefix } from '@flightdeck/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startStack } from '../lib/stack';
+import { memoryFigures, sampleProcesses } from './lib/process-stats';
 import { round, summarize, table } from './lib/stats';
 import type { BenchOptions, BenchResult } from './registry';
 
@@ -38,7 +39,8 @@ agents:
     model: simulated/gpt-4o-mini
     tools: [delegate, fs.write, fs.read, fs.list]
     delegates: [${workers.join(', ')}]
-    limits: { maxTurns: 10 }
+    # A child's scope may only narrow its parent's: the lead allows at least its workers' turns.
+    limits: { maxTurns: ${Math.max(AGENTS_PER_RUN, workSteps + 5)} }
 ${workers.map((w) => `  ${w}:\n    role: Worker\n    model: simulated/gpt-4o-mini\n    tools: [fs.write, fs.read, fs.list]\n    limits: { maxTurns: ${workSteps + 5} }`).join('\n')}
 limits: { maxDepth: 1, maxChildrenPerAgent: ${AGENTS_PER_RUN - 1}, maxConcurrentAgents: ${AGENTS_PER_RUN} }
 simulation: { latencyMs: 0, errorRate: 0, minSteps: ${workSteps}, maxSteps: ${workSteps} }
@@ -122,6 +124,9 @@ export async function turnsBench({ quick }: BenchOptions): Promise<BenchResult> 
     web: false,
     workerEnv: { WORKER_CONCURRENCY: String(CONCURRENCY_PER_PROCESS) },
   });
+  const workerStats = sampleProcesses(
+    stack.workers.map((w, i) => ({ name: `w${i}`, pid: w.pid! })),
+  );
   let turns = 0;
   let steps = 0;
   const gaps: number[] = [];
@@ -170,6 +175,7 @@ export async function turnsBench({ quick }: BenchOptions): Promise<BenchResult> 
       }
       return end - start;
     } finally {
+      workerStats.stop();
       await stack.stop();
     }
   })();
@@ -206,5 +212,6 @@ export async function turnsBench({ quick }: BenchOptions): Promise<BenchResult> 
     dispatch_p50_ms: dispatch.p50,
     dispatch_p99_ms: dispatch.p99,
     raw_dispatch_p99_ms: rawDispatch.p99,
+    ...memoryFigures('worker', workerStats.stop().summary),
   };
 }

@@ -16,11 +16,16 @@ import { createEngine, type Engine, resolveToolCall, saveTeam, spawnRun } from '
 import { redisUrl, uniqueRedisPrefix } from '@flightdeck/testing';
 import { listProcesses, seededRandom, startApp, stopAll } from '../lib/processes';
 
+/** A worker restarted by the scenario needs a few seconds to load and take jobs before it may be killed again. */
+const MIN_WORKER_AGE_MS = 4_000;
+
 export interface CrashWorkersOptions {
   runs: number;
   seed: number;
   /** Fail unless at least this share of runs had a worker killed inside one of their tool calls. */
   minShareHitInTool: number;
+  /** How long workers are killed for (then no more kills, until every run settles or the timeout). */
+  killForMs: number;
   timeoutMs: number;
   log?: (line: string) => void;
 }
@@ -108,6 +113,8 @@ export async function crashWorkers(options: CrashWorkersOptions): Promise<CrashW
     workspaceRoot: env.FLIGHTDECK_WORKSPACE_ROOT,
   });
   const workers: Array<ChildProcess | null> = [startApp('worker', env), startApp('worker', env)];
+  /** When each worker slot's process started: a worker is killed only once it has had time to work. */
+  const bornAt = workers.map(() => Date.now());
   const problems: string[] = [];
   let kills = 0;
   let killsInTool = 0;
@@ -185,8 +192,12 @@ export async function crashWorkers(options: CrashWorkersOptions): Promise<CrashW
       if (settled.size === runIds.length) break;
 
       await new Promise((r) => setTimeout(r, 600 + random() * 1400));
+      // Kills for `killForMs`; then the runs must finish on their own.
+      if (Date.now() > started + options.killForMs) continue;
       const live = workers.flatMap((w, slot) =>
-        w?.pid && w.exitCode === null ? [{ w, slot, pid: w.pid }] : [],
+        w?.pid && w.exitCode === null && Date.now() - bornAt[slot]! > MIN_WORKER_AGE_MS
+          ? [{ w, slot, pid: w.pid }]
+          : [],
       );
       if (live.length === 0) continue;
       // Prefer a worker that is inside a sink call of a run not yet hit; otherwise kill at random.
@@ -215,6 +226,7 @@ export async function crashWorkers(options: CrashWorkersOptions): Promise<CrashW
         () => {
           restarts.delete(timer);
           workers[slot] = startApp('worker', env);
+          bornAt[slot] = Date.now();
         },
         200 + random() * 600,
       );
@@ -243,7 +255,21 @@ export async function crashWorkers(options: CrashWorkersOptions): Promise<CrashW
         if (as) report[as === 'waiting_for_human' ? 'waiting_for_human' : as] += 1;
         else {
           report.unsettled += 1;
-          problems.push(`run ${runId}: did not settle (${reduceEvents(events).status})`);
+          const state = reduceEvents(events);
+          // Where it stands, to tell a stuck run from a slow one.
+          const agents = Object.values(state.agents)
+            .map((a) => `${a.name}:${a.status}${a.turn ? `@t${a.turn.turn}` : ''}`)
+            .join(' ');
+          const tail = events
+            .slice(-4)
+            .map(
+              (e) =>
+                `${e.seq} ${e.type} ${Math.round((Date.now() - Date.parse(e.at)) / 1000)}s ago`,
+            )
+            .join('; ');
+          problems.push(
+            `run ${runId}: did not settle (${state.status}; agents ${agents}; last events ${tail})`,
+          );
         }
       } catch (error) {
         report.reducer_errors += 1;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -8,13 +8,22 @@ export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 export function startApp(
   app: 'worker' | 'web',
   env: NodeJS.ProcessEnv,
-  options: { quiet?: boolean } = {},
+  options: {
+    quiet?: boolean;
+    /** Append its stdout and stderr to this file. */ logFile?: string;
+  } = {},
 ): ChildProcess {
   const entry = app === 'worker' ? 'src/main.ts' : 'server/main.ts';
+  const out = options.logFile ? openSync(options.logFile, 'a') : null;
   return spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: path.join(repoRoot, 'apps', app),
     env: { ...process.env, ...env },
-    stdio: options.quiet ? 'ignore' : ['ignore', 'inherit', 'inherit'],
+    stdio:
+      out !== null
+        ? ['ignore', out, out]
+        : options.quiet
+          ? 'ignore'
+          : ['ignore', 'inherit', 'inherit'],
   });
 }
 

@@ -13,8 +13,10 @@ test.use({ viewport: { width: 1600, height: 1000 } });
 /**
  * A small team on a small budget: the lead delegates to a worker that takes
  * four steps, eight model calls in all. The run's budget stops it at four
- * (and warns at two); the simulated model is slowed so a person can watch
- * the gauge fill.
+ * (and warns at two); the simulated model is slowed (2 s a call) so a person
+ * can watch the gauge fill, and so the page, even opened late on a loaded
+ * machine, sees the run part-way (a CI run at 900 ms a call opened it after
+ * the fourth call).
  */
 function smallBudgetTeam(slug: string): string {
   return `
@@ -31,7 +33,7 @@ agents:
     role: Does the work in a few steps
     model: simulated/gpt-4o-mini
     tools: [fs.write, fs.list]
-simulation: { latencyMs: 900, errorRate: 0, minSteps: 4, maxSteps: 4 }
+simulation: { latencyMs: 2000, errorRate: 0, minSteps: 4, maxSteps: 4 }
 policy:
   rules:
     - { id: all, tool: '*', effect: allow }

@@ -7,6 +7,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appRouter, createContext } from '@flightdeck/api';
+import { isDatabaseUnavailableError } from '@flightdeck/db';
 import {
   checkReadiness,
   createAuth,
@@ -176,6 +177,13 @@ async function main(): Promise<void> {
     serve(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
         if (!res.headersSent) sendJson(res, error.status, { error: error.message }, error.headers);
+        else res.end();
+        return;
+      }
+      if (isDatabaseUnavailableError(error)) {
+        // A page's viewer is looked up in the database: while it is down, say so (503), briefly.
+        if (!res.headersSent)
+          sendJson(res, 503, { error: 'The database is unavailable; try again shortly.' });
         else res.end();
         return;
       }

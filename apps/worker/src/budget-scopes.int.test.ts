@@ -1,11 +1,5 @@
 import type { RunEvent } from '@flightdeck/domain';
-import {
-  createWebhook,
-  type Engine,
-  listWebhookDeliveries,
-  saveTeam,
-  spawnRun,
-} from '@flightdeck/engine';
+import { createWebhook, type Engine, saveTeam, spawnRun } from '@flightdeck/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Harness,
@@ -177,7 +171,12 @@ describe('budget scopes', () => {
     // Warned when the second model call settled, right after it.
     const second = ofType(events, 'llm.call.finished')[1]!;
     expect(warned[0]!.seq).toBeGreaterThan(second.seq);
-    const deliveries = await listWebhookDeliveries(engine, { webhookId: webhook.id, limit: 10 });
-    expect(deliveries.map((d) => d.kind)).toEqual(['budget.warned']);
+    // This run's alerts (the other tests' runs may still stop while this one runs: webhooks see every run).
+    const deliveries = await engine.db.pool.query<{ kind: string }>(
+      `SELECT kind FROM webhook_deliveries
+        WHERE webhook_id = $1 AND payload->'budget'->>'runId' = $2 ORDER BY created_at`,
+      [webhook.id, runId],
+    );
+    expect(deliveries.rows.map((d) => d.kind)).toEqual(['budget.warned']);
   });
 });

@@ -1,5 +1,6 @@
 import type { Principal } from '@flightdeck/domain';
 import type { Engine } from '@flightdeck/engine';
+import { toTRPCError } from './errors';
 
 /**
  * Who is calling, resolved on the server for every request from the session
@@ -27,7 +28,12 @@ export async function createContext({
   headers,
   authenticate,
 }: CreateContextOptions): Promise<Context> {
-  return { engine, viewer: await authenticate(headers) };
+  try {
+    return { engine, viewer: await authenticate(headers) };
+  } catch (error) {
+    // Who is calling is looked up in the database: while it is down, every request is a 503.
+    throw toTRPCError(error);
+  }
 }
 
 /** A context for in-process callers (tests, scripts) acting as a given principal. */

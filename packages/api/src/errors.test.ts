@@ -2,7 +2,13 @@ import { DomainError } from '@flightdeck/domain';
 import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { asDomainError, errorData, safeMessage, toTRPCError } from './errors';
+import {
+  asDomainError,
+  DATABASE_UNAVAILABLE_MESSAGE,
+  errorData,
+  safeMessage,
+  toTRPCError,
+} from './errors';
 
 describe('the error formatter', () => {
   it.each([
@@ -41,6 +47,35 @@ describe('the error formatter', () => {
     expect(safeMessage(error)).toBe('Internal error');
     expect(errorData(error)).toEqual({ domainCode: null, issues: [] });
   });
+
+  it.each([
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    ],
+    [
+      'a session ended by a shutdown',
+      Object.assign(new Error('terminating connection due to administrator command'), {
+        code: '57P01',
+      }),
+    ],
+    [
+      'Prisma unable to reach the server',
+      Object.assign(new Error("Can't reach database server at 127.0.0.1:5432"), { code: 'P1001' }),
+    ],
+    [
+      'a wrapped cut connection',
+      new Error('query failed', { cause: new Error('Connection terminated unexpectedly') }),
+    ],
+  ])(
+    'answers the database being unavailable (%s) with SERVICE_UNAVAILABLE, saying nothing of it',
+    (_label, cause) => {
+      const error = toTRPCError(cause);
+      expect(error.code).toBe('SERVICE_UNAVAILABLE');
+      expect(safeMessage(error)).toBe(DATABASE_UNAVAILABLE_MESSAGE);
+      expect(safeMessage(error)).not.toContain('5432');
+    },
+  );
 
   it('turns input validation issues into paths', () => {
     const parsed = z

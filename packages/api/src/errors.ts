@@ -1,3 +1,4 @@
+import { isDatabaseUnavailableError } from '@flightdeck/db';
 import { type DomainErrorCode, type ManifestIssue, redactSecrets } from '@flightdeck/domain';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
@@ -35,11 +36,22 @@ export function asDomainError(error: unknown): DomainErrorLike | null {
   return e as DomainErrorLike;
 }
 
+/** What a caller is told while the database is down: nothing of the failure itself (hosts, ports). */
+export const DATABASE_UNAVAILABLE_MESSAGE =
+  'The database is unavailable right now; nothing was changed. Try again shortly.';
+
 export function toTRPCError(error: unknown): TRPCError {
   if (error instanceof TRPCError) return error;
   const domain = asDomainError(error);
   if (domain)
     return new TRPCError({ code: CODE_MAP[domain.code], message: domain.message, cause: domain });
+  // The database down (stopped, restarting, unreachable) is temporary, not a fault of the request.
+  if (isDatabaseUnavailableError(error))
+    return new TRPCError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: DATABASE_UNAVAILABLE_MESSAGE,
+      cause: error,
+    });
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal error', cause: error });
 }
 

@@ -1,4 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
+import { isDatabaseUnavailableError } from '@flightdeck/db';
 import { can, type Permission } from '@flightdeck/domain';
 import { hitRateLimit, type RateLimit } from '@flightdeck/engine';
 import { assertInputScope } from './access';
@@ -25,12 +26,20 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Every procedure: domain errors thrown by a use case become tRPC errors here. */
+/**
+ * Every procedure: domain errors thrown by a use case become tRPC errors here,
+ * and so does the database being unavailable (503, not 500).
+ */
 const baseProcedure = t.procedure.use(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
     const domain = asDomainError(result.error.cause);
     if (domain) throw toTRPCError(domain);
+    if (
+      result.error.code === 'INTERNAL_SERVER_ERROR' &&
+      isDatabaseUnavailableError(result.error.cause)
+    )
+      throw toTRPCError(result.error.cause);
   }
   return result;
 });

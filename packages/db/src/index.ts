@@ -1,6 +1,6 @@
 export { createDb, type CreateDbOptions, type Db } from './client';
 export { checkDatabase, type CheckDatabaseOptions, type DatabaseCheck } from './health';
-export { DatabaseUnreachableError, redactUrl } from './connection';
+export { DatabaseUnreachableError, isDatabaseUnavailableError, redactUrl } from './connection';
 export { ensureDatabase } from './ensure-database';
 export {
   migrate,

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MIGRATIONS_DIR, SCHEMA_PATH } from './migrations/files';
 import { migrate, MigrationError } from './migrations/migrator';
 import { diffSchemas } from './migrations/schema-diff';
-import { catalogDifference, describeCatalog } from './test/catalog';
+import { catalogDifference, describeCatalog, HAND_WRITTEN_INDEXES } from './test/catalog';
 
 const databases: TestDatabase[] = [];
 async function freshDatabase(label: string): Promise<TestDatabase> {
@@ -19,11 +19,15 @@ afterAll(async () => {
   await Promise.all(databases.map((database) => database.drop()));
 });
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+async function query<T extends pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query<T>(sql)).rows;
+    return (await client.query<T>(sql, params)).rows;
   } finally {
     await client.end();
   }
@@ -58,6 +62,17 @@ describe('migrations and prisma/schema.prisma', () => {
     ).toBeNull();
     // A WebAssembly schema diff of the whole schema: seconds when quiet, more than 30 s on a busy 2-core machine.
   }, 120_000);
+
+  it('create the indexes written by hand, which the drift check leaves out', async () => {
+    const database = await freshDatabase('hand_written_indexes');
+    await migrate(database.url);
+    const rows = await query<{ indexname: string }>(
+      database.url,
+      `SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname = ANY($1::text[])`,
+      [HAND_WRITTEN_INDEXES],
+    );
+    expect(rows.map((r) => r.indexname).sort()).toEqual([...HAND_WRITTEN_INDEXES].sort());
+  });
 });
 
 describe('migrate', () => {

@@ -3,6 +3,7 @@ export * from './pricing';
 export * from './events/schema';
 export * from './events/reducer';
 export * from './events/next-step';
+export * from './events/call-lifecycle';
 export * from './manifest/schema';
 export * from './realtime';
 export * from './errors';

@@ -18,6 +18,7 @@ export * from './coordination/run-slots';
 export * from './coordination/provider-breakers';
 export * from './use-cases/breakers/index';
 export * from './coordination/workspace-lock';
+export * from './coordination/call-leases';
 export * from './use-cases/control/pause-run';
 export * from './use-cases/control/agent-control';
 export * from './use-cases/costs';

@@ -1,3 +1,4 @@
+import { createLogger } from '@flightdeck/telemetry';
 import { Redis, type RedisOptions } from 'ioredis';
 
 export const HOW_TO_START_REDIS =
@@ -8,7 +9,31 @@ export const HOW_TO_START_REDIS =
  * `maxRetriesPerRequest: null` on its connections; commands elsewhere fail fast.
  */
 export function createRedis(url: string, name: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, { connectionName: `flightdeck:${name}`, lazyConnect: false, ...options });
+  const redis = new Redis(url, {
+    connectionName: `flightdeck:${name}`,
+    lazyConnect: false,
+    ...options,
+  });
+  // It reconnects by itself; unheard, each failed attempt would be printed as an "unhandled error event".
+  redis.on('error', connectionErrorLogger(`redis ${name}`));
+  return redis;
+}
+
+const log = createLogger('engine.redis');
+
+/**
+ * A listener for the 'error' events of a connection that reconnects by itself
+ * (ioredis, a BullMQ queue): a warning at most every 10 s per connection while
+ * the server is away, not one per retry.
+ */
+export function connectionErrorLogger(connection: string, everyMs = 10_000) {
+  let last = 0;
+  return (error: unknown): void => {
+    const now = Date.now();
+    if (now - last < everyMs) return;
+    last = now;
+    log.warn('connection error; reconnecting', { connection, error });
+  };
 }
 
 /** Resolves when Redis answers PING, or rejects with a message that says how to fix it. */

@@ -1,9 +1,10 @@
-import { getRunRecord, getTeamManifest, readAllEvents, readEvents } from '@flightdeck/db';
+import { getRunRecord, getTeamManifest, readEvents } from '@flightdeck/db';
 import {
   applyEvent,
   type AuditEntryInput,
   DomainError,
   type PauseMode,
+  initialRunState,
   type Manifest,
   reduceEvents,
   type RunEvent,
@@ -11,8 +12,12 @@ import {
 } from '@flightdeck/domain';
 import { type Engine, recordEvents } from '@flightdeck/engine';
 import type { EventDraft } from '@flightdeck/domain';
+import { runStates } from './run-state-cache';
 
 const manifestCache = new Map<string, Manifest>();
+
+/** Events read per query while catching up. */
+const PAGE = 5_000;
 
 /**
  * Orders appends (a deterministic re-run follows its recording): `admit` is
@@ -59,8 +64,16 @@ export class RunContext {
     if (record.origin === 'rerun' && !gate)
       throw new DomainError('NOT_FOUND', `run ${runId} is a re-run: only its re-run executes it`);
     const manifest = await loadManifest(engine, record.teamId, record.manifestVersion);
-    const state = reduceEvents(await readAllEvents(engine.db, runId));
-    return new RunContext(engine, runId, manifest, state, gate);
+    // From the state this process last saw of the run (if any): only what was appended since is read.
+    const context = new RunContext(
+      engine,
+      runId,
+      manifest,
+      runStates.get(runId) ?? initialRunState(),
+      gate,
+    );
+    await context.refresh();
+    return context;
   }
 
   get state(): RunState {
@@ -118,19 +131,21 @@ export class RunContext {
     const first = events[0];
     if (first && first.seq !== this.current.lastSeq + 1) await this.refresh(first.seq - 1);
     for (const event of events) this.current = applyEvent(this.current, event);
+    runStates.remember(this.runId, this.current);
     return events;
   }
 
   /** Fold in events others appended since this state was read (up to `untilSeq`, or all). */
   async refresh(untilSeq?: number): Promise<void> {
     for (;;) {
-      const limit = untilSeq === undefined ? 1000 : Math.min(1000, untilSeq - this.current.lastSeq);
+      const limit = Math.min(PAGE, (untilSeq ?? Infinity) - this.current.lastSeq);
       if (limit <= 0) return;
       const page = await readEvents(this.engine.db, this.runId, {
         afterSeq: this.current.lastSeq,
         limit,
       });
       this.current = reduceEvents(page, this.current);
+      runStates.remember(this.runId, this.current);
       if (page.length < limit) return;
     }
   }

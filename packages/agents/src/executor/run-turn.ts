@@ -8,6 +8,7 @@ import {
   costMicroUsd,
   detectBreakerTrips,
   describeIssues,
+  callLifecycleRole,
   DomainError,
   type EventDraft,
   type GateDecision,
@@ -33,10 +34,12 @@ import {
   announceBreaker,
   BREAKER_ACTOR,
   breakerTripDrafts,
+  callLeaseHeld,
   quarantineAudit,
   type Engine,
   enqueue,
   enqueueTurn,
+  holdCallLease,
   loadPriceTable,
   type ProviderBreakerContext,
   quarantineDrafts,
@@ -49,6 +52,7 @@ import {
   withWorkspaceLock,
   WorkspaceBusyError,
 } from '@flightdeck/engine';
+import { isDatabaseUnavailableError } from '@flightdeck/db';
 import type { Logger } from '@flightdeck/telemetry';
 import { randomUUID } from 'node:crypto';
 import { ModelCallError, type ProviderRegistry } from '../providers/types';
@@ -101,6 +105,9 @@ export interface TurnResult {
 }
 
 const now = () => new Date().toISOString();
+
+/** How long a call's result waits for the database to answer again before the job fails (and is retried). */
+const FACT_RETRY_MS = 90_000;
 
 /** How many times one job re-decides a step after the log moved under it before giving up (and retrying the job). */
 const MAX_STALE_RETRIES = 100;
@@ -730,7 +737,11 @@ class TurnExecution {
       return null;
     }
     const { tool, grant } = resolved;
-    if (resumed && !(tool.isIdempotent?.(parsed.data) ?? tool.idempotent)) {
+    const idempotent = tool.isIdempotent?.(parsed.data) ?? tool.idempotent;
+    if (resumed && !idempotent) {
+      // Another execution of this turn may still be running it (its job was lost with Redis and
+      // queued again): its result is coming, so wait for it rather than interrupt the call.
+      if (await callLeaseHeld(this.deps.engine, call.callId)) return 'deferred';
       // It may have had its effect: never repeat it without a human decision.
       await this.act([
         this.draft(
@@ -762,8 +773,20 @@ class TurnExecution {
     }
     const started = performance.now();
     const workspace = await this.workspace();
-    const execute = () =>
-      tool.run(parsed.data, { callId: call.callId, workspace, signal: this.signal, grant });
+    const execute = async () => {
+      // A call that must not run twice is leased while it runs (see callLeaseHeld above).
+      const lease = idempotent ? null : await holdCallLease(this.deps.engine, call.callId);
+      try {
+        return await tool.run(parsed.data, {
+          callId: call.callId,
+          workspace,
+          signal: this.signal,
+          grant,
+        });
+      } finally {
+        await lease?.release();
+      }
+    };
     const finished = (result: { ok: boolean; output: string }, durationMs: number) =>
       this.draft(
         'tool.call.finished',
@@ -1134,9 +1157,37 @@ class TurnExecution {
     return dir;
   }
 
-  /** Record facts (results that happened): never refused for staleness. */
-  private record(drafts: EventDraft[]) {
-    return this.context.record(drafts);
+  /**
+   * Record facts (results that happened): never refused for staleness. The
+   * result of a call is kept while the database is down (a restart, a
+   * failover) and recorded once it answers again, rather than lost with the
+   * job: the model is not paid twice, and a tool that must not run twice is
+   * not left interrupted. Safe to repeat: a call ends once (the store refuses
+   * a second ending, e.g. when the first append committed but its answer was
+   * lost with the connection).
+   */
+  private async record(drafts: EventDraft[]) {
+    const endsCall = drafts.some((d) => callLifecycleRole(d) === 'closes');
+    const deadline = Date.now() + FACT_RETRY_MS;
+    for (let pause = 250; ; pause = Math.min(pause * 2, 2_000)) {
+      try {
+        return await this.context.record(drafts);
+      } catch (error) {
+        if (
+          !endsCall ||
+          !isDatabaseUnavailableError(error) ||
+          this.signal.aborted ||
+          Date.now() + pause > deadline
+        )
+          throw error;
+        this.deps.log.warn('database unavailable; recording the result again shortly', {
+          runId: this.job.runId,
+          agentId: this.job.agentId,
+          error,
+        });
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
   }
 
   /**

@@ -1,7 +1,10 @@
 import {
   type AuditEntryInput,
+  CALL_LIFECYCLE_TYPES,
+  callLifecycleRole,
   describeIssues,
   DomainError,
+  mayAppendToCall,
   projectBatch,
   RunEvent,
   TERMINAL_RUN_STATUSES,
@@ -112,12 +115,13 @@ export async function appendEvents(
           'STALE_STATE',
           `Run ${runId} is ${current.status}, not ${options.runStatuses.join(' or ')}`,
         );
+      // Read after the lock is held (its own statement, so it sees every append committed before).
       if (options.fence) await checkFence(client, runId, current.status, options.fence);
+      await refuseSecondEndings(client, runId, numbered);
       const events = numbered.map((event, i) => ({ ...event, seq: current.last_seq + i + 1 }));
-      await insertEvents(client, runId, events);
-      await updateRunProjection(client, runId, events, delta, ended);
+      // Agents first: the next statement moves their last seq too.
       await insertSpawnedAgents(client, runId, events, delta);
-      await updateAgentSeqs(client, runId, events);
+      await writeEventsAndProjection(client, runId, events, delta, ended);
       await projectApprovals(client, runId, events);
       // Last: the chain's head lock is held only until the commit.
       if (audit) await appendAuditEntry(client, audit);
@@ -171,21 +175,19 @@ async function checkFence(
       `Run ${runId} is ${runStatus}, not ${fence.runStatuses.join(' or ')}`,
     );
   }
+  const agent = await client.query<{ last_seq: number | null; pause_mode: string | null }>(
+    `SELECT (SELECT last_seq FROM agents WHERE id = $2 AND run_id = $1) AS last_seq,
+            CASE WHEN $3 THEN
+              (SELECT payload->>'mode' FROM events
+                WHERE run_id = $1 AND type = 'run.paused' ORDER BY seq DESC LIMIT 1)
+            END AS pause_mode`,
+    [runId, fence.agentId, runStatus === 'paused' && fence.pausedModes !== undefined],
+  );
+  const { last_seq: lastSeq, pause_mode: mode } = agent.rows[0]!;
   if (runStatus === 'paused' && fence.pausedModes) {
-    const pause = await client.query<{ mode: string | null }>(
-      `SELECT payload->>'mode' AS mode FROM events
-        WHERE run_id = $1 AND type = 'run.paused' ORDER BY seq DESC LIMIT 1`,
-      [runId],
-    );
-    const mode = pause.rows[0]?.mode ?? null;
     if (!mode || !fence.pausedModes.includes(mode))
       throw new DomainError('STALE_STATE', `Run ${runId} is paused (${mode ?? 'unknown mode'})`);
   }
-  const agent = await client.query<{ last_seq: number }>(
-    'SELECT last_seq FROM agents WHERE id = $1 AND run_id = $2',
-    [fence.agentId, runId],
-  );
-  const lastSeq = agent.rows[0]?.last_seq;
   if (lastSeq !== fence.lastSeq) {
     throw new DomainError(
       'STALE_STATE',
@@ -194,32 +196,88 @@ async function checkFence(
   }
 }
 
-/** Each agent's last event seq, for the fence. */
-async function updateAgentSeqs(
+/**
+ * A call's result is recorded once: an ending (result, failure, interruption)
+ * of a call whose last lifecycle event already ended it is refused with
+ * STALE_STATE, so a second execution of the same turn (its job lost with Redis
+ * and queued again while the first still ran) cannot write a second ending.
+ */
+async function refuseSecondEndings(
   client: pg.PoolClient,
   runId: string,
   events: readonly RunEvent[],
 ): Promise<void> {
-  const last = new Map<string, number>();
-  for (const event of events) if (event.agentId) last.set(event.agentId, event.seq);
-  if (last.size === 0) return;
-  await client.query(
-    `UPDATE agents SET last_seq = v.seq FROM unnest($2::uuid[], $3::int[]) AS v(id, seq) WHERE agents.id = v.id AND agents.run_id = $1`,
-    [runId, [...last.keys()], [...last.values()]],
+  const callIdOf = (e: RunEvent) => (e.payload as { callId?: unknown }).callId;
+  const ending = events.filter(
+    (e) => callLifecycleRole(e) === 'closes' && typeof callIdOf(e) === 'string',
   );
+  if (ending.length === 0) return;
+  const { rows } = await client.query<{ call_id: string; type: string; payload: unknown }>(
+    `SELECT DISTINCT ON (payload->>'callId') payload->>'callId' AS call_id, type, payload
+       FROM events
+      WHERE run_id = $1 AND type = ANY($2::text[]) AND payload->>'callId' = ANY($3::text[])
+      ORDER BY payload->>'callId', seq DESC`,
+    [runId, CALL_LIFECYCLE_TYPES, [...new Set(ending.map((e) => callIdOf(e) as string))]],
+  );
+  const latest = new Map<string, { type: string; payload: unknown }>(
+    rows.map((r) => [r.call_id, r]),
+  );
+  for (const event of events) {
+    const callId = callIdOf(event);
+    if (typeof callId !== 'string' || !callLifecycleRole(event)) continue;
+    if (!mayAppendToCall(event, latest.get(callId) ?? null))
+      throw new DomainError(
+        'STALE_STATE',
+        `Call ${callId} of run ${runId} has already ended (${latest.get(callId)?.type}); ${event.type} is not recorded`,
+      );
+    latest.set(callId, event);
+  }
 }
 
-async function insertEvents(
+/**
+ * One statement: the events, each agent's last seq (for the fence) and the
+ * run's projection columns. Once a run has ended its status and end time are
+ * final.
+ */
+async function writeEventsAndProjection(
   client: pg.PoolClient,
   runId: string,
   events: readonly RunEvent[],
+  delta: ProjectionDelta,
+  alreadyEnded: boolean,
 ): Promise<void> {
   const c = eventColumns(events);
+  const agentSeqs = new Map<string, number>();
+  for (const event of events) if (event.agentId) agentSeqs.set(event.agentId, event.seq);
+  const status = alreadyEnded ? null : delta.status;
+  const endedAt =
+    !alreadyEnded && delta.ended ? (events.findLast((e) => endsRun(e))?.at ?? null) : null;
   await client.query(
-    `INSERT INTO events (${EVENT_COLUMNS})
-     SELECT $1, e.seq, e.type, e.version, e.at, e.agent_id, e.trace_id, e.span_id, e.parent_span_id, e.payload
-       FROM unnest($2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::jsonb[])
-         AS e(seq, type, version, at, agent_id, trace_id, span_id, parent_span_id, payload)`,
+    `WITH inserted AS (
+       INSERT INTO events (${EVENT_COLUMNS})
+       SELECT $1, e.seq, e.type, e.version, e.at, e.agent_id, e.trace_id, e.span_id, e.parent_span_id, e.payload
+         FROM unnest($2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::jsonb[])
+           AS e(seq, type, version, at, agent_id, trace_id, span_id, parent_span_id, payload)
+     ), agent_seqs AS (
+       UPDATE agents SET last_seq = v.seq
+         FROM unnest($20::uuid[], $21::int[]) AS v(id, seq)
+        WHERE agents.id = v.id AND agents.run_id = $1
+     )
+     UPDATE runs SET
+        status = COALESCE($11, status),
+        ended_at = COALESCE($12, ended_at),
+        last_seq = $13,
+        turns = turns + $14,
+        input_tokens = input_tokens + $15,
+        output_tokens = output_tokens + $16,
+        cost_micro_usd = cost_micro_usd + $17,
+        agent_count = agent_count + $22,
+        open_breakers = CASE WHEN cardinality($18::text[]) + cardinality($19::text[]) = 0 THEN open_breakers
+          ELSE ARRAY(
+            SELECT DISTINCT k FROM unnest(COALESCE(open_breakers, '{}') || $18::text[]) AS k
+             WHERE NOT (k = ANY($19::text[])) ORDER BY k)
+          END
+      WHERE id = $1`,
     [
       runId,
       c.seq,
@@ -231,39 +289,6 @@ async function insertEvents(
       c.spanId,
       c.parentSpanId,
       c.payload,
-    ],
-  );
-}
-
-async function updateRunProjection(
-  client: pg.PoolClient,
-  runId: string,
-  events: readonly RunEvent[],
-  delta: ProjectionDelta,
-  alreadyEnded: boolean,
-): Promise<void> {
-  // Once a run has ended its status and end time are final.
-  const status = alreadyEnded ? null : delta.status;
-  const endedAt =
-    !alreadyEnded && delta.ended ? (events.findLast((e) => endsRun(e))?.at ?? null) : null;
-  await client.query(
-    `UPDATE runs SET
-        status = COALESCE($2, status),
-        ended_at = COALESCE($3, ended_at),
-        last_seq = $4,
-        turns = turns + $5,
-        input_tokens = input_tokens + $6,
-        output_tokens = output_tokens + $7,
-        cost_micro_usd = cost_micro_usd + $8,
-        agent_count = agent_count + $9,
-        open_breakers = CASE WHEN cardinality($10::text[]) + cardinality($11::text[]) = 0 THEN open_breakers
-          ELSE ARRAY(
-            SELECT DISTINCT k FROM unnest(COALESCE(open_breakers, '{}') || $10::text[]) AS k
-             WHERE NOT (k = ANY($11::text[])) ORDER BY k)
-          END
-      WHERE id = $1`,
-    [
-      runId,
       status,
       endedAt,
       events.at(-1)?.seq,
@@ -271,9 +296,11 @@ async function updateRunProjection(
       delta.inputTokens,
       delta.outputTokens,
       delta.costMicroUsd,
-      delta.spawnedAgents.length,
       Object.keys(delta.breakers).filter((k) => delta.breakers[k] === 'open'),
       Object.keys(delta.breakers).filter((k) => delta.breakers[k] === 'closed'),
+      [...agentSeqs.keys()],
+      [...agentSeqs.values()],
+      delta.spawnedAgents.length,
     ],
   );
 }

@@ -7,13 +7,19 @@ import pg from 'pg';
  * schema. Column order is left out: Prisma does not model it, so a column
  * added by a migration may sit elsewhere than in a database built from scratch.
  */
+/**
+ * Indexes Prisma's schema cannot express (on expressions), written by hand in
+ * a migration: left out of the comparison, each checked by its own test.
+ */
+export const HAND_WRITTEN_INDEXES = ['events_run_id_call_id_seq_idx'];
+
 export async function describeCatalog(databaseUrl: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const lines: string[] = [];
-    const add = async (sql: string) => {
-      const result = await client.query<{ line: string }>(sql);
+    const add = async (sql: string, params: unknown[] = []) => {
+      const result = await client.query<{ line: string }>(sql, params);
       lines.push(...result.rows.map((row) => row.line));
     };
     await add(`
@@ -33,12 +39,17 @@ export async function describeCatalog(databaseUrl: string): Promise<string[]> {
         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0
          AND NOT a.attisdropped AND c.relname <> '_prisma_migrations'`);
-    await add(`
+    await add(
+      `
       SELECT format('index %s', pg_get_indexdef(i.indexrelid)) AS line
         FROM pg_index i
         JOIN pg_class c ON c.oid = i.indrelid
+        JOIN pg_class ic ON ic.oid = i.indexrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = 'public' AND c.relname <> '_prisma_migrations'`);
+       WHERE n.nspname = 'public' AND c.relname <> '_prisma_migrations'
+         AND NOT ic.relname = ANY($1::text[])`,
+      [HAND_WRITTEN_INDEXES],
+    );
     await add(`
       SELECT format('constraint %s.%s %s', c.relname, con.conname, pg_get_constraintdef(con.oid)) AS line
         FROM pg_constraint con

@@ -7,6 +7,7 @@ import {
   modelTurn,
   startedRun,
 } from '../test/event-builder';
+import { TeamScript } from '../test/team-script';
 import { applyEvent, initialRunState, reduceEvents, ReducerError } from './reducer';
 import { EVENT_TYPES, payloads, RunEvent } from './schema';
 
@@ -400,6 +401,37 @@ describe('reducer: subagent trees', () => {
     expect(state.totals.inputTokens).toBe(200);
     expect(state.agents[AGENT.child]?.totals.llmCalls).toBe(1);
     expect(state.agents[AGENT.lead]?.totals.llmCalls).toBe(1);
+  });
+});
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+describe('reducer: states are immutable', () => {
+  // Workers cache states between turns and the browser keeps checkpoints: a state once
+  // reduced must never change. Every state here is frozen before the next event is applied
+  // (a write to a frozen object throws in a module).
+  it('never writes to a state it was given, over a varied team log', () => {
+    const team = new TeamScript();
+    const a = team.delegate(team.lead, 1, 'researcher', 'look', 'found it');
+    const b = team.spawn(2, 'writer');
+    team.call(b, 'fs.write', { path: 'a.md', content: 'x' });
+    team.call(b, 'fs.write', { path: 'a.md', content: 'x' }, { ok: false, output: 'disk full' });
+    team.refused(b, 'shell.exec', { command: 'rm -rf /' });
+    team.modelFailure(b);
+    team.refusedDelegation(team.lead, 'helper', 'more');
+    for (let i = 0; i < 5; i++) team.call(b, 'fs.read', { path: 'a.md' }, { cost: 500 });
+    team.call(team.lead, 'fs.list', {});
+    let state = deepFreeze(initialRunState());
+    for (const event of team.log.events) state = deepFreeze(applyEvent(state, event));
+    expect(state.lastSeq).toBe(team.log.events.length);
+    expect(state.agents[a]).toBeDefined();
+    expect(state).toEqual(reduceEvents(team.log.events));
   });
 });
 

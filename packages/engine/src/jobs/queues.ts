@@ -1,5 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { connectionErrorLogger } from '../redis';
 import { jobDefinition, QUEUES, type JobName, type JobPayload, type QueueName } from './catalog';
 
 export type Queues = Record<QueueName, Queue>;
@@ -8,6 +9,8 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   const queues = {} as Queues;
   for (const name of Object.values(QUEUES)) {
     queues[name] = new Queue(name, { connection, prefix });
+    // Unheard, BullMQ prints each failed reconnection while Redis is away.
+    queues[name].on('error', connectionErrorLogger(`queue ${name}`));
   }
   return queues;
 }

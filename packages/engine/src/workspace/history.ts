@@ -3,6 +3,14 @@ import { lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DomainError, type WorkspaceFileChange } from '@flightdeck/domain';
 import { EMPTY_TREE, git, GitError, gitText } from './git';
+import {
+  diffFlatTrees,
+  type FlatTree,
+  readFlatTree,
+  writeCommit,
+  writeEmptyTree,
+  writeWorkspaceTree,
+} from './tree-writer';
 
 /**
  * A run's workspace history: a bare git repository beside the workspaces
@@ -68,19 +76,6 @@ export async function hasHistory(workspaceRoot: string, runId: string): Promise<
   return exists(path.join(historyDir(workspaceRoot, runId), 'HEAD'));
 }
 
-/** Writes the tree of the folder `dir` (every file, ignore rules ignored) with a private index. */
-async function writeTreeOf(gitDir: string, dir: string): Promise<string> {
-  if (!(await exists(dir))) return EMPTY_TREE;
-  const index = path.join(gitDir, `fd-index-${randomUUID()}`);
-  try {
-    await git(['add', '--all', '--force', '--', '.'], { gitDir, workTree: dir, index });
-    return await gitText(['write-tree'], { gitDir, workTree: dir, index });
-  } finally {
-    await rm(index, { force: true });
-    await rm(`${index}.lock`, { force: true });
-  }
-}
-
 /** The files that differ between two trees, parsed from `diff-tree -z --name-status`. */
 export async function changedFiles(
   gitDir: string,
@@ -109,26 +104,24 @@ export async function changedFiles(
   };
 }
 
-async function commitTree(
-  gitDir: string,
-  tree: string,
-  parent: string | null,
-  message: string,
-): Promise<string> {
-  const commit = await gitText(
-    ['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-F', '-'],
-    {
-      gitDir,
-      input: message,
-    },
-  );
-  await git(['update-ref', `refs/fd/${commit}`, commit], { gitDir });
-  return commit;
+/** Flat listings of the trees snapshots wrote lately, to diff the next snapshot without git. */
+const recentTrees = new Map<string, FlatTree>([[EMPTY_TREE, new Map()]]);
+const RECENT_TREES = 256;
+
+function rememberTree(tree: string, files: FlatTree): void {
+  recentTrees.delete(tree);
+  recentTrees.set(tree, files);
+  if (recentTrees.size > RECENT_TREES) {
+    const oldest = recentTrees.keys().next().value;
+    if (oldest !== undefined && oldest !== EMPTY_TREE) recentTrees.delete(oldest);
+  }
 }
 
 /**
  * Snapshot the run's workspace after a tool call: a commit whose parent is the
- * last commit the log recorded, or null when nothing changed since.
+ * last commit the log recorded, or null when nothing changed since. Written
+ * without running git (tree-writer.ts); git diffs only when the parent's tree
+ * is packed (a fork's or an import's history).
  */
 export async function snapshotWorkspace(
   workspaceRoot: string,
@@ -136,12 +129,24 @@ export async function snapshotWorkspace(
   input: { parent: { commit: string; tree: string } | null; message: string },
 ): Promise<WorkspaceSnapshot | null> {
   const gitDir = await ensureHistory(workspaceRoot, runId);
-  const tree = await writeTreeOf(gitDir, workspaceDir(workspaceRoot, runId));
+  const { tree, files } = await writeWorkspaceTree(gitDir, workspaceDir(workspaceRoot, runId));
   const parentTree = input.parent?.tree ?? EMPTY_TREE;
+  const before = recentTrees.get(parentTree) ?? (await readFlatTree(gitDir, parentTree));
+  rememberTree(tree, files);
   if (tree === parentTree) return null;
   const parent = input.parent?.commit ?? null;
-  const commit = await commitTree(gitDir, tree, parent, input.message);
-  return { commit, tree, parent, ...(await changedFiles(gitDir, parentTree, tree)) };
+  const commit = await writeCommit(gitDir, { tree, parent, message: input.message });
+  let changed: { files: WorkspaceFileChange[]; moreFiles: number };
+  if (before) {
+    const all = diffFlatTrees(before, files);
+    changed = {
+      files: all.slice(0, MAX_LISTED_FILES),
+      moreFiles: Math.max(0, all.length - MAX_LISTED_FILES),
+    };
+  } else {
+    changed = await changedFiles(gitDir, parentTree, tree);
+  }
+  return { commit, tree, parent, ...changed };
 }
 
 /** A new commit of `tree` on top of `parent` (a rollback: the old step's content as the newest state). */
@@ -151,10 +156,9 @@ export async function commitExistingTree(
   input: { tree: string; parent: { commit: string; tree: string } | null; message: string },
 ): Promise<WorkspaceSnapshot> {
   const gitDir = await ensureHistory(workspaceRoot, runId);
-  if (input.tree === EMPTY_TREE)
-    await git(['hash-object', '-t', 'tree', '-w', '--stdin'], { gitDir });
+  if (input.tree === EMPTY_TREE) await writeEmptyTree(gitDir);
   const parent = input.parent?.commit ?? null;
-  const commit = await commitTree(gitDir, input.tree, parent, input.message);
+  const commit = await writeCommit(gitDir, { tree: input.tree, parent, message: input.message });
   return {
     commit,
     tree: input.tree,
@@ -197,7 +201,7 @@ export async function resetWorkspaceTo(
 /** The id of the tree the workspace folder holds now (nothing is written to any ref). */
 export async function currentTree(workspaceRoot: string, runId: string): Promise<string> {
   const gitDir = await ensureHistory(workspaceRoot, runId);
-  return writeTreeOf(gitDir, workspaceDir(workspaceRoot, runId));
+  return (await writeWorkspaceTree(gitDir, workspaceDir(workspaceRoot, runId))).tree;
 }
 
 async function requireObject(gitDir: string, rev: string, type: 'commit' | 'tree') {
