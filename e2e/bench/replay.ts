@@ -2,6 +2,12 @@
  * `npm run bench -- replay`: a 100,000-event run (a lead and 40 subagents,
  * hundreds of turns each, with failures, approvals and workspace commits),
  * stored in a fresh stack's PostgreSQL and opened on its run page in Chromium.
+ *  - first screen: from navigating to `/runs/<id>` (live) to the page showing
+ *    the run's status, its team tree and its newest events (from the server's
+ *    state snapshot, before the log is read). Cold: the first open, when no
+ *    snapshot exists yet and the server reduces the whole log once (a run
+ *    executed by workers has one: they keep it every 2,000 events); warm: the
+ *    opens after;
  *  - open: from navigating to `/runs/<id>?at=<a middle step>` to the replay
  *    showing that step with the whole log loaded (HTTP pages, parsed and
  *    reduced in the browser, checkpoints kept);
@@ -220,6 +226,23 @@ export async function replayBench(options: BenchOptions): Promise<BenchResult> {
     await page.getByTestId('sign-in-submit').click();
     await page.getByTestId('user-id').waitFor();
 
+    // First screen: the live page, until it shows the run's status, its agents and its newest events.
+    const firstScreens: number[] = [];
+    for (let i = 0; i < (options.quick ? 2 : 4); i++) {
+      const t0 = performance.now();
+      await page.goto(`/runs/${runId}`);
+      await page
+        .getByTestId('run-status')
+        .filter({ hasText: /completed/i })
+        .waitFor();
+      await page.getByTestId('agent-node').nth(1).waitFor();
+      await page.getByTestId('event-row').last().waitFor();
+      firstScreens.push(performance.now() - t0);
+      if (i === 0)
+        await page.screenshot({ path: 'artifacts/replay-bench-first-screen.png' }).catch(() => {});
+    }
+    const [firstScreenCold, ...firstScreenWarm] = firstScreens;
+
     // Open: a cold page at a middle step, until it shows that step with the whole log in.
     const middle = Math.floor(total / 2);
     const opens: number[] = [];
@@ -277,6 +300,8 @@ export async function replayBench(options: BenchOptions): Promise<BenchResult> {
       { figure: 'node: reduce all + checkpoints', ...summarize([node.indexMs]) },
       { figure: 'node: state at a random step', ...summarize(node.scrub) },
       { figure: 'node: one step', ...summarize(node.step) },
+      { figure: 'browser: first screen, no snapshot yet', ...summarize([firstScreenCold!]) },
+      { figure: 'browser: first screen', ...summarize(firstScreenWarm) },
       { figure: 'browser: open at a middle step', ...summarize(opens) },
       { figure: '  of which: log fetched, parsed, reduced', ...summarize(loads) },
       { figure: 'browser: state at a random step', ...summarize(compute) },
@@ -291,6 +316,11 @@ export async function replayBench(options: BenchOptions): Promise<BenchResult> {
       scrub_p50_ms: round(percentile(compute, 50)),
       scrub_painted_p99_ms: round(percentile(painted, 99)),
       step_painted_p99_ms: round(percentile(steps, 99)),
+      [options.quick ? 'first_screen_ms' : 'first_screen_100k_ms']: round(
+        percentile(firstScreenWarm, 50),
+        0,
+      ),
+      first_screen_cold_ms: round(firstScreenCold!, 0),
       [options.quick ? 'open_ms' : 'open_100k_ms']: round(percentile(opens, 50), 0),
       open_history_ms: round(percentile(loads, 50), 0),
       scroll_frame_p50_ms: round(percentile(scroll.frames, 50)),

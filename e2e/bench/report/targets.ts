@@ -95,8 +95,8 @@ export const TARGETS: readonly Target[] = [
   },
   {
     bench: 'replay',
-    figure: 'open_100k_ms',
-    label: 'open a 100,000-event run',
+    figure: 'first_screen_100k_ms',
+    label: 'open a 100,000-event run: its first screen',
     op: '<=',
     value: 1_000,
     unit: 'ms',

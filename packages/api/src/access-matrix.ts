@@ -19,6 +19,7 @@ export const ACCESS_MATRIX: Readonly<Record<string, Permission | 'public'>> = {
   'runs.list': 'fleet.read',
   'runs.get': 'fleet.read',
   'runs.events': 'fleet.read',
+  'runs.state': 'fleet.read',
   'runs.workspaceFiles': 'fleet.read',
   'runs.workspaceFile': 'fleet.read',
   'runs.spawn': 'runs.control',

@@ -31,6 +31,7 @@ export {
   type RunListCursor,
   type RunRecord,
 } from './runs/run-repository';
+export { readRunSnapshot, saveRunSnapshot, type StoredRunSnapshot } from './runs/run-snapshots';
 export {
   getTeam,
   getTeamManifest,

@@ -2,6 +2,7 @@ export * from './ids';
 export * from './pricing';
 export * from './events/schema';
 export * from './events/reducer';
+export * from './events/state-shape';
 export * from './events/next-step';
 export * from './events/call-lifecycle';
 export * from './manifest/schema';

@@ -2,12 +2,24 @@
 
 import type { AppRouter } from '@flightdeck/api';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpLink,
+  splitLink,
+  TRPCClientError,
+} from '@trpc/client';
 import { ThemeProvider } from 'next-themes';
 import { type ReactNode, useState } from 'react';
 import { TooltipProvider } from '@/components/ui/tooltip';
 import { redirectToSignIn } from './session';
 import { TRPCProvider } from './trpc';
+
+/**
+ * Sent alone, never batched: a run's log pages are big, and a run's first
+ * screen (its state) must not wait for them (a batch answers when its slowest call does).
+ */
+const UNBATCHED = new Set(['runs.events', 'runs.state']);
 
 const httpStatusOf = (error: unknown): number | undefined =>
   error instanceof TRPCClientError
@@ -39,7 +51,15 @@ function makeQueryClient(): QueryClient {
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(makeQueryClient);
   const [trpcClient] = useState(() =>
-    createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/api/trpc', maxItems: 16 })] }),
+    createTRPCClient<AppRouter>({
+      links: [
+        splitLink({
+          condition: (op) => UNBATCHED.has(op.path),
+          true: httpLink({ url: '/api/trpc' }),
+          false: httpBatchLink({ url: '/api/trpc', maxItems: 16 }),
+        }),
+      ],
+    }),
   );
   return (
     <ThemeProvider attribute="class" defaultTheme="system" enableSystem disableTransitionOnChange>

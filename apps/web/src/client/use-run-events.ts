@@ -1,6 +1,7 @@
 'use client';
 
 import {
+  parseRunState,
   type ReplayIndex,
   type RunEvent,
   RunEventsMessage,
@@ -17,6 +18,9 @@ const HISTORY_PAGE = 10_000;
 
 const WATCH_TIMEOUT_MS = 15_000;
 
+/** The newest events that come with the server's state of the run, for the first screen. */
+const FIRST_SCREEN_TAIL = 200;
+
 /** The watch ack, parsed like every other server message (events are validated one by one). */
 const WatchAck = z.union([
   z.object({
@@ -28,6 +32,36 @@ const WatchAck = z.union([
 ]);
 const RETRY_MS = 2_000;
 
+/**
+ * The run as the server has it now (its snapshot and the events since, see
+ * `runs.state`): the first screen of a long run shows this while its log is
+ * still being read.
+ */
+export interface RunPreview {
+  seq: number;
+  state: RunState;
+  /** The newest events up to `seq`, in seq order. */
+  tail: readonly RunEvent[];
+}
+
+const PreviewAnswer = z.object({
+  seq: z.number().int().nonnegative(),
+  state: z.unknown(),
+  tail: z.array(z.unknown()),
+});
+
+/** The server's answer as a preview, or null when it is not a valid one (the log is read anyway). */
+function parsePreview(raw: unknown, runId: string): RunPreview | null {
+  const answer = PreviewAnswer.safeParse(raw);
+  if (!answer.success) return null;
+  const state = parseRunState(answer.data.state, runId, answer.data.seq);
+  const tail = RunFeed.parse(answer.data.tail);
+  const contiguous = tail.every((e, i) => i === 0 || e.seq === tail[i - 1]!.seq + 1);
+  if (!state || tail.length < answer.data.tail.length || !contiguous) return null;
+  if (tail.length > 0 && tail.at(-1)!.seq !== answer.data.seq) return null;
+  return { seq: answer.data.seq, state, tail };
+}
+
 export interface RunEventsView {
   /** The log so far, in seq order (mutable array, append-only: read `count`, not `.length` of a stale copy). */
   events: readonly RunEvent[];
@@ -38,6 +72,8 @@ export interface RunEventsView {
   lastSeq: number;
   /** Whether the first watch has answered. */
   loaded: boolean;
+  /** Until then: the server's state of the run and its newest events, once they came. */
+  preview: RunPreview | null;
   /** Catching up (a gap-fill is in flight). */
   syncing: boolean;
   /** Fatal for this view (no such run) or a reducer inconsistency. */
@@ -50,6 +86,7 @@ class RunEventsStore {
   private snapshot: RunEventsView;
   private frame: number | null = null;
   loaded = false;
+  preview: RunPreview | null = null;
   syncing = false;
   error: string | null = null;
 
@@ -93,6 +130,7 @@ class RunEventsStore {
       index: f.index,
       lastSeq: f.lastSeq,
       loaded: this.loaded,
+      preview: this.loaded ? null : this.preview,
       syncing: this.syncing,
       error:
         this.error ??
@@ -120,6 +158,18 @@ export function useRunEvents(runId: string): RunEventsView {
     let inFlight = false;
     let again = false;
     let retry: ReturnType<typeof setTimeout> | null = null;
+
+    // The first screen: the server's state of the run, while the whole log is read below.
+    if (!store.loaded && !store.preview) {
+      client.runs.state.query({ runId, tail: FIRST_SCREEN_TAIL }).then(
+        (answer) => {
+          if (disposed || store.loaded) return;
+          store.preview = parsePreview(answer, runId);
+          if (store.preview) store.notify();
+        },
+        () => undefined, // no preview: the page waits for the log
+      );
+    }
 
     // The log so far, in big HTTP pages (a socket ack carries a few thousand events at most).
     let history: Promise<void> | null = null;
@@ -181,6 +231,7 @@ export function useRunEvents(runId: string): RunEventsView {
           const invalid = ack.events.length - events.length;
           feed.ingest(events);
           store.loaded = true;
+          store.preview = null;
           if (invalid > 0) {
             // Asking again would return the same events: say so instead of looping.
             feed.invalidCount += invalid;

@@ -4,13 +4,12 @@ import {
   type AuditEntryInput,
   DomainError,
   type PauseMode,
-  initialRunState,
   type Manifest,
   reduceEvents,
   type RunEvent,
   type RunState,
 } from '@flightdeck/domain';
-import { type Engine, recordEvents } from '@flightdeck/engine';
+import { type Engine, keepSnapshotIfDue, loadRunState, recordEvents } from '@flightdeck/engine';
 import type { EventDraft } from '@flightdeck/domain';
 import { runStates } from './run-state-cache';
 
@@ -64,12 +63,13 @@ export class RunContext {
     if (record.origin === 'rerun' && !gate)
       throw new DomainError('NOT_FOUND', `run ${runId} is a re-run: only its re-run executes it`);
     const manifest = await loadManifest(engine, record.teamId, record.manifestVersion);
-    // From the state this process last saw of the run (if any): only what was appended since is read.
+    // From the state this process last saw of the run, else from the run's snapshot: only what
+    // was appended since is read.
     const context = new RunContext(
       engine,
       runId,
       manifest,
-      runStates.get(runId) ?? initialRunState(),
+      runStates.get(runId) ?? (await loadRunState(engine, runId)),
       gate,
     );
     await context.refresh();
@@ -132,6 +132,7 @@ export class RunContext {
     if (first && first.seq !== this.current.lastSeq + 1) await this.refresh(first.seq - 1);
     for (const event of events) this.current = applyEvent(this.current, event);
     runStates.remember(this.runId, this.current);
+    if (first) keepSnapshotIfDue(this.engine, this.current, first.seq - 1);
     return events;
   }
 

@@ -100,6 +100,12 @@ describe('malformed input', () => {
     expect(error.code).toBe('BAD_REQUEST');
   });
 
+  it('runs.state answers NOT_FOUND for a run with no log and caps its tail', async () => {
+    const runId = crypto.randomUUID();
+    expect((await failure(caller.runs.state({ runId }))).code).toBe('NOT_FOUND');
+    expect((await failure(caller.runs.state({ runId, tail: 5_000 }))).code).toBe('BAD_REQUEST');
+  });
+
   it('runs.workspaceFiles / workspaceFile read the run folder and refuse escapes', async () => {
     const runId = crypto.randomUUID();
     const folder = path.join(engine.config.workspaceRoot, runId);
@@ -242,6 +248,12 @@ describe('a run through the API', () => {
     const rest = await caller.runs.events({ runId, afterSeq: 1, limit: 100 });
     expect(rest.events[0]).toMatchObject({ seq: 2, type: 'agent.spawned' });
     expect(rest.nextAfterSeq).toBeNull();
+
+    // Its first screen: the state now and the newest events, as the log says.
+    const lastSeq = rest.events.at(-1)!.seq;
+    const first = await caller.runs.state({ runId, tail: 2 });
+    expect(first).toMatchObject({ seq: lastSeq, state: { runId, lastSeq, goal: run.goal } });
+    expect(first.tail).toEqual(rest.events.slice(-2));
 
     expect(await caller.runs.kill({ runId, reason: 'test over' })).toEqual({ status: 'killed' });
     expect((await caller.runs.get({ runId })).status).toBe('killed');

@@ -8,7 +8,7 @@ import {
   startedRun,
 } from '../test/event-builder';
 import { TeamScript } from '../test/team-script';
-import { applyEvent, initialRunState, reduceEvents, ReducerError } from './reducer';
+import { applyEvent, initialRunState, reduceEvents, ReducerError, type RunState } from './reducer';
 import { EVENT_TYPES, payloads, RunEvent } from './schema';
 
 function turnWithTools(
@@ -449,5 +449,26 @@ describe('reducer: replay equals live', () => {
     expect(incremental).toEqual(reduceEvents(log.events));
     const halfway = reduceEvents(log.events.slice(0, 3));
     expect(reduceEvents(log.events.slice(3), halfway)).toEqual(incremental);
+  });
+});
+
+describe('reducer: a state survives JSON (server-side snapshots)', () => {
+  // A run's snapshot is its state stored as JSON; the state then goes on from the parsed copy.
+  it('goes on from a JSON copy at any seq to the same state as the whole log', () => {
+    const team = new TeamScript();
+    team.delegate(team.lead, 1, 'researcher', 'look', 'found it');
+    const b = team.spawn(2, 'writer');
+    team.call(b, 'fs.write', { path: 'a.md', content: 'x' });
+    team.call(b, 'fs.write', { path: 'a.md', content: 'x' }, { ok: false, output: 'disk full' });
+    team.refused(b, 'shell.exec', { command: 'rm -rf /' });
+    team.modelFailure(b);
+    team.refusedDelegation(team.lead, 'helper', 'more');
+    for (let i = 0; i < 5; i++) team.call(b, 'fs.read', { path: 'a.md' }, { cost: 500 });
+    const events = team.log.events;
+    const whole = reduceEvents(events);
+    for (let seq = 0; seq <= events.length; seq++) {
+      const stored = JSON.parse(JSON.stringify(reduceEvents(events.slice(0, seq)))) as RunState;
+      expect(reduceEvents(events.slice(seq), stored)).toEqual(whole);
+    }
   });
 });

@@ -18,6 +18,13 @@ import type {
  * Pure and total: the worker, the browser and the tests all run this same code.
  */
 
+/**
+ * The shape of a stored RunState (a server-side snapshot is this JSON at a seq).
+ * Bump it whenever the reducer or RunState changes what a state holds: stored
+ * snapshots of another format are ignored and recomputed from the log.
+ */
+export const RUN_STATE_FORMAT = 1;
+
 export const RUN_STATUSES = [
   'pending',
   'running',

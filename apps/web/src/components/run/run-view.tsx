@@ -99,9 +99,17 @@ function LiveRun({ runId }: { runId: string }) {
   const searchParams = useSearchParams();
   /** Replay: the step shown (`?at=<seq>`); null: live. Everything below shows the run as it was then. */
   const [replayAt, setReplayAt] = useState<number | null>(() => parseAt(searchParams.get('at')));
-  const count = replayAt === null ? live.count : Math.min(replayAt, live.count);
+  /** A long run's first screen (live view): the server's state of the run while its log is read. */
+  const preview = replayAt === null ? live.preview : null;
+  /** How much of the log the page shows: the step replayed, or all of it. */
+  const logCount = replayAt === null ? live.count : Math.min(replayAt, live.count);
+  const count = preview ? preview.seq : logCount;
   const events = live.events;
-  const state = replayAt === null ? live.state : stateAt(live.index, count);
+  const state = preview
+    ? preview.state
+    : replayAt === null
+      ? live.state
+      : stateAt(live.index, logCount);
   const replaying = replayAt !== null;
   const [moments] = useState(() => new MomentIndex());
   moments.extend(live.events, live.count);
@@ -135,11 +143,14 @@ function LiveRun({ runId }: { runId: string }) {
   // The files each agent wrote, from the log (read incrementally as it grows).
   const [changeTracker] = useState(() => new FileChangeTracker());
   const changes = useMemo(
-    () => changeTracker.advance(events, count),
-    [changeTracker, events, count],
+    () => changeTracker.advance(events, logCount),
+    [changeTracker, events, logCount],
   );
   const [stepTracker] = useState(() => new WorkspaceStepTracker());
-  const steps = useMemo(() => stepTracker.advance(events, count), [stepTracker, events, count]);
+  const steps = useMemo(
+    () => stepTracker.advance(events, logCount),
+    [stepTracker, events, logCount],
+  );
   const changeSeqs = useMemo(() => new Set(changes.map((c) => c.seq)), [changes]);
   const showChange = useCallback((seq: number) => {
     setWorkspace({ file: null, change: seq, step: null });
@@ -172,7 +183,9 @@ function LiveRun({ runId }: { runId: string }) {
   const activeAgents = Object.values(state.agents).filter(
     (a) => !isTerminalAgentStatus(a.status),
   ).length;
-  const pausedAt = state.pause ? (events[state.pause.seq - 1]?.at ?? null) : null;
+  const eventAt = (seq: number) =>
+    events[seq - 1] ?? preview?.tail.find((event) => event.seq === seq);
+  const pausedAt = state.pause ? (eventAt(state.pause.seq)?.at ?? null) : null;
 
   const agentName = (agentId: string | null) =>
     agentId ? (state.agents[agentId]?.name ?? '') : '';
@@ -192,6 +205,7 @@ function LiveRun({ runId }: { runId: string }) {
       className="flex h-full min-h-[720px] flex-col gap-4 p-6"
       data-testid="run-page"
       data-run-id={runId}
+      data-source={preview ? 'snapshot' : 'log'}
     >
       <header className="flex flex-col gap-3">
         <nav
@@ -273,13 +287,17 @@ function LiveRun({ runId }: { runId: string }) {
         <RunLineage runId={runId} summary={summary.data} />
         <div className="flex flex-wrap items-start gap-2">
           <div className="min-w-0 flex-1">
-            <ReplayBar
-              at={replayAt === null ? null : count}
-              total={live.count}
-              events={events}
-              moments={moments}
-              onChange={setReplayAt}
-            />
+            {preview ? (
+              <LogLoading read={live.count} total={preview.seq} />
+            ) : (
+              <ReplayBar
+                at={replayAt === null ? null : count}
+                total={live.count}
+                events={events}
+                moments={moments}
+                onChange={setReplayAt}
+              />
+            )}
           </div>
           {live.loaded && (
             <div className="flex flex-wrap items-center gap-2">
@@ -326,7 +344,7 @@ function LiveRun({ runId }: { runId: string }) {
             </span>
           </CardHeader>
           <div className="min-h-0 flex-1 overflow-y-auto">
-            {!live.loaded ? (
+            {!live.loaded && !preview ? (
               <TreeSkeleton />
             ) : (
               <AgentTree
@@ -369,14 +387,16 @@ function LiveRun({ runId }: { runId: string }) {
           <div className="min-h-0 flex-1">
             {middle === 'log' ? (
               <EventFeed
-                events={events}
-                count={count}
+                events={preview ? preview.tail : events}
+                count={preview ? preview.tail.length : count}
                 state={state}
                 agentFilter={feedAgent}
                 onClearAgentFilter={() => setFeedAgent(null)}
                 changeSeqs={changeSeqs}
                 onShowChange={showChange}
               />
+            ) : preview && middle !== 'approvals' && middle !== 'breakers' ? (
+              <LogLoading read={live.count} total={preview.seq} />
             ) : middle === 'trace' ? (
               <TraceWaterfall events={events} count={count} />
             ) : middle === 'approvals' ? (
@@ -445,6 +465,21 @@ function LiveRun({ runId }: { runId: string }) {
           </div>
         </Card>
       </div>
+    </div>
+  );
+}
+
+/** What waits for the whole log (replay, the trace, the workspace's history) while it is read. */
+function LogLoading({ read, total }: { read: number; total: number }) {
+  return (
+    <div
+      className="flex items-center gap-2 px-3 py-2 text-xs text-muted-foreground"
+      role="status"
+      data-testid="run-log-loading"
+    >
+      <LoaderCircleIcon className="size-3 animate-spin" />
+      Reading the log for replay, the trace and the workspace history: {formatCount(read)} of{' '}
+      {formatCount(total)} events
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { list } from './list';
 import { pause } from './pause';
 import { resume } from './resume';
 import { spawn } from './spawn';
+import { state } from './state';
 import { workspaceFile } from './workspace-file';
 import { workspaceFiles } from './workspace-files';
 import { workspaceFileAt } from './workspace-file-at';
@@ -25,6 +26,7 @@ export const runsRouter = router({
   list,
   get,
   events,
+  state,
   workspaceFiles,
   workspaceFile,
   workspaceFilesAt,
