@@ -56,7 +56,7 @@ function longRunExport(slug: string) {
   return { jsonl: lines.join('\n'), state: reduceEvents(events), total: events.length };
 }
 
-test('a long run opens on its current state before its log is read, then reads the log for replay', async ({
+test('a long run opens on its state and newest events, and reads its whole log only when replay or the trace needs it', async ({
   page,
 }) => {
   test.setTimeout(120_000);
@@ -66,16 +66,18 @@ test('a long run opens on its current state before its log is read, then reads t
     jsonl: run.jsonl,
   });
 
-  // The log's pages are held back: whatever the page shows meanwhile comes from the run's state.
+  // The log's pages are counted and held back until released.
+  const logPages: string[] = [];
   let release = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
   await page.route(/\/api\/trpc\/runs\.events\b/, async (route) => {
+    logPages.push(route.request().url());
     await held;
     await route.continue();
   });
   await page.goto(`/runs/${runId}`);
   const runPage = page.getByTestId('run-page');
-  await expect(runPage).toHaveAttribute('data-source', 'snapshot');
+  await expect(runPage).toHaveAttribute('data-source', 'window');
   await expect(page.getByTestId('run-status')).toHaveText(/completed/i);
   await expect(page.getByTestId('agent-node')).toHaveCount(run.state.agentOrder.length);
   await expect(page.getByTestId('stat-llm-calls')).toContainText(
@@ -84,22 +86,27 @@ test('a long run opens on its current state before its log is read, then reads t
   // The feed shows the newest events, down to the last one.
   await expect(page.getByTestId('event-row').last()).toHaveAttribute('data-seq', String(run.total));
   await expect(page.getByTestId('run-seq')).toContainText(run.total.toLocaleString('en-US'));
-  // What needs the whole log says it is coming rather than showing a part of it.
+  await expect(page.getByTestId('run-read-log')).toContainText(
+    `Read all ${run.total.toLocaleString('en-US')} events`,
+  );
+  await page.screenshot({ path: path.join(artifacts, 'long-run-first-screen.png') });
+  // Nothing asked for the whole log.
+  await page.waitForTimeout(1_000);
+  expect(logPages).toEqual([]);
+
+  // The trace needs it: it is read, with progress, and the page switches to it.
+  await page.getByTestId('run-view-trace').click();
   await expect(page.getByTestId('run-log-loading').first()).toContainText(
     `0 of ${run.total.toLocaleString('en-US')} events`,
   );
-  await page.getByTestId('run-view-trace').click();
-  await expect(page.getByTestId('run-log-loading')).toHaveCount(2);
-  await page.getByTestId('run-view-log').click();
-  await page.screenshot({ path: path.join(artifacts, 'long-run-first-screen.png') });
-
-  // The log arrives: the page switches to it, with replay.
+  expect(logPages.length).toBeGreaterThan(0);
   release();
   await expect(runPage).toHaveAttribute('data-source', 'log', { timeout: 60_000 });
-  await expect(page.getByTestId('event-feed')).toHaveAttribute('data-count', String(run.total));
   await expect(page.getByTestId('replay-bar')).toBeVisible();
   await expect(page.getByTestId('run-log-loading')).toHaveCount(0);
   await expect(page.getByTestId('stat-llm-calls')).toContainText(
     run.state.totals.llmCalls.toLocaleString('en-US'),
   );
+  await page.getByTestId('run-view-log').click();
+  await expect(page.getByTestId('event-feed')).toHaveAttribute('data-count', String(run.total));
 });

@@ -1,6 +1,6 @@
-import type { RunEvent } from '@flightdeck/domain';
+import { reduceEvents, type RunEvent } from '@flightdeck/domain';
 import { describe, expect, it } from 'vitest';
-import { RunFeed } from './run-feed';
+import { RunFeed, RunWindow } from './run-feed';
 
 const runId = '11111111-1111-4111-8111-111111111111';
 const lead = '22222222-2222-4222-8222-222222222222';
@@ -131,5 +131,47 @@ describe('RunFeed', () => {
     feed.ingest([events[0]!, events[1]!, bad]);
     expect(feed.lastSeq).toBe(3);
     expect(feed.reducerError).toMatch(/unknown agent/);
+  });
+});
+
+describe('RunWindow', () => {
+  /** A window opened at seq 3 (its state from the server), holding at most `keep` events. */
+  function windowAt3(keep = 10) {
+    const events = log();
+    const start = { seq: 3, state: reduceEvents(events.slice(0, 3)), tail: events.slice(1, 3) };
+    return { events, window: new RunWindow(start, keep) };
+  }
+
+  it('goes on from the server’s state with live events, to the state the whole log gives', () => {
+    const { events, window } = windowAt3();
+    expect(window.ingest(events.slice(3))).toBe(4);
+    expect(window.state).toEqual(reduceEvents(events));
+    expect(window.events.map((e) => e.seq)).toEqual([2, 3, 4, 5, 6, 7]);
+  });
+
+  it('drops what it has, and holds events past a hole until it is filled', () => {
+    const { events, window } = windowAt3();
+    expect(window.ingest(events.slice(0, 3))).toBe(0);
+    expect(window.ingest(events.slice(5))).toBe(0);
+    expect(window.hasGap).toBe(true);
+    expect(window.ingest(events.slice(3, 5))).toBe(4);
+    expect(window.hasGap).toBe(false);
+    expect(window.lastSeq).toBe(7);
+    expect(window.state.status).toBe('completed');
+  });
+
+  it('keeps only its newest events', () => {
+    const { events, window } = windowAt3(3);
+    window.ingest(events.slice(3));
+    expect(window.events.map((e) => e.seq)).toEqual([5, 6, 7]);
+  });
+
+  it('reports a reducer error instead of throwing, and stops its state there', () => {
+    const { events, window } = windowAt3();
+    const bad = { ...events[3]!, agentId: '33333333-3333-4333-8333-333333333333' } as RunEvent;
+    window.ingest([bad, ...events.slice(4)]);
+    expect(window.lastSeq).toBe(7);
+    expect(window.reducerError).toMatch(/unknown agent/);
+    expect(window.state.lastSeq).toBe(3);
   });
 });

@@ -7,9 +7,9 @@ import {
   RunEventsMessage,
   type RunState,
 } from '@flightdeck/domain';
-import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { z } from 'zod';
-import { RunFeed } from './run-feed';
+import { RunFeed, RunWindow } from './run-feed';
 import { useSocket } from './socket';
 import { useTRPCClient } from './trpc';
 
@@ -20,6 +20,14 @@ const WATCH_TIMEOUT_MS = 15_000;
 
 /** The newest events that come with the server's state of the run, for the first screen. */
 const FIRST_SCREEN_TAIL = 200;
+/**
+ * A run this long opens on the server's state and its newest events, and its
+ * whole log is read only when something needs it (replay, the trace, the
+ * workspace history): a page holds what it shows. A shorter one is read whole at once.
+ */
+export const WINDOWED_FROM_EVENTS = 5_000;
+/** The newest events a page keeps of a run it has not read whole. */
+const WINDOW_EVENTS = 2_000;
 
 /** The watch ack, parsed like every other server message (events are validated one by one). */
 const WatchAck = z.union([
@@ -32,34 +40,32 @@ const WatchAck = z.union([
 ]);
 const RETRY_MS = 2_000;
 
-/**
- * The run as the server has it now (its snapshot and the events since, see
- * `runs.state`): the first screen of a long run shows this while its log is
- * still being read.
- */
-export interface RunPreview {
+/** A run not read whole (see WINDOWED_FROM_EVENTS): its state now and its newest events. */
+export interface RunWindowView {
   seq: number;
   state: RunState;
   /** The newest events up to `seq`, in seq order. */
   tail: readonly RunEvent[];
+  /** Whether the whole log was asked for (`readLog`) and is being read. */
+  reading: boolean;
 }
 
-const PreviewAnswer = z.object({
+const StateAnswer = z.object({
   seq: z.number().int().nonnegative(),
   state: z.unknown(),
   tail: z.array(z.unknown()),
 });
 
-/** The server's answer as a preview, or null when it is not a valid one (the log is read anyway). */
-function parsePreview(raw: unknown, runId: string): RunPreview | null {
-  const answer = PreviewAnswer.safeParse(raw);
+/** The server's answer as a window on the run, or null when it is not a valid one (the log is read instead). */
+function parseStateAnswer(raw: unknown, runId: string): RunWindow | null {
+  const answer = StateAnswer.safeParse(raw);
   if (!answer.success) return null;
   const state = parseRunState(answer.data.state, runId, answer.data.seq);
   const tail = RunFeed.parse(answer.data.tail);
   const contiguous = tail.every((e, i) => i === 0 || e.seq === tail[i - 1]!.seq + 1);
   if (!state || tail.length < answer.data.tail.length || !contiguous) return null;
   if (tail.length > 0 && tail.at(-1)!.seq !== answer.data.seq) return null;
-  return { seq: answer.data.seq, state, tail };
+  return new RunWindow({ seq: answer.data.seq, state, tail }, WINDOW_EVENTS);
 }
 
 export interface RunEventsView {
@@ -70,10 +76,12 @@ export interface RunEventsView {
   /** The reducer's states, checkpointed: the state at any seq (replay). */
   index: ReplayIndex;
   lastSeq: number;
-  /** Whether the first watch has answered. */
+  /** Whether the whole log is in and watched live. */
   loaded: boolean;
-  /** Until then: the server's state of the run and its newest events, once they came. */
-  preview: RunPreview | null;
+  /** Until then, for a long run: its state and newest events, live. */
+  window: RunWindowView | null;
+  /** Read the whole log (a long run opened on its window). */
+  readLog: () => void;
   /** Catching up (a gap-fill is in flight). */
   syncing: boolean;
   /** Fatal for this view (no such run) or a reducer inconsistency. */
@@ -82,13 +90,18 @@ export interface RunEventsView {
 
 class RunEventsStore {
   readonly feed = new RunFeed();
+  /** A long run, until its whole log is read. */
+  window: RunWindow | null = null;
+  /** The whole log was asked for (or the run is short). */
+  logWanted = false;
   private listeners = new Set<() => void>();
   private snapshot: RunEventsView;
   private frame: number | null = null;
   loaded = false;
-  preview: RunPreview | null = null;
   syncing = false;
   error: string | null = null;
+  /** Set by the hook's effect: starts reading the log. */
+  onLogWanted: (() => void) | null = null;
 
   constructor() {
     this.snapshot = this.build();
@@ -100,6 +113,13 @@ class RunEventsStore {
   };
 
   getSnapshot = () => this.snapshot;
+
+  readLog = () => {
+    if (this.logWanted) return;
+    this.logWanted = true;
+    this.notify();
+    this.onLogWanted?.();
+  };
 
   /** Coalesce bursts: at most one React update per animation frame. */
   notify(): void {
@@ -123,6 +143,8 @@ class RunEventsStore {
 
   private build(): RunEventsView {
     const f = this.feed;
+    const w = this.loaded ? null : this.window;
+    const reducerError = w?.reducerError ?? f.reducerError;
     return {
       events: f.events,
       count: f.events.length,
@@ -130,11 +152,17 @@ class RunEventsStore {
       index: f.index,
       lastSeq: f.lastSeq,
       loaded: this.loaded,
-      preview: this.loaded ? null : this.preview,
+      window: w && {
+        seq: w.lastSeq,
+        state: w.state,
+        tail: w.events.slice(),
+        reading: this.logWanted,
+      },
+      readLog: this.readLog,
       syncing: this.syncing,
       error:
         this.error ??
-        (f.reducerError ? `The run's log could not be replayed: ${f.reducerError}` : null),
+        (reducerError ? `The run's log could not be replayed: ${reducerError}` : null),
     };
   }
 }
@@ -143,13 +171,47 @@ class RunEventsStore {
  * Live events of one run: the watch ack fills the log from PostgreSQL, live
  * `run.events` extend it, and any hole (a missed message, a reconnect) is
  * filled by watching again from `lastSeq`. Nothing lost, nothing doubled.
+ *
+ * With `windowed`, a long run opens on the server's state and newest events
+ * (`window`), followed live the same way; its whole log is read on `readLog`.
  */
-export function useRunEvents(runId: string): RunEventsView {
+export function useRunEvents(runId: string, options: { windowed: boolean }): RunEventsView {
+  const [windowed] = useState(options.windowed);
   const { socket } = useSocket();
   const client = useTRPCClient();
-  const storeRef = useRef<{ runId: string; store: RunEventsStore } | null>(null);
-  if (storeRef.current?.runId !== runId) storeRef.current = { runId, store: new RunEventsStore() };
-  const store = storeRef.current.store;
+  const storeRef = useRef<{ runId: string; store: RunEventsStore; opening: Promise<void> } | null>(
+    null,
+  );
+  if (storeRef.current?.runId !== runId)
+    storeRef.current = { runId, store: new RunEventsStore(), opening: Promise.resolve() };
+  const opened = storeRef.current;
+  const store = opened.store;
+
+  // First the run's state (no socket needed): a long run is shown on it; a short one, or no
+  // answer, and the whole log is read.
+  useEffect(() => {
+    if (!windowed) {
+      store.logWanted = true;
+      return;
+    }
+    let disposed = false;
+    opened.opening = client.runs.state.query({ runId, tail: FIRST_SCREEN_TAIL }).then(
+      (answer) => {
+        if (disposed) return;
+        const window = parseStateAnswer(answer, runId);
+        if (window && window.lastSeq >= WINDOWED_FROM_EVENTS) {
+          store.window = window;
+          store.notify();
+        } else store.logWanted = true;
+      },
+      () => {
+        store.logWanted = true;
+      },
+    );
+    return () => {
+      disposed = true;
+    };
+  }, [client, runId, store, opened, windowed]);
 
   useEffect(() => {
     if (!socket) return;
@@ -158,18 +220,8 @@ export function useRunEvents(runId: string): RunEventsView {
     let inFlight = false;
     let again = false;
     let retry: ReturnType<typeof setTimeout> | null = null;
-
-    // The first screen: the server's state of the run, while the whole log is read below.
-    if (!store.loaded && !store.preview) {
-      client.runs.state.query({ runId, tail: FIRST_SCREEN_TAIL }).then(
-        (answer) => {
-          if (disposed || store.loaded) return;
-          store.preview = parsePreview(answer, runId);
-          if (store.preview) store.notify();
-        },
-        () => undefined, // no preview: the page waits for the log
-      );
-    }
+    /** What the socket follows: the window until the whole log is wanted, then the log. */
+    const following = () => (store.logWanted || !store.window ? feed : store.window);
 
     // The log so far, in big HTTP pages (a socket ack carries a few thousand events at most).
     let history: Promise<void> | null = null;
@@ -208,13 +260,17 @@ export function useRunEvents(runId: string): RunEventsView {
       store.syncing = true;
       store.notify();
       try {
-        // Failing history (no such run, no access) is left to the watch to report.
-        history ??= loadHistory().catch(() => undefined);
-        await history;
+        await opened.opening;
+        const target = following();
+        if (target === feed) {
+          // Failing history (no such run, no access) is left to the watch to report.
+          history ??= loadHistory().catch(() => undefined);
+          await history;
+        }
         if (disposed) return;
         const raw: unknown = await socket
           .timeout(WATCH_TIMEOUT_MS)
-          .emitWithAck('run.watch', { runId, afterSeq: feed.lastSeq });
+          .emitWithAck('run.watch', { runId, afterSeq: target.lastSeq });
         if (disposed) return;
         const parsedAck = WatchAck.safeParse(raw);
         const ack = parsedAck.success
@@ -229,17 +285,22 @@ export function useRunEvents(runId: string): RunEventsView {
         } else {
           const events = RunFeed.parse(ack.events);
           const invalid = ack.events.length - events.length;
-          feed.ingest(events);
-          store.loaded = true;
-          store.preview = null;
+          store.window?.ingest(events);
+          if (target === feed) {
+            feed.ingest(events);
+            store.loaded = true;
+            store.window = null;
+          }
           if (invalid > 0) {
             // Asking again would return the same events: say so instead of looping.
             feed.invalidCount += invalid;
-            store.error = `${invalid} event(s) from the server failed validation; this view stops at seq ${feed.lastSeq}.`;
+            store.error = `${invalid} event(s) from the server failed validation; this view stops at seq ${target.lastSeq}.`;
           } else {
             store.error = null;
-            // More than one ack's worth behind, or still holding events past a hole: ask again.
-            if ((ack.lastSeq > feed.lastSeq && events.length > 0) || feed.hasGap) again = true;
+            // More than one ack's worth behind, still holding events past a hole, or the whole
+            // log was asked for meanwhile: ask again.
+            if ((ack.lastSeq > target.lastSeq && events.length > 0) || target.hasGap) again = true;
+            if (following() !== target) again = true;
           }
         }
       } catch {
@@ -264,25 +325,29 @@ export function useRunEvents(runId: string): RunEventsView {
         return;
       }
       if (parsed.data.runId !== runId) return;
-      const applied = feed.ingest(parsed.data.events);
-      if (feed.hasGap && feed.invalidCount === 0) void watch();
+      const target = following();
+      let applied = store.window?.ingest(parsed.data.events) ?? 0;
+      if (target === feed) applied = feed.ingest(parsed.data.events);
+      if (target.hasGap && feed.invalidCount === 0) void watch();
       if (applied > 0) store.notify();
     };
 
     const onConnect = () => void watch();
 
+    store.onLogWanted = () => void watch();
     socket.on('run.events', onEvents);
     socket.on('connect', onConnect);
     if (socket.connected) void watch();
 
     return () => {
       disposed = true;
+      store.onLogWanted = null;
       if (retry) clearTimeout(retry);
       socket.off('run.events', onEvents);
       socket.off('connect', onConnect);
       if (socket.connected) socket.emit('run.unwatch', { runId }, () => undefined);
     };
-  }, [socket, client, runId, store]);
+  }, [socket, client, runId, store, opened]);
 
   useEffect(() => () => store.dispose(), [store]);
 

@@ -24,8 +24,9 @@ import {
 } from '@/client/format';
 import { useTRPC } from '@/client/trpc';
 import { useNow } from '@/client/use-now';
-import { useRunEvents } from '@/client/use-run-events';
+import { type RunWindowView, useRunEvents } from '@/client/use-run-events';
 import { isActiveRun, RunStatusBadge } from '@/components/status';
+import { Button } from '@/components/ui/button';
 import { Card, CardHeader, CardTitle } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { FileChangeTracker } from '@/components/workspace/changes';
@@ -95,18 +96,19 @@ export function RunView({ runId }: { runId: string }) {
 function LiveRun({ runId }: { runId: string }) {
   const trpc = useTRPC();
   const summary = useQuery(trpc.runs.get.queryOptions({ runId }, { refetchInterval: false }));
-  const live = useRunEvents(runId);
   const searchParams = useSearchParams();
   /** Replay: the step shown (`?at=<seq>`); null: live. Everything below shows the run as it was then. */
   const [replayAt, setReplayAt] = useState<number | null>(() => parseAt(searchParams.get('at')));
-  /** A long run's first screen (live view): the server's state of the run while its log is read. */
-  const preview = replayAt === null ? live.preview : null;
+  // Opened live, a long run shows its state and newest events; a replay needs its whole log.
+  const live = useRunEvents(runId, { windowed: replayAt === null });
+  /** A long run not read whole (live view): its state and newest events, until the log is needed. */
+  const runWindow = replayAt === null ? live.window : null;
   /** How much of the log the page shows: the step replayed, or all of it. */
   const logCount = replayAt === null ? live.count : Math.min(replayAt, live.count);
-  const count = preview ? preview.seq : logCount;
+  const count = runWindow ? runWindow.seq : logCount;
   const events = live.events;
-  const state = preview
-    ? preview.state
+  const state = runWindow
+    ? runWindow.state
     : replayAt === null
       ? live.state
       : stateAt(live.index, logCount);
@@ -120,6 +122,13 @@ function LiveRun({ runId }: { runId: string }) {
    * conversation's column too on wide screens). Kept in the URL: `?tab=workspace&change=<seq>`.
    */
   const [middle, setMiddle] = useState<MiddleTab>(() => parseTab(searchParams.get('tab')));
+  // The trace, the workspace history, the budget's history and policy decisions come from the log.
+  const tabNeedsLog = middle !== 'log' && middle !== 'approvals' && middle !== 'breakers';
+  const windowed = live.window !== null;
+  const { readLog } = live;
+  useEffect(() => {
+    if (windowed && tabNeedsLog) readLog();
+  }, [windowed, tabNeedsLog, readLog]);
   const [workspace, setWorkspace] = useState<WorkspaceSelection>(() => ({
     file: searchParams.get('file'),
     change: parseSeq(searchParams.get('change')),
@@ -184,7 +193,7 @@ function LiveRun({ runId }: { runId: string }) {
     (a) => !isTerminalAgentStatus(a.status),
   ).length;
   const eventAt = (seq: number) =>
-    events[seq - 1] ?? preview?.tail.find((event) => event.seq === seq);
+    events[seq - 1] ?? runWindow?.tail.find((event) => event.seq === seq);
   const pausedAt = state.pause ? (eventAt(state.pause.seq)?.at ?? null) : null;
 
   const agentName = (agentId: string | null) =>
@@ -205,7 +214,7 @@ function LiveRun({ runId }: { runId: string }) {
       className="flex h-full min-h-[720px] flex-col gap-4 p-6"
       data-testid="run-page"
       data-run-id={runId}
-      data-source={preview ? 'snapshot' : 'log'}
+      data-source={runWindow ? 'window' : 'log'}
     >
       <header className="flex flex-col gap-3">
         <nav
@@ -287,8 +296,8 @@ function LiveRun({ runId }: { runId: string }) {
         <RunLineage runId={runId} summary={summary.data} />
         <div className="flex flex-wrap items-start gap-2">
           <div className="min-w-0 flex-1">
-            {preview ? (
-              <LogLoading read={live.count} total={preview.seq} />
+            {runWindow ? (
+              <LogLoading window={runWindow} read={live.count} onRead={readLog} />
             ) : (
               <ReplayBar
                 at={replayAt === null ? null : count}
@@ -344,7 +353,7 @@ function LiveRun({ runId }: { runId: string }) {
             </span>
           </CardHeader>
           <div className="min-h-0 flex-1 overflow-y-auto">
-            {!live.loaded && !preview ? (
+            {!live.loaded && !runWindow ? (
               <TreeSkeleton />
             ) : (
               <AgentTree
@@ -387,16 +396,16 @@ function LiveRun({ runId }: { runId: string }) {
           <div className="min-h-0 flex-1">
             {middle === 'log' ? (
               <EventFeed
-                events={preview ? preview.tail : events}
-                count={preview ? preview.tail.length : count}
+                events={runWindow ? runWindow.tail : events}
+                count={runWindow ? runWindow.tail.length : count}
                 state={state}
                 agentFilter={feedAgent}
                 onClearAgentFilter={() => setFeedAgent(null)}
                 changeSeqs={changeSeqs}
                 onShowChange={showChange}
               />
-            ) : preview && middle !== 'approvals' && middle !== 'breakers' ? (
-              <LogLoading read={live.count} total={preview.seq} />
+            ) : runWindow && tabNeedsLog ? (
+              <LogLoading window={runWindow} read={live.count} onRead={readLog} />
             ) : middle === 'trace' ? (
               <TraceWaterfall events={events} count={count} />
             ) : middle === 'approvals' ? (
@@ -469,8 +478,30 @@ function LiveRun({ runId }: { runId: string }) {
   );
 }
 
-/** What waits for the whole log (replay, the trace, the workspace's history) while it is read. */
-function LogLoading({ read, total }: { read: number; total: number }) {
+/**
+ * A long run shown on its state and newest events: replay, the trace and the
+ * workspace history need its whole log, read when asked for (with progress).
+ */
+function LogLoading({
+  window,
+  read,
+  onRead,
+}: {
+  window: RunWindowView;
+  read: number;
+  onRead: () => void;
+}) {
+  if (!window.reading)
+    return (
+      <div className="flex flex-wrap items-center gap-2 px-3 py-2 text-xs text-muted-foreground">
+        <span>
+          A long run: showing its state now and its newest {formatCount(window.tail.length)} events.
+        </span>
+        <Button size="xs" variant="outline" onClick={onRead} data-testid="run-read-log">
+          Read all {formatCount(window.seq)} events to replay
+        </Button>
+      </div>
+    );
   return (
     <div
       className="flex items-center gap-2 px-3 py-2 text-xs text-muted-foreground"
@@ -479,7 +510,7 @@ function LogLoading({ read, total }: { read: number; total: number }) {
     >
       <LoaderCircleIcon className="size-3 animate-spin" />
       Reading the log for replay, the trace and the workspace history: {formatCount(read)} of{' '}
-      {formatCount(total)} events
+      {formatCount(window.seq)} events
     </div>
   );
 }

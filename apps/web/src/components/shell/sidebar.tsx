@@ -13,7 +13,7 @@ import {
   UsersIcon,
 } from 'lucide-react';
 import Link from 'next/link';
-import { usePathname } from 'next/navigation';
+import { usePathname, useRouter } from 'next/navigation';
 import { useCan } from '@/client/session';
 import { useTRPC } from '@/client/trpc';
 import { useApprovalsLive } from '@/client/use-approvals-live';
@@ -94,9 +94,15 @@ function NavLink({
   /** A count shown beside the label (approvals waiting). */
   badge?: number | null;
 }) {
+  const router = useRouter();
   return (
     <Link
       href={href}
+      // Prefetched on hover, not on sight: a dozen pages rendered at every load would hold up
+      // the page being opened (a long run's first screen waited behind them).
+      prefetch={false}
+      onMouseEnter={() => router.prefetch(href)}
+      onFocus={() => router.prefetch(href)}
       data-testid={`nav-${label.toLowerCase().replace(/\s+/g, '-')}`}
       aria-current={active ? 'page' : undefined}
       className={cn(
