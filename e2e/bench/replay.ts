@@ -60,39 +60,49 @@ const LAUNCH = {
 };
 
 /**
- * Scrolls the event feed by a fixed distance each animation frame from top to
- * bottom and returns the intervals between frames (what a person sees as
- * smooth or janky) and the most feed rows the DOM held.
+ * Scrolls the event feed by a fixed distance each animation frame and returns
+ * the intervals between frames (what a person sees as smooth or janky) and the
+ * most feed rows the DOM held. Without `stepPx`: top to bottom in `frames`
+ * frames (dragging the scroll bar through the whole log: every frame shows
+ * rows not shown before); with it: that many pixels a frame from the middle
+ * (a fast mouse wheel).
  */
 async function scrollFrames(
   page: Page,
   frames: number,
+  stepPx?: number,
 ): Promise<{ frames: number[]; maxRows: number }> {
-  return page.evaluate(async (count) => {
-    const w = globalThis as unknown as {
-      document: {
-        querySelector(s: string): { scrollTop: number; scrollHeight: number } | null;
-        querySelectorAll(s: string): { length: number };
+  return page.evaluate(
+    async ([count, wheelPx]) => {
+      const w = globalThis as unknown as {
+        document: {
+          querySelector(s: string): { scrollTop: number; scrollHeight: number } | null;
+          querySelectorAll(s: string): { length: number };
+        };
+        requestAnimationFrame(callback: (t: number) => void): number;
       };
-      requestAnimationFrame(callback: (t: number) => void): number;
-    };
-    const feed = w.document.querySelector('[data-testid="event-feed-scroll"]');
-    if (!feed) throw new Error('no event feed on the page');
-    const stepPx = Math.max(1, Math.floor(feed.scrollHeight / count));
-    feed.scrollTop = 0;
-    const intervals: number[] = [];
-    let maxRows = 0;
-    // A plain loop: tsx names inner functions (`__name`), which the page does not define.
-    let last = -1;
-    for (let i = 0; i <= count; i++) {
-      const t = await new Promise<number>((resolve) => w.requestAnimationFrame(resolve));
-      if (last >= 0) intervals.push(t - last);
-      last = t;
-      maxRows = Math.max(maxRows, w.document.querySelectorAll('[data-testid="event-row"]').length);
-      feed.scrollTop += stepPx;
-    }
-    return { frames: intervals, maxRows };
-  }, frames);
+      const feed = w.document.querySelector('[data-testid="event-feed-scroll"]');
+      if (!feed) throw new Error('no event feed on the page');
+      const stepPx = wheelPx ?? Math.max(1, Math.floor(feed.scrollHeight / count));
+      feed.scrollTop = wheelPx ? Math.floor(feed.scrollHeight / 2) : 0;
+      const intervals: number[] = [];
+      let maxRows = 0;
+      // A plain loop: tsx names inner functions (`__name`), which the page does not define.
+      let last = -1;
+      for (let i = 0; i <= count; i++) {
+        const t = await new Promise<number>((resolve) => w.requestAnimationFrame(resolve));
+        if (last >= 0) intervals.push(t - last);
+        last = t;
+        maxRows = Math.max(
+          maxRows,
+          w.document.querySelectorAll('[data-testid="event-row"]').length,
+        );
+        feed.scrollTop += stepPx;
+      }
+      return { frames: intervals, maxRows };
+    },
+    [frames, stepPx] as const,
+  );
 }
 
 /** The same computation outside a browser: reduce everything once (with checkpoints), then random steps. */
@@ -126,7 +136,9 @@ interface InPage {
     querySelector(selector: string): {
       getAttribute(name: string): string | null;
       dispatchEvent(event: unknown): boolean;
+      textContent: string | null;
     } | null;
+    querySelectorAll(selector: string): { length: number };
   };
   HTMLInputElement: { prototype: object };
   Event: new (type: string, init: { bubbles: boolean }) => unknown;
@@ -250,12 +262,19 @@ export async function replayBench(options: BenchOptions): Promise<BenchResult> {
           () => {},
         );
       await page.goto(`/runs/${runId}`);
-      await page
-        .getByTestId('run-status')
-        .filter({ hasText: /completed/i })
-        .waitFor();
-      await page.getByTestId('agent-node').nth(1).waitFor();
-      await page.getByTestId('event-row').last().waitFor();
+      // Checked in the page each frame: its status, its agents and its newest event are shown.
+      await page.waitForFunction(
+        (lastSeq) => {
+          const d = (globalThis as unknown as InPage).document;
+          return (
+            /completed/i.test(d.querySelector('[data-testid="run-status"]')?.textContent ?? '') &&
+            d.querySelectorAll('[data-testid="agent-node"]').length > 1 &&
+            d.querySelector(`[data-testid="event-row"][data-seq="${lastSeq}"]`) !== null
+          );
+        },
+        total,
+        { polling: 'raf', timeout: 60_000 },
+      );
       firstScreens.push(performance.now() - t0);
       if (i === 0)
         await page.screenshot({ path: 'artifacts/replay-bench-first-screen.png' }).catch(() => {});
@@ -317,6 +336,7 @@ export async function replayBench(options: BenchOptions): Promise<BenchResult> {
       .and(page.locator(`[data-count="${total}"]`))
       .waitFor({ timeout: 120_000 });
     const scroll = await scrollFrames(page, options.quick ? 120 : 600);
+    const wheel = await scrollFrames(page, options.quick ? 120 : 300, 120);
     const logHeapMb = await jsHeapMb(page);
     await page.screenshot({ path: 'artifacts/replay-bench.png' }).catch(() => undefined);
     await context.close();
@@ -333,7 +353,8 @@ export async function replayBench(options: BenchOptions): Promise<BenchResult> {
       { figure: 'browser: state at a random step', ...summarize(compute) },
       { figure: 'browser: random step, until painted', ...summarize(painted) },
       { figure: 'browser: one step (key), until painted', ...summarize(steps) },
-      { figure: 'browser: feed scroll, frame interval', ...summarize(scroll.frames) },
+      { figure: 'browser: feed dragged top to bottom, frame', ...summarize(scroll.frames) },
+      { figure: 'browser: feed wheel (120 px/frame), frame', ...summarize(wheel.frames) },
     ];
     console.log(table(rows));
     return {
@@ -354,6 +375,9 @@ export async function replayBench(options: BenchOptions): Promise<BenchResult> {
       scroll_frame_p99_ms: round(percentile(scroll.frames, 99)),
       scroll_frames_over_33ms: scroll.frames.filter((f) => f > 33.4).length,
       scroll_frames: scroll.frames.length,
+      wheel_frame_p50_ms: round(percentile(wheel.frames, 50)),
+      wheel_frame_p99_ms: round(percentile(wheel.frames, 99)),
+      wheel_frames_over_33ms: wheel.frames.filter((f) => f > 33.4).length,
       feed_rows_in_dom_max: scroll.maxRows,
       js_heap_mb: logHeapMb,
       node_scrub_p99_ms: round(percentile(node.scrub, 99)),

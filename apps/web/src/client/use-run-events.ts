@@ -182,36 +182,30 @@ export function useRunEvents(runId: string, options: { windowed: boolean }): Run
   const storeRef = useRef<{ runId: string; store: RunEventsStore; opening: Promise<void> } | null>(
     null,
   );
-  if (storeRef.current?.runId !== runId)
-    storeRef.current = { runId, store: new RunEventsStore(), opening: Promise.resolve() };
+  if (storeRef.current?.runId !== runId) {
+    // First the run's state, asked for at once (before the page is even mounted): a long run is
+    // shown on it; a short one, or no answer, and the whole log is read.
+    const store = new RunEventsStore();
+    const opening = windowed
+      ? client.runs.state.query({ runId, tail: FIRST_SCREEN_TAIL }).then(
+          (answer) => {
+            const window = parseStateAnswer(answer, runId);
+            if (window && window.lastSeq >= WINDOWED_FROM_EVENTS) {
+              store.window = window;
+              store.notify();
+            } else store.logWanted = true;
+          },
+          () => {
+            store.logWanted = true;
+          },
+        )
+      : Promise.resolve().then(() => {
+          store.logWanted = true;
+        });
+    storeRef.current = { runId, store, opening };
+  }
   const opened = storeRef.current;
   const store = opened.store;
-
-  // First the run's state (no socket needed): a long run is shown on it; a short one, or no
-  // answer, and the whole log is read.
-  useEffect(() => {
-    if (!windowed) {
-      store.logWanted = true;
-      return;
-    }
-    let disposed = false;
-    opened.opening = client.runs.state.query({ runId, tail: FIRST_SCREEN_TAIL }).then(
-      (answer) => {
-        if (disposed) return;
-        const window = parseStateAnswer(answer, runId);
-        if (window && window.lastSeq >= WINDOWED_FROM_EVENTS) {
-          store.window = window;
-          store.notify();
-        } else store.logWanted = true;
-      },
-      () => {
-        store.logWanted = true;
-      },
-    );
-    return () => {
-      disposed = true;
-    };
-  }, [client, runId, store, opened, windowed]);
 
   useEffect(() => {
     if (!socket) return;
