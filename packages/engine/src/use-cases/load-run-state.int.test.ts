@@ -20,6 +20,7 @@ import {
   loadRunStateWithTail,
   SNAPSHOT_EVERY_EVENTS,
 } from './load-run-state';
+import { exportRun, importRun } from './run-export';
 
 let database: TestDatabase;
 let engine: Engine;
@@ -64,7 +65,7 @@ async function workingRun(turns: number) {
     await appendEvents(engine.db, run.id, batch);
   };
   await work(turns);
-  return { runId: run.id, work };
+  return { runId: run.id, work, lead, drafts };
 }
 
 const wholeLog = async (runId: string) => reduceEvents(await readAllEvents(engine.db, runId));
@@ -147,6 +148,21 @@ describe('a run’s state from its snapshot and the events after it', () => {
     keepSnapshotIfDue(engine, at(SNAPSHOT_EVERY_EVENTS), SNAPSHOT_EVERY_EVENTS - 1);
     await settle();
     expect(await savedSeq()).toBe(SNAPSHOT_EVERY_EVENTS + 3);
+  });
+
+  it('is kept when a long run is imported, so it opens on its state', async () => {
+    const { runId, lead, drafts } = await workingRun(600);
+    await appendEvents(engine.db, runId, [drafts.agentFinished(lead), drafts.runCompleted()]);
+    const { lines } = await exportRun(engine, { runId });
+    const imported = await importRun(engine, {
+      jsonl: lines.join('\n'),
+      by: { kind: 'user', id: 'ada' },
+    });
+    const snapshot = await readRunSnapshot(engine.db, imported.runId, RUN_STATE_FORMAT);
+    expect(snapshot?.seq).toBe(2_404);
+    expect(snapshot?.state).toEqual(
+      JSON.parse(JSON.stringify(await wholeLog(imported.runId))) as unknown,
+    );
   });
 
   it('answers an empty state for a run with no events', async () => {

@@ -42,7 +42,7 @@ export async function loadRunStateWithTail(
     if (tail > 0) keepLast(after, page, tail);
     if (page.length < PAGE) break;
   }
-  if (state.lastSeq - from >= SNAPSHOT_EVERY_EVENTS) await keepSnapshot(engine, state);
+  if (state.lastSeq - from >= SNAPSHOT_EVERY_EVENTS) await keepRunSnapshot(engine, state);
   // Fewer new events than the tail asks for: the rest are the ones just before the snapshot.
   const missing = Math.min(tail - after.length, from);
   const before =
@@ -64,10 +64,11 @@ export function keepSnapshotIfDue(engine: Engine, state: RunState, previousSeq: 
     Math.floor(previousSeq / SNAPSHOT_EVERY_EVENTS)
   )
     return;
-  void keepSnapshot(engine, state);
+  void keepRunSnapshot(engine, state);
 }
 
-async function keepSnapshot(engine: Engine, state: RunState): Promise<void> {
+/** Keep `state` as its run's snapshot (unless a newer one is kept). Never throws: a snapshot is an optimisation. */
+export async function keepRunSnapshot(engine: Engine, state: RunState): Promise<void> {
   if (!state.runId) return;
   try {
     await saveRunSnapshot(engine.db, {

@@ -26,6 +26,7 @@ import {
   materializeTree,
   workspaceDir,
 } from '../workspace/history';
+import { keepRunSnapshot, SNAPSHOT_EVERY_EVENTS } from './load-run-state';
 import { saveTeam } from './save-team';
 import { workspaceAtSeq } from './workspace-history';
 
@@ -233,7 +234,7 @@ export async function importRun(
     originRunId: header.data.run.id,
   });
   // Ended runs accept only workspace facts after their end: the log goes in as it was, in one append.
-  await appendEvents(engine.db, runId, drafts, {
+  const appended = await appendEvents(engine.db, runId, drafts, {
     allowAfterEnd: true,
     audit: {
       actor: input.by,
@@ -246,6 +247,9 @@ export async function importRun(
       },
     },
   });
+  // A long run opens on its state (kept now, while its log is at hand) rather than its log.
+  if (appended.length >= SNAPSHOT_EVERY_EVENTS)
+    await keepRunSnapshot(engine, reduceEvents(appended));
   engine.fleet.touch(runId, true);
   return { runId, events: events.length };
 }
