@@ -145,7 +145,8 @@ class Rerun {
   private readonly toRecorded = new Map<string, string>();
   private readonly toRerun = new Map<string, string>();
   private readonly waiters: Waiter[] = [];
-  private readonly jobs = new Map<string, { turn: number; startedAtSeq: number }>();
+  /** Turns running, by agent, with the last seq each has seen for sure (its start, its own appends). */
+  private readonly jobs = new Map<string, { turn: number; seenSeq: number }>();
   private readonly finishedJobs = new Map<string, { turn: number; seq: number }>();
   private appending = false;
   private wake: (() => void) | null = null;
@@ -383,6 +384,9 @@ class Rerun {
     waiter.admit((events) => {
       this.appending = false;
       if (events) this.applyAppended(events);
+      const job = waiter.agentId ? this.jobs.get(waiter.agentId) : undefined;
+      const last = events?.at(-1);
+      if (job && last) job.seenSeq = last.seq;
       this.signal();
     });
   }
@@ -449,7 +453,7 @@ class Rerun {
       const previous = this.finishedJobs.get(agentId);
       // The same turn again only once the run moved on: a turn that did nothing would do nothing again.
       if (previous && previous.turn === turn && previous.seq === this.state.lastSeq) continue;
-      this.jobs.set(agentId, { turn, startedAtSeq: this.state.lastSeq });
+      this.jobs.set(agentId, { turn, seenSeq: this.state.lastSeq });
       started += 1;
       void this.runJob(agentId, turn);
     }
@@ -463,8 +467,11 @@ class Rerun {
       if (!this.abort.signal.aborted)
         this.deps.log.warn('re-run turn failed', { runId: this.rerunId, agentId, turn, error });
     } finally {
+      // What the turn saw, not where the log is now: an event appended while it wound down (an
+      // approval decided) is one it never saw, and the same turn must run again for it.
+      const seen = this.jobs.get(agentId)?.seenSeq ?? this.state.lastSeq;
       this.jobs.delete(agentId);
-      this.finishedJobs.set(agentId, { turn, seq: this.state.lastSeq });
+      this.finishedJobs.set(agentId, { turn, seq: seen });
       this.signal();
     }
   }
