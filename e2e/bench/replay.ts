@@ -26,27 +26,8 @@ import { saveTeam } from '@flightdeck/engine';
 import { chromium, type Page } from '@playwright/test';
 import { startStack } from '../lib/stack';
 import { percentile, round, summarize, table } from './lib/stats';
-import { shapeFor, syntheticRun } from './lib/synthetic-run';
+import { shapeFor, syntheticRun, syntheticTeam } from './lib/synthetic-run';
 import type { BenchOptions, BenchResult } from './registry';
-
-const TEAM = `
-name: replay-bench
-lead: lead
-agents:
-  lead:
-    role: Lead
-    model: simulated/gpt-4o-mini
-    tools: [delegate, fs.write]
-    delegates: [worker]
-  worker:
-    role: Worker
-    model: simulated/gpt-4o-mini
-    tools: [fs.write]
-limits: { maxChildrenPerAgent: 40, maxConcurrentAgents: 41 }
-policy:
-  rules:
-    - { id: all, tool: '*', effect: allow }
-`;
 
 const LAUNCH = {
   executablePath: '/usr/bin/chromium',
@@ -208,7 +189,7 @@ export async function replayBench(options: BenchOptions): Promise<BenchResult> {
   const stack = await startStack({ label: 'replay_bench', workers: 0, web: true });
   const browser = await chromium.launch(LAUNCH);
   try {
-    const team = await saveTeam(stack.engine, { source: TEAM });
+    const team = await saveTeam(stack.engine, { source: syntheticTeam('replay-bench') });
     const runId = randomUUID();
     const events = syntheticRun({
       runId,

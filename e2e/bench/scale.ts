@@ -33,6 +33,7 @@ import {
 } from './lib/process-stats';
 import { percentile, round, table } from './lib/stats';
 import type { BenchOptions, BenchResult } from './registry';
+import { workTeam } from './lib/work-team';
 import { assignRuns, diagnose } from './scale/analysis';
 import type { ScaleArrivals, ScaleWatcherConfig } from './scale/watchers';
 
@@ -42,28 +43,6 @@ const WEB_INSTANCES = 2;
 const CONCURRENCY_PER_PROCESS = 50;
 const CLIENTS = 20;
 const WORK_STEPS = 50; // the most a simulation allows: more than a window lasts at these rates
-
-function team(): string {
-  const workers = Array.from({ length: AGENTS_PER_RUN - 1 }, (_, i) => `w${i + 1}`);
-  return `
-name: scale-bench
-lead: lead
-agents:
-  lead:
-    role: Lead
-    model: simulated/gpt-4o-mini
-    tools: [delegate, fs.write, fs.read, fs.list]
-    delegates: [${workers.join(', ')}]
-    limits: { maxTurns: ${WORK_STEPS + 5} }
-${workers.map((w) => `  ${w}:\n    role: Worker\n    model: simulated/gpt-4o-mini\n    tools: [fs.write, fs.read, fs.list]\n    limits: { maxTurns: ${WORK_STEPS + 5} }`).join('\n')}
-limits: { maxDepth: 1, maxChildrenPerAgent: ${AGENTS_PER_RUN - 1}, maxConcurrentAgents: ${AGENTS_PER_RUN} }
-simulation: { latencyMs: 0, errorRate: 0, minSteps: ${WORK_STEPS}, maxSteps: ${WORK_STEPS} }
-policy:
-  rules:
-    - { id: team, tool: delegate, effect: allow }
-    - { id: files, tool: 'fs.*', effect: allow }
-`;
-}
 
 const now = () => performance.timeOrigin + performance.now();
 const ENDED = new Set(['agent.finished', 'agent.failed', 'agent.killed']);
@@ -120,7 +99,7 @@ export async function scaleBench({ quick }: BenchOptions): Promise<BenchResult> 
     });
     await observer.psubscribe('fd:run:*');
 
-    await saveTeam(engine, { source: team() });
+    await saveTeam(engine, { source: workTeam('scale-bench', AGENTS_PER_RUN, WORK_STEPS) });
     const t0 = now();
     for (let i = 0; i < runCount; i++) {
       const { runId } = await spawnRun(engine, {

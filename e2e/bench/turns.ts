@@ -23,33 +23,11 @@ import { startStack } from '../lib/stack';
 import { memoryFigures, sampleProcesses } from './lib/process-stats';
 import { round, summarize, table } from './lib/stats';
 import type { BenchOptions, BenchResult } from './registry';
+import { workTeam } from './lib/work-team';
 
 const WORKER_PROCESSES = 2;
 const CONCURRENCY_PER_PROCESS = 50;
 const AGENTS_PER_RUN = 10;
-
-function team(workSteps: number): string {
-  const workers = Array.from({ length: AGENTS_PER_RUN - 1 }, (_, i) => `w${i + 1}`);
-  return `
-name: turns-bench
-lead: lead
-agents:
-  lead:
-    role: Lead
-    model: simulated/gpt-4o-mini
-    tools: [delegate, fs.write, fs.read, fs.list]
-    delegates: [${workers.join(', ')}]
-    # A child's scope may only narrow its parent's: the lead allows at least its workers' turns.
-    limits: { maxTurns: ${Math.max(AGENTS_PER_RUN, workSteps + 5)} }
-${workers.map((w) => `  ${w}:\n    role: Worker\n    model: simulated/gpt-4o-mini\n    tools: [fs.write, fs.read, fs.list]\n    limits: { maxTurns: ${workSteps + 5} }`).join('\n')}
-limits: { maxDepth: 1, maxChildrenPerAgent: ${AGENTS_PER_RUN - 1}, maxConcurrentAgents: ${AGENTS_PER_RUN} }
-simulation: { latencyMs: 0, errorRate: 0, minSteps: ${workSteps}, maxSteps: ${workSteps} }
-policy:
-  rules:
-    - { id: team, tool: delegate, effect: allow }
-    - { id: files, tool: 'fs.*', effect: allow }
-`;
-}
 
 const ms = (event: RunEvent) => Date.parse(event.at);
 
@@ -133,7 +111,7 @@ export async function turnsBench({ quick }: BenchOptions): Promise<BenchResult> 
   const windowMs = await (async () => {
     try {
       const { engine } = stack;
-      await saveTeam(engine, { source: team(workSteps) });
+      await saveTeam(engine, { source: workTeam('turns-bench', AGENTS_PER_RUN, workSteps) });
       const runIds: string[] = [];
       for (let i = 0; i < runs; i++) {
         const { runId } = await spawnRun(engine, {

@@ -6,7 +6,7 @@
  * sink this harness owns, outside Flightdeck).
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readAllEvents } from '@flightdeck/db';
@@ -15,6 +15,7 @@ import { reduceEvents, type RunState } from '@flightdeck/domain';
 import { createEngine, type Engine, resolveToolCall, saveTeam, spawnRun } from '@flightdeck/engine';
 import { redisUrl, uniqueRedisPrefix } from '@flightdeck/testing';
 import { listProcesses, seededRandom, startApp, stopAll } from '../lib/processes';
+import { repeatedSideEffects, SINK_SCRIPT, sinkTeam } from './sink-team';
 
 /** A worker restarted by the scenario needs a few seconds to load and take jobs before it may be killed again. */
 const MIN_WORKER_AGE_MS = 4_000;
@@ -47,33 +48,6 @@ export interface CrashWorkersReport {
   repeated_side_effects: number;
   duration_ms: number;
   problems: string[];
-}
-
-const SINK_SCRIPT = path.join(import.meta.dirname, 'sink.mjs');
-
-function chaosTeam(sinkFile: string): string {
-  const shell = `{ name: shell, commands: ["node ${SINK_SCRIPT} ${sinkFile} *"], timeoutMs: 10000 }`;
-  const worker = (role: string) => `
-    role: ${role}
-    model: simulated/gpt-4o-mini
-    tools: [fs.write, fs.read, fs.list, ${shell}]
-    limits: { maxTurns: 12 }`;
-  return `
-name: chaos-team
-lead: lead
-agents:
-  lead:
-    role: Lead
-    model: simulated/gpt-4o-mini
-    tools: [delegate, fs.write, fs.read, fs.list, ${shell}]
-    delegates: [worker-a, worker-b]
-    limits: { maxTurns: 12 }
-  worker-a:${worker('Worker A')}
-  worker-b:${worker('Worker B')}
-limits: { maxDepth: 1, maxChildrenPerAgent: 4, maxConcurrentAgents: 8 }
-simulation: { latencyMs: 60, errorRate: 0.1, minSteps: 3, maxSteps: 5 }
-policy: { rules: [{ id: everything, tool: '*', effect: allow }] }
-`;
 }
 
 type Settled = 'completed' | 'failed' | 'killed' | 'waiting_for_human';
@@ -125,7 +99,13 @@ export async function crashWorkers(options: CrashWorkersOptions): Promise<CrashW
   const human = { kind: 'user', id: 'chaos-operator' } as const;
 
   try {
-    await saveTeam(engine, { source: chaosTeam(sinkFile) });
+    await saveTeam(engine, {
+      source: sinkTeam(
+        'chaos-team',
+        sinkFile,
+        '{ latencyMs: 60, errorRate: 0.1, minSteps: 3, maxSteps: 5 }',
+      ),
+    });
     const runIds: string[] = [];
     for (let i = 0; i < options.runs; i++) {
       const { runId } = await spawnRun(engine, {
@@ -276,18 +256,10 @@ export async function crashWorkers(options: CrashWorkersOptions): Promise<CrashW
         problems.push(`run ${runId}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    const starts = (await readFile(sinkFile, 'utf8'))
-      .split('\n')
-      .filter((l) => l.startsWith('start '));
-    const counts = new Map<string, number>();
-    for (const line of starts) counts.set(line, (counts.get(line) ?? 0) + 1);
-    const repeated = [...counts.values()].filter((n) => n > 1).length;
-    if (repeated) {
-      const which = [...counts]
-        .filter(([, n]) => n > 1)
-        .map(([line, n]) => `${line.slice(6)} ×${n}`);
-      problems.push(`${repeated} side effects executed more than once: ${which.join(', ')}`);
-    }
+    const repeats = await repeatedSideEffects(sinkFile);
+    const repeated = repeats.length;
+    if (repeated)
+      problems.push(`${repeated} side effects executed more than once: ${repeats.join(', ')}`);
     const share = hitRuns.size / options.runs;
     if (share < options.minShareHitInTool) {
       problems.push(

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { reduceEvents } from '@flightdeck/domain';
 import { expect, test } from '@playwright/test';
-import { shapeFor, syntheticRun } from '../bench/lib/synthetic-run';
+import { shapeFor, syntheticRun, syntheticTeam } from '../bench/lib/synthetic-run';
 import { trpcMutation } from '../lib/accounts';
 
 /** Screenshots are kept as evidence of what an operator sees. */
@@ -11,24 +11,6 @@ const artifacts = path.join(import.meta.dirname, '..', 'artifacts');
 mkdirSync(artifacts, { recursive: true });
 
 test.use({ viewport: { width: 1600, height: 1000 } });
-
-const team = (slug: string) => `name: ${slug}
-lead: lead
-agents:
-  lead:
-    role: Lead
-    model: simulated/gpt-4o-mini
-    tools: [delegate, fs.write]
-    delegates: [worker]
-  worker:
-    role: Worker
-    model: simulated/gpt-4o-mini
-    tools: [fs.write]
-limits: { maxChildrenPerAgent: 40, maxConcurrentAgents: 41 }
-policy:
-  rules:
-    - { id: all, tool: '*', effect: allow }
-`;
 
 /** A long finished run (a lead and 40 workers, ~20,000 events) as an export file, to import. */
 function longRunExport(slug: string) {
@@ -47,7 +29,7 @@ function longRunExport(slug: string) {
         teamSlug: slug,
         manifestVersion: 1,
       },
-      manifest: { source: team(slug) },
+      manifest: { source: syntheticTeam(slug) },
       events: events.length,
     }),
     ...events.map((event) => JSON.stringify({ kind: 'event', event })),

@@ -308,8 +308,31 @@ export function syntheticRun(options: SyntheticRunOptions): RunEvent[] {
   return events;
 }
 
+const WORKERS = 40;
+
 /** Workers and turns for a log of at least `target` events (≈ 9 events per worker turn). */
 export function shapeFor(target: number): { workers: number; turns: number } {
-  const workers = 40;
-  return { workers, turns: Math.max(1, Math.ceil(target / workers / 9)) };
+  return { workers: WORKERS, turns: Math.max(1, Math.ceil(target / WORKERS / 9)) };
+}
+
+/** A team a synthetic run of `shapeFor`'s shape can be stored under: its lead and workers, all allowed. */
+export function syntheticTeam(name: string): string {
+  return `
+name: ${name}
+lead: lead
+agents:
+  lead:
+    role: Lead
+    model: simulated/gpt-4o-mini
+    tools: [delegate, fs.write]
+    delegates: [worker]
+  worker:
+    role: Worker
+    model: simulated/gpt-4o-mini
+    tools: [fs.write]
+limits: { maxChildrenPerAgent: ${WORKERS}, maxConcurrentAgents: ${WORKERS + 1} }
+policy:
+  rules:
+    - { id: all, tool: '*', effect: allow }
+`;
 }

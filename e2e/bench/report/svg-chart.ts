@@ -47,6 +47,22 @@ export const PALETTE = [
 
 const MARGIN = { top: 40, right: 20, bottom: 70, left: 70 };
 
+/** The chart's size and its plot area: inside the margins, above one legend line per series. */
+function plotArea(options: { width?: number; height?: number; series: readonly unknown[] }) {
+  const width = options.width ?? 720;
+  const height = options.height ?? 400;
+  const legendHeight = 16 * options.series.length;
+  return {
+    width,
+    height,
+    legendHeight,
+    left: MARGIN.left,
+    right: width - MARGIN.right,
+    top: MARGIN.top,
+    bottom: height - MARGIN.bottom - legendHeight,
+  };
+}
+
 export function escapeXml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
@@ -136,13 +152,7 @@ function legend(names: readonly string[], x: number, y: number, dashed: boolean[
 const f = (n: number) => n.toFixed(1);
 
 export function lineChart(options: LineChartOptions): string {
-  const width = options.width ?? 720;
-  const height = options.height ?? 400;
-  const legendHeight = 16 * options.series.length;
-  const left = MARGIN.left;
-  const right = width - MARGIN.right;
-  const top = MARGIN.top;
-  const bottom = height - MARGIN.bottom - legendHeight;
+  const { width, height, legendHeight, left, right, top, bottom } = plotArea(options);
   const points = options.series.flatMap((s) => s.points);
   const x = axis(
     points.map((p) => p[0]),
@@ -209,13 +219,7 @@ export function lineChart(options: LineChartOptions): string {
 }
 
 export function barChart(options: BarChartOptions): string {
-  const width = options.width ?? 720;
-  const height = options.height ?? 400;
-  const legendHeight = 16 * options.series.length;
-  const left = MARGIN.left;
-  const right = width - MARGIN.right;
-  const top = MARGIN.top;
-  const bottom = height - MARGIN.bottom - legendHeight;
+  const { width, height, legendHeight, left, right, top, bottom } = plotArea(options);
   const values = options.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
   const y = axis(values, options.logY ?? false, bottom, top, true);
   const base = options.logY ? bottom : y.scale(0);
