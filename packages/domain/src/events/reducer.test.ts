@@ -404,6 +404,21 @@ describe('reducer: subagent trees', () => {
   });
 });
 
+/** A team log with delegation, writes, failures, refusals and a model failure. */
+function variedTeam() {
+  const team = new TeamScript();
+  const researcher = team.delegate(team.lead, 1, 'researcher', 'look', 'found it');
+  const writer = team.spawn(2, 'writer');
+  team.call(writer, 'fs.write', { path: 'a.md', content: 'x' });
+  team.call(writer, 'fs.write', { path: 'a.md', content: 'x' }, { ok: false, output: 'disk full' });
+  team.refused(writer, 'shell.exec', { command: 'rm -rf /' });
+  team.modelFailure(writer);
+  team.refusedDelegation(team.lead, 'helper', 'more');
+  for (let i = 0; i < 5; i++) team.call(writer, 'fs.read', { path: 'a.md' }, { cost: 500 });
+  team.call(team.lead, 'fs.list', {});
+  return { team, researcher };
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -417,20 +432,11 @@ describe('reducer: states are immutable', () => {
   // reduced must never change. Every state here is frozen before the next event is applied
   // (a write to a frozen object throws in a module).
   it('never writes to a state it was given, over a varied team log', () => {
-    const team = new TeamScript();
-    const a = team.delegate(team.lead, 1, 'researcher', 'look', 'found it');
-    const b = team.spawn(2, 'writer');
-    team.call(b, 'fs.write', { path: 'a.md', content: 'x' });
-    team.call(b, 'fs.write', { path: 'a.md', content: 'x' }, { ok: false, output: 'disk full' });
-    team.refused(b, 'shell.exec', { command: 'rm -rf /' });
-    team.modelFailure(b);
-    team.refusedDelegation(team.lead, 'helper', 'more');
-    for (let i = 0; i < 5; i++) team.call(b, 'fs.read', { path: 'a.md' }, { cost: 500 });
-    team.call(team.lead, 'fs.list', {});
+    const { team, researcher } = variedTeam();
     let state = deepFreeze(initialRunState());
     for (const event of team.log.events) state = deepFreeze(applyEvent(state, event));
     expect(state.lastSeq).toBe(team.log.events.length);
-    expect(state.agents[a]).toBeDefined();
+    expect(state.agents[researcher]).toBeDefined();
     expect(state).toEqual(reduceEvents(team.log.events));
   });
 });
@@ -455,16 +461,7 @@ describe('reducer: replay equals live', () => {
 describe('reducer: a state survives JSON (server-side snapshots)', () => {
   // A run's snapshot is its state stored as JSON; the state then goes on from the parsed copy.
   it('goes on from a JSON copy at any seq to the same state as the whole log', () => {
-    const team = new TeamScript();
-    team.delegate(team.lead, 1, 'researcher', 'look', 'found it');
-    const b = team.spawn(2, 'writer');
-    team.call(b, 'fs.write', { path: 'a.md', content: 'x' });
-    team.call(b, 'fs.write', { path: 'a.md', content: 'x' }, { ok: false, output: 'disk full' });
-    team.refused(b, 'shell.exec', { command: 'rm -rf /' });
-    team.modelFailure(b);
-    team.refusedDelegation(team.lead, 'helper', 'more');
-    for (let i = 0; i < 5; i++) team.call(b, 'fs.read', { path: 'a.md' }, { cost: 500 });
-    const events = team.log.events;
+    const events = variedTeam().team.log.events;
     const whole = reduceEvents(events);
     for (let seq = 0; seq <= events.length; seq++) {
       const stored = JSON.parse(JSON.stringify(reduceEvents(events.slice(0, seq)))) as RunState;
