@@ -143,7 +143,7 @@ class RunEventsStore {
 
   private build(): RunEventsView {
     const f = this.feed;
-    const w = this.loaded ? null : this.window;
+    const w = this.window; // dropped once the whole log is in (`loaded`)
     const reducerError = w?.reducerError ?? f.reducerError;
     return {
       events: f.events,

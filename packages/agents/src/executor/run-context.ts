@@ -63,16 +63,18 @@ export class RunContext {
     if (record.origin === 'rerun' && !gate)
       throw new DomainError('NOT_FOUND', `run ${runId} is a re-run: only its re-run executes it`);
     const manifest = await loadManifest(engine, record.teamId, record.manifestVersion);
-    // From the state this process last saw of the run, else from the run's snapshot: only what
-    // was appended since is read.
+    // From the state this process last saw of the run (and what was appended since), else the
+    // run's state now (its snapshot and the events after it).
+    const cached = runStates.get(runId);
     const context = new RunContext(
       engine,
       runId,
       manifest,
-      runStates.get(runId) ?? (await loadRunState(engine, runId)),
+      cached ?? (await loadRunState(engine, runId)),
       gate,
     );
-    await context.refresh();
+    if (cached) await context.refresh();
+    else runStates.remember(runId, context.state);
     return context;
   }
 

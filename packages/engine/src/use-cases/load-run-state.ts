@@ -29,8 +29,7 @@ export async function loadRunStateWithTail(
   runId: string,
   tail: number,
 ): Promise<{ state: RunState; tail: RunEvent[] }> {
-  const snapshot = await readSnapshot(engine, runId);
-  let state = snapshot?.state;
+  let state = await readSnapshot(engine, runId);
   const from = state?.lastSeq ?? 0;
   const after: RunEvent[] = [];
   for (;;) {
@@ -82,12 +81,13 @@ export async function keepRunSnapshot(engine: Engine, state: RunState): Promise<
   }
 }
 
-async function readSnapshot(engine: Engine, runId: string): Promise<{ state: RunState } | null> {
+/** The run's stored state, if there is one of this format that is a state of this run. */
+async function readSnapshot(engine: Engine, runId: string): Promise<RunState | undefined> {
   const stored = await readRunSnapshot(engine.db, runId, RUN_STATE_FORMAT);
-  if (!stored) return null;
+  if (!stored) return undefined;
   const state = parseRunState(stored.state, runId, stored.seq);
   if (!state) log.warn('run snapshot ignored: not a state of this run', { runId, seq: stored.seq });
-  return state ? { state } : null;
+  return state ?? undefined;
 }
 
 function keepLast<T>(kept: T[], page: readonly T[], max: number): void {
