@@ -1,4 +1,4 @@
-import { getRunRecord, getTeamManifest, readEvents } from '@flightdeck/db';
+import { getRunRecord, getTeamManifest, readEvents, type RunRecord } from '@flightdeck/db';
 import {
   applyEvent,
   type AuditEntryInput,
@@ -41,6 +41,28 @@ async function loadManifest(engine: Engine, teamId: string, version: number): Pr
   return record.manifest;
 }
 
+/** What never changes about a run: the team and manifest it runs under, where it came from. */
+type RunIdentity = Pick<RunRecord, 'teamId' | 'manifestVersion' | 'origin'>;
+
+const runIdentities = new Map<string, RunIdentity>();
+const RUN_IDENTITIES = 5_000;
+
+/** A run's identity, read once per process (a turn of a known run reads no run row). */
+async function loadRunIdentity(engine: Engine, runId: string): Promise<RunIdentity> {
+  const cached = runIdentities.get(runId);
+  if (cached) return cached;
+  const record = await getRunRecord(engine.db, runId);
+  if (!record) throw new DomainError('NOT_FOUND', `no run ${runId}`);
+  const identity = {
+    teamId: record.teamId,
+    manifestVersion: record.manifestVersion,
+    origin: record.origin,
+  };
+  if (runIdentities.size >= RUN_IDENTITIES) runIdentities.clear();
+  runIdentities.set(runId, identity);
+  return identity;
+}
+
 /**
  * A run as one turn sees it: the manifest it runs under and its state, kept
  * current as the turn appends (other agents of the run append concurrently, so
@@ -56,8 +78,7 @@ export class RunContext {
   ) {}
 
   static async load(engine: Engine, runId: string, gate?: AppendGate): Promise<RunContext> {
-    const record = await getRunRecord(engine.db, runId);
-    if (!record) throw new DomainError('NOT_FOUND', `no run ${runId}`);
+    const record = await loadRunIdentity(engine, runId);
     // A deterministic re-run is executed by its driver only (through its append gate), never by a
     // turn job: a stray job (a decision, a resume, a reconciler) would make live calls in it.
     if (record.origin === 'rerun' && !gate)

@@ -5,12 +5,31 @@ import type pg from 'pg';
  * The approvals table follows the approval events, in the append's
  * transaction: the inbox across all runs never disagrees with the logs.
  */
+const PROJECTED_TYPES: ReadonlySet<string> = new Set<RunEvent['type']>([
+  'approval.requested',
+  'approval.voted',
+  'approval.expiring',
+  'approval.decided',
+  'agent.finished',
+  'agent.failed',
+  'agent.killed',
+  'run.forked',
+  'run.completed',
+  'run.failed',
+  'run.killed',
+]);
+
+/** Whether any of these events changes the approvals table. */
+export const touchesApprovals = (events: readonly { type: string }[]): boolean =>
+  events.some((e) => PROJECTED_TYPES.has(e.type));
+
 export async function projectApprovals(
   client: pg.PoolClient,
   runId: string,
   events: readonly RunEvent[],
 ): Promise<void> {
   for (const event of events) {
+    if (!PROJECTED_TYPES.has(event.type)) continue;
     switch (event.type) {
       case 'approval.requested': {
         const p = event.payload;

@@ -52,17 +52,27 @@ export function eventFromRow(row: EventRow): RunEvent {
   return parsed.data;
 }
 
-/** Column arrays for one `INSERT … SELECT FROM unnest(…)` of many events. */
-export function eventColumns(events: readonly RunEvent[]) {
-  return {
-    seq: events.map((e) => e.seq),
-    type: events.map((e) => e.type),
-    version: events.map((e) => e.version),
-    at: events.map((e) => e.at),
-    agentId: events.map((e) => e.agentId),
-    traceId: events.map((e) => e.traceId),
-    spanId: events.map((e) => e.spanId),
-    parentSpanId: events.map((e) => e.parentSpanId),
-    payload: events.map((e) => JSON.stringify(e.payload)),
-  };
+/**
+ * Events as one JSON array of rows for `json_to_recordset(…) AS e(EVENT_RECORD)`:
+ * one string serialized natively, rather than an array parameter per column
+ * (which the driver escapes element by element).
+ */
+export function eventRecords(events: readonly RunEvent[]): string {
+  return JSON.stringify(
+    events.map((e) => ({
+      seq: e.seq,
+      type: e.type,
+      version: e.version,
+      at: e.at,
+      agent_id: e.agentId,
+      trace_id: e.traceId,
+      span_id: e.spanId,
+      parent_span_id: e.parentSpanId,
+      payload: e.payload,
+    })),
+  );
 }
+
+/** The column definitions of `eventRecords`' rows. */
+export const EVENT_RECORD =
+  'seq int, type text, version int, at timestamptz, agent_id uuid, trace_id text, span_id text, parent_span_id text, payload jsonb';

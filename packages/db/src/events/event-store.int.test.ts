@@ -107,6 +107,70 @@ describe('appendEvents', () => {
     expect(summary).toMatchObject({ inputTokens: 200, outputTokens: 20, costMicroUsd: 100 });
   });
 
+  it('keeps seqs gapless and batches whole when each batch is one statement (nothing read under the lock)', async () => {
+    const run = await createRun(db);
+    const d = new Drafts();
+    const agents = Array.from({ length: 20 }, () => randomUUID());
+    await appendEvents(db, run.id, [d.runStarted(run), ...agents.map((a) => d.agentSpawned(a))]);
+    const batches = await Promise.all(
+      agents.map((agent, i) =>
+        appendEvents(db, run.id, [d.turnStarted(agent, i + 1), d.turnFinished(agent, i + 1)]),
+      ),
+    );
+
+    const seqs = batches.flatMap((batch) => batch.map((e) => e.seq)).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 22));
+    for (const batch of batches) expect(batch[1]?.seq).toBe((batch[0]?.seq ?? 0) + 1);
+    const stored = await readAllEvents(db, run.id);
+    expect(stored).toEqual([
+      ...stored.slice(0, 21),
+      ...batches.flat().sort((a, b) => a.seq - b.seq),
+    ]);
+    expect((await getRunRecord(db, run.id))?.lastSeq).toBe(61);
+    expect((await getRunSummary(db, run.id))?.turns).toBe(20);
+    // Each agent's last seq moved with its batch: a fence on it holds.
+    const [first] = batches;
+    await expect(
+      appendEvents(db, run.id, [d.turnStarted(agents[0]!, 99)], {
+        fence: { agentId: agents[0]!, lastSeq: first![1]!.seq },
+      }),
+    ).resolves.toHaveLength(1);
+  });
+
+  it('refuses a one-statement append to an ended run, a moved run or a run in another status, and writes nothing', async () => {
+    const run = await createRun(db);
+    const d = new Drafts();
+    const lead = randomUUID();
+    await appendEvents(db, run.id, [d.runStarted(run), d.agentSpawned(lead)]);
+    await expect(
+      appendEvents(db, run.id, [d.turnStarted(lead, 1)], { expectRunSeq: 1 }),
+    ).rejects.toMatchObject({
+      code: 'STALE_STATE',
+      message: expect.stringContaining('expected 1') as string,
+    });
+    await expect(
+      appendEvents(db, run.id, [d.turnStarted(lead, 1)], { runStatuses: ['paused'] }),
+    ).rejects.toMatchObject({
+      code: 'STALE_STATE',
+      message: expect.stringContaining('not paused') as string,
+    });
+    expect(await countEvents(run.id)).toBe(2);
+    await appendEvents(db, run.id, [d.turnStarted(lead, 1)], {
+      expectRunSeq: 2,
+      runStatuses: ['running'],
+    });
+    await appendEvents(db, run.id, [d.runKilled()]);
+    const before = await getRunSummary(db, run.id);
+    await expect(appendEvents(db, run.id, [d.turnStarted(lead, 2)])).rejects.toMatchObject({
+      code: 'RUN_NOT_ACTIVE',
+    });
+    await expect(appendEvents(db, randomUUID(), [d.turnStarted(lead, 2)])).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(await countEvents(run.id)).toBe(4);
+    expect(await getRunSummary(db, run.id)).toEqual(before);
+  });
+
   it('keeps the projection columns equal to what the reducer makes of the events', async () => {
     const run = await createRun(db);
     const d = new Drafts();

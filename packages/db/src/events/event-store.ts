@@ -17,8 +17,14 @@ import type { Db } from '../client';
 import { sqlState, violatedConstraint } from '../connection';
 import { appendAuditEntry, parseAuditEntryInput } from '../audit/audit-store';
 import { inTransaction } from '../transaction';
-import { projectApprovals } from '../approvals/approval-projection';
-import { EVENT_COLUMNS, eventColumns, eventFromRow, type EventRow } from './event-rows';
+import { projectApprovals, touchesApprovals } from '../approvals/approval-projection';
+import {
+  EVENT_COLUMNS,
+  EVENT_RECORD,
+  eventFromRow,
+  eventRecords,
+  type EventRow,
+} from './event-rows';
 
 /**
  * The append-only run log. Appends serialize per run on the run's row lock,
@@ -90,38 +96,27 @@ export async function appendEvents(
   const audit = options.audit && parseAuditEntryInput(options.audit);
 
   try {
+    if (!needsReadsUnderLock(numbered, delta, options)) {
+      // Nothing to read under the run's lock: one statement, its own transaction.
+      const written = await writeEventsAndProjection(db.pool, runId, numbered, delta, options);
+      return numberedFrom(numbered, written.lastSeq);
+    }
     return await inTransaction(db.pool, async (client) => {
-      const run = await client.query<{ status: string; last_seq: number }>(
-        'SELECT status, last_seq FROM runs WHERE id = $1 FOR UPDATE',
-        [runId],
-      );
+      const run = await client.query<{ status: string; last_seq: number }>({
+        name: 'flightdeck-lock-run',
+        text: 'SELECT status, last_seq FROM runs WHERE id = $1 FOR UPDATE',
+        values: [runId],
+      });
       const current = run.rows[0];
       if (!current) throw new DomainError('NOT_FOUND', `No run ${runId}`);
-      const ended = TERMINAL_STATUSES.has(current.status);
-      if (ended && !options.allowAfterEnd) {
-        throw new DomainError(
-          'RUN_NOT_ACTIVE',
-          `Run ${runId} has ended (${current.status}); nothing more may be appended`,
-        );
-      }
-      if (options.expectRunSeq !== undefined && current.last_seq !== options.expectRunSeq) {
-        throw new DomainError(
-          'STALE_STATE',
-          `Run ${runId} has moved on (last event ${current.last_seq}, expected ${options.expectRunSeq})`,
-        );
-      }
-      if (options.runStatuses && !options.runStatuses.includes(current.status))
-        throw new DomainError(
-          'STALE_STATE',
-          `Run ${runId} is ${current.status}, not ${options.runStatuses.join(' or ')}`,
-        );
+      refuseIfMoved(runId, current, options);
       // Read after the lock is held (its own statement, so it sees every append committed before).
       if (options.fence) await checkFence(client, runId, current.status, options.fence);
       await refuseSecondEndings(client, runId, numbered);
-      const events = numbered.map((event, i) => ({ ...event, seq: current.last_seq + i + 1 }));
       // Agents first: the next statement moves their last seq too.
-      await insertSpawnedAgents(client, runId, events, delta);
-      await writeEventsAndProjection(client, runId, events, delta, ended);
+      await insertSpawnedAgents(client, runId, numbered, delta);
+      await writeEventsAndProjection(client, runId, numbered, delta, options);
+      const events = numberedFrom(numbered, current.last_seq);
       await projectApprovals(client, runId, events);
       // Last: the chain's head lock is held only until the commit.
       if (audit) await appendAuditEntry(client, audit);
@@ -130,6 +125,54 @@ export async function appendEvents(
   } catch (error) {
     throw asDomainError(error, runId);
   }
+}
+
+/**
+ * Whether an append must read the log or other tables under the run's lock
+ * (a fence, a call's ending, spawned agents, approvals, an audit entry), and
+ * so needs a transaction of several statements.
+ */
+function needsReadsUnderLock(
+  events: readonly RunEvent[],
+  delta: ProjectionDelta,
+  options: AppendOptions,
+): boolean {
+  return (
+    options.fence !== undefined ||
+    options.audit !== undefined ||
+    delta.spawnedAgents.length > 0 ||
+    events.some((e) => callLifecycleRole(e) === 'closes') ||
+    touchesApprovals(events)
+  );
+}
+
+/** The drafts (numbered 1…n) as stored after the run's event `lastSeq`. */
+const numberedFrom = (events: readonly RunEvent[], lastSeq: number): RunEvent[] =>
+  events.map((event) => ({ ...event, seq: lastSeq + event.seq }));
+
+/** Refuses an append to a run that has ended or moved from what the caller expects. */
+function refuseIfMoved(
+  runId: string,
+  current: { status: string; last_seq: number },
+  options: AppendOptions,
+): void {
+  if (TERMINAL_STATUSES.has(current.status) && !options.allowAfterEnd) {
+    throw new DomainError(
+      'RUN_NOT_ACTIVE',
+      `Run ${runId} has ended (${current.status}); nothing more may be appended`,
+    );
+  }
+  if (options.expectRunSeq !== undefined && current.last_seq !== options.expectRunSeq) {
+    throw new DomainError(
+      'STALE_STATE',
+      `Run ${runId} has moved on (last event ${current.last_seq}, expected ${options.expectRunSeq})`,
+    );
+  }
+  if (options.runStatuses && !options.runStatuses.includes(current.status))
+    throw new DomainError(
+      'STALE_STATE',
+      `Run ${runId} is ${current.status}, not ${options.runStatuses.join(' or ')}`,
+    );
 }
 
 /**
@@ -175,14 +218,15 @@ async function checkFence(
       `Run ${runId} is ${runStatus}, not ${fence.runStatuses.join(' or ')}`,
     );
   }
-  const agent = await client.query<{ last_seq: number | null; pause_mode: string | null }>(
-    `SELECT (SELECT last_seq FROM agents WHERE id = $2 AND run_id = $1) AS last_seq,
+  const agent = await client.query<{ last_seq: number | null; pause_mode: string | null }>({
+    name: 'flightdeck-agent-fence',
+    text: `SELECT (SELECT last_seq FROM agents WHERE id = $2 AND run_id = $1) AS last_seq,
             CASE WHEN $3 THEN
               (SELECT payload->>'mode' FROM events
                 WHERE run_id = $1 AND type = 'run.paused' ORDER BY seq DESC LIMIT 1)
             END AS pause_mode`,
-    [runId, fence.agentId, runStatus === 'paused' && fence.pausedModes !== undefined],
-  );
+    values: [runId, fence.agentId, runStatus === 'paused' && fence.pausedModes !== undefined],
+  });
   const { last_seq: lastSeq, pause_mode: mode } = agent.rows[0]!;
   if (runStatus === 'paused' && fence.pausedModes) {
     if (!mode || !fence.pausedModes.includes(mode))
@@ -212,13 +256,14 @@ async function refuseSecondEndings(
     (e) => callLifecycleRole(e) === 'closes' && typeof callIdOf(e) === 'string',
   );
   if (ending.length === 0) return;
-  const { rows } = await client.query<{ call_id: string; type: string; payload: unknown }>(
-    `SELECT DISTINCT ON (payload->>'callId') payload->>'callId' AS call_id, type, payload
+  const { rows } = await client.query<{ call_id: string; type: string; payload: unknown }>({
+    name: 'flightdeck-call-endings',
+    text: `SELECT DISTINCT ON (payload->>'callId') payload->>'callId' AS call_id, type, payload
        FROM events
       WHERE run_id = $1 AND type = ANY($2::text[]) AND payload->>'callId' = ANY($3::text[])
       ORDER BY payload->>'callId', seq DESC`,
-    [runId, CALL_LIFECYCLE_TYPES, [...new Set(ending.map((e) => callIdOf(e) as string))]],
-  );
+    values: [runId, CALL_LIFECYCLE_TYPES, [...new Set(ending.map((e) => callIdOf(e) as string))]],
+  });
   const latest = new Map<string, { type: string; payload: unknown }>(
     rows.map((r) => [r.call_id, r]),
   );
@@ -235,63 +280,66 @@ async function refuseSecondEndings(
 }
 
 /**
- * One statement: the events, each agent's last seq (for the fence) and the
- * run's projection columns. Once a run has ended its status and end time are
- * final.
+ * One statement: locks the run's row, refuses (writing nothing) if the run
+ * has ended or moved from what `options` expect, else writes the events
+ * (numbered 1…n, stored after the run's last seq), each agent's last seq
+ * (for the fence) and the run's projection columns. Once a run has ended its
+ * status and end time are final. Returns the run's status and last seq before
+ * the append.
  */
 async function writeEventsAndProjection(
-  client: pg.PoolClient,
+  db: pg.Pool | pg.PoolClient,
   runId: string,
   events: readonly RunEvent[],
   delta: ProjectionDelta,
-  alreadyEnded: boolean,
-): Promise<void> {
-  const c = eventColumns(events);
+  options: AppendOptions,
+): Promise<{ status: string; lastSeq: number }> {
   const agentSeqs = new Map<string, number>();
   for (const event of events) if (event.agentId) agentSeqs.set(event.agentId, event.seq);
-  const status = alreadyEnded ? null : delta.status;
-  const endedAt =
-    !alreadyEnded && delta.ended ? (events.findLast((e) => endsRun(e))?.at ?? null) : null;
-  await client.query(
-    `WITH inserted AS (
+  const endedAt = delta.ended ? (events.findLast((e) => endsRun(e))?.at ?? null) : null;
+  const { rows } = await db.query<{ status: string; last_seq: number; appended: boolean }>({
+    // Prepared once per connection: parsed and planned once, not at every append.
+    name: 'flightdeck-append-events',
+    text: `WITH run AS (
+       SELECT id, status, last_seq FROM runs WHERE id = $1 FOR UPDATE
+     ), go AS (
+       SELECT id, last_seq, status = ANY($15::text[]) AS ended FROM run
+        WHERE (status <> ALL($15::text[]) OR $16::boolean)
+          AND ($17::int IS NULL OR last_seq = $17::int)
+          AND ($18::text[] IS NULL OR status = ANY($18::text[]))
+     ), inserted AS (
        INSERT INTO events (${EVENT_COLUMNS})
-       SELECT $1, e.seq, e.type, e.version, e.at, e.agent_id, e.trace_id, e.span_id, e.parent_span_id, e.payload
-         FROM unnest($2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::jsonb[])
-           AS e(seq, type, version, at, agent_id, trace_id, span_id, parent_span_id, payload)
+       SELECT $1, go.last_seq + e.seq, e.type, e.version, e.at, e.agent_id, e.trace_id, e.span_id, e.parent_span_id, e.payload
+         FROM go, json_to_recordset($2::json) AS e(${EVENT_RECORD})
      ), agent_seqs AS (
-       UPDATE agents SET last_seq = v.seq
-         FROM unnest($20::uuid[], $21::int[]) AS v(id, seq)
+       UPDATE agents SET last_seq = go.last_seq + v.seq
+         FROM go, unnest($12::uuid[], $13::int[]) AS v(id, seq)
         WHERE agents.id = v.id AND agents.run_id = $1
+     ), projected AS (
+       UPDATE runs SET
+          status = CASE WHEN go.ended THEN runs.status ELSE COALESCE($3, runs.status) END,
+          ended_at = CASE WHEN go.ended THEN runs.ended_at ELSE COALESCE($4, runs.ended_at) END,
+          last_seq = go.last_seq + $5,
+          turns = turns + $6,
+          input_tokens = input_tokens + $7,
+          output_tokens = output_tokens + $8,
+          cost_micro_usd = cost_micro_usd + $9,
+          agent_count = agent_count + $14,
+          open_breakers = CASE WHEN cardinality($10::text[]) + cardinality($11::text[]) = 0 THEN open_breakers
+            ELSE ARRAY(
+              SELECT DISTINCT k FROM unnest(COALESCE(open_breakers, '{}') || $10::text[]) AS k
+               WHERE NOT (k = ANY($11::text[])) ORDER BY k)
+            END
+         FROM go
+        WHERE runs.id = go.id
      )
-     UPDATE runs SET
-        status = COALESCE($11, status),
-        ended_at = COALESCE($12, ended_at),
-        last_seq = $13,
-        turns = turns + $14,
-        input_tokens = input_tokens + $15,
-        output_tokens = output_tokens + $16,
-        cost_micro_usd = cost_micro_usd + $17,
-        agent_count = agent_count + $22,
-        open_breakers = CASE WHEN cardinality($18::text[]) + cardinality($19::text[]) = 0 THEN open_breakers
-          ELSE ARRAY(
-            SELECT DISTINCT k FROM unnest(COALESCE(open_breakers, '{}') || $18::text[]) AS k
-             WHERE NOT (k = ANY($19::text[])) ORDER BY k)
-          END
-      WHERE id = $1`,
-    [
+     SELECT status, last_seq, EXISTS (SELECT 1 FROM go) AS appended FROM run`,
+    values: [
       runId,
-      c.seq,
-      c.type,
-      c.version,
-      c.at,
-      c.agentId,
-      c.traceId,
-      c.spanId,
-      c.parentSpanId,
-      c.payload,
-      status,
+      eventRecords(events),
+      delta.status,
       endedAt,
-      events.at(-1)?.seq,
+      events.length,
       delta.turns,
       delta.inputTokens,
       delta.outputTokens,
@@ -301,8 +349,20 @@ async function writeEventsAndProjection(
       [...agentSeqs.keys()],
       [...agentSeqs.values()],
       delta.spawnedAgents.length,
+      TERMINAL_RUN_STATUSES,
+      options.allowAfterEnd === true,
+      options.expectRunSeq ?? null,
+      options.runStatuses ?? null,
     ],
-  );
+  });
+  const run = rows[0];
+  if (!run) throw new DomainError('NOT_FOUND', `No run ${runId}`);
+  const current = { status: run.status, last_seq: run.last_seq };
+  if (!run.appended) {
+    refuseIfMoved(runId, current, options);
+    throw new Error(`Run ${runId}: the append was refused for a reason the store does not know`);
+  }
+  return { status: run.status, lastSeq: run.last_seq };
 }
 
 async function insertSpawnedAgents(
@@ -384,10 +444,11 @@ export async function readEvents(
     );
   }
   if (!Uuid.safeParse(runId).success) return [];
-  const result = await db.pool.query<EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-    [runId, afterSeq, limit],
-  );
+  const result = await db.pool.query<EventRow>({
+    name: 'flightdeck-read-events',
+    text: `SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    values: [runId, afterSeq, limit],
+  });
   return result.rows.map(eventFromRow);
 }
 

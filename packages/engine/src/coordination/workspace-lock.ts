@@ -26,6 +26,13 @@ export class WorkspaceBusyError extends DomainError {
 export const workspaceLockKey = (engine: Engine, runId: string) =>
   `${engine.config.queuePrefix}:workspace-lock:${runId}`;
 
+/**
+ * This process's waiters for each lock, in line: one at a time competes for
+ * the Redis lease, and the next starts the moment the one before releases
+ * (rather than when its polling next happens to look).
+ */
+const localLines = new Map<string, Promise<void>>();
+
 export async function withWorkspaceLock<T>(
   engine: Engine,
   runId: string,
@@ -34,9 +41,45 @@ export async function withWorkspaceLock<T>(
 ): Promise<T> {
   const { waitMs = 30_000, leaseMs = 60_000 } = options;
   const key = workspaceLockKey(engine, runId);
-  const token = randomUUID();
   const deadline = Date.now() + waitMs;
-  for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
+  const before = localLines.get(key) ?? Promise.resolve();
+  let leave!: () => void;
+  const left = new Promise<void>((resolve) => (leave = resolve));
+  const line = before.then(() => left);
+  localLines.set(key, line);
+  try {
+    await waitUntil(before, deadline);
+    return await withLease(engine, key, work, deadline, leaseMs);
+  } finally {
+    leave();
+    if (localLines.get(key) === line) localLines.delete(key);
+  }
+}
+
+async function waitUntil(turn: Promise<void>, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      turn,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new WorkspaceBusyError()), deadline - Date.now());
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The Redis lease, against other processes: polled with a short backoff. */
+async function withLease<T>(
+  engine: Engine,
+  key: string,
+  work: () => Promise<T>,
+  deadline: number,
+  leaseMs: number,
+): Promise<T> {
+  const token = randomUUID();
+  for (let pause = 1; ; pause = Math.min(pause * 2, 16)) {
     if ((await engine.redis.set(key, token, 'PX', leaseMs, 'NX')) === 'OK') break;
     if (Date.now() >= deadline) throw new WorkspaceBusyError();
     await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));

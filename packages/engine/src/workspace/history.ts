@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DomainError, type WorkspaceFileChange } from '@flightdeck/domain';
 import { EMPTY_TREE, git, GitError, gitText } from './git';
@@ -56,23 +57,20 @@ export function workspaceDir(workspaceRoot: string, runId: string): string {
   return path.join(path.resolve(workspaceRoot), runId);
 }
 
-const exists = (p: string) =>
-  lstat(p).then(
-    () => true,
-    () => false,
-  );
+/** Synchronous: a stat is microseconds, and a snapshot (under the workspace lock) should not queue for it. */
+const exists = (p: string) => lstatSync(p, { throwIfNoEntry: false }) !== undefined;
 
 /** Creates the run's history repository if it does not exist yet. */
 export async function ensureHistory(workspaceRoot: string, runId: string): Promise<string> {
   const gitDir = historyDir(workspaceRoot, runId);
-  if (await exists(path.join(gitDir, 'HEAD'))) return gitDir;
+  if (exists(path.join(gitDir, 'HEAD'))) return gitDir;
   await mkdir(gitDir, { recursive: true });
   // `init` on an existing repository only re-initializes: two workers racing here are harmless.
   await git(['init', '--bare', '--quiet', gitDir], { gitDir, noGitDir: true });
   return gitDir;
 }
 
-export async function hasHistory(workspaceRoot: string, runId: string): Promise<boolean> {
+export function hasHistory(workspaceRoot: string, runId: string): boolean {
   return exists(path.join(historyDir(workspaceRoot, runId), 'HEAD'));
 }
 
@@ -224,7 +222,7 @@ export async function listTreeFiles(
 ): Promise<HistoryTreeEntry[]> {
   assertSha(rev);
   if (rev === EMPTY_TREE) return [];
-  if (!(await hasHistory(workspaceRoot, runId)))
+  if (!hasHistory(workspaceRoot, runId))
     throw new DomainError('NOT_FOUND', 'This run has no workspace history');
   const gitDir = historyDir(workspaceRoot, runId);
   const out = await git(['ls-tree', '-r', '-z', '-l', rev], { gitDir }).catch((error: unknown) => {
@@ -264,7 +262,7 @@ export async function readTreeFile(
 ): Promise<{ path: string; content: string; size: number; truncated: boolean } | null> {
   assertSha(rev);
   const file = normalizeHistoryPath(requested);
-  if (rev === EMPTY_TREE || !(await hasHistory(workspaceRoot, runId))) return null;
+  if (rev === EMPTY_TREE || !hasHistory(workspaceRoot, runId)) return null;
   const gitDir = historyDir(workspaceRoot, runId);
   const spec = `${rev}:${file}`;
   let size: number;
@@ -307,7 +305,7 @@ export async function copyHistory(
   keepCommits: readonly string[],
 ): Promise<void> {
   const target = historyDir(workspaceRoot, toRunId);
-  if (!(await hasHistory(workspaceRoot, fromRunId))) {
+  if (!hasHistory(workspaceRoot, fromRunId)) {
     await ensureHistory(workspaceRoot, toRunId);
     return;
   }
@@ -338,7 +336,7 @@ export async function exportHistoryBundle(
   workspaceRoot: string,
   runId: string,
 ): Promise<Buffer | null> {
-  if (!(await hasHistory(workspaceRoot, runId))) return null;
+  if (!hasHistory(workspaceRoot, runId)) return null;
   const gitDir = historyDir(workspaceRoot, runId);
   const refs = await gitText(['for-each-ref', '--format=%(refname)', 'refs/fd/'], { gitDir });
   if (!refs) return null;

@@ -1,9 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { BigIntStats } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  type BigIntStats,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { deflate, inflate } from 'node:zlib';
+import { deflate, deflateSync, inflate } from 'node:zlib';
 
 /**
  * Writes a workspace's snapshot into its history repository without running
@@ -18,7 +28,16 @@ import { deflate, inflate } from 'node:zlib';
  * 100755 when executable by the owner, else 100644) and symlinks (120000, the
  * link's target as content); empty folders, other file types and any entry
  * named `.git` are left out.
+ *
+ * A snapshot is taken under the run's workspace lock, so its time is every
+ * other writer's wait. Its file system calls are synchronous: a stat or a
+ * small write takes microseconds, while its asynchronous form waits in
+ * libuv's four-thread pool behind every other turn of the process (a
+ * 50-file workspace took ~250 ms to walk under load that way). Only files
+ * and objects over `LARGE_BYTES` are read and compressed asynchronously.
  */
+
+const LARGE_BYTES = 256 * 1024;
 
 const deflateAsync = promisify(deflate);
 const inflateAsync = promisify(inflate);
@@ -60,23 +79,14 @@ const objectPath = (gitDir: string, id: string) =>
 async function writeObject(gitDir: string, type: string, body: Buffer): Promise<string> {
   const id = objectId(type, body);
   const file = objectPath(gitDir, id);
+  if (lstatSync(file, { throwIfNoEntry: false })) return id;
   const dir = path.dirname(file);
-  try {
-    await lstat(file);
-    return id;
-  } catch {
-    // not there yet
-  }
-  await mkdir(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  const raw = Buffer.concat([Buffer.from(`${type} ${body.length}\0`), body]);
+  const compressed = raw.length > LARGE_BYTES ? await deflateAsync(raw) : deflateSync(raw);
   const temp = path.join(dir, `tmp_obj_${randomUUID()}`);
-  await writeFile(
-    temp,
-    await deflateAsync(Buffer.concat([Buffer.from(`${type} ${body.length}\0`), body])),
-    {
-      mode: 0o444,
-    },
-  );
-  await rename(temp, file);
+  writeFileSync(temp, compressed, { mode: 0o444 });
+  renameSync(temp, file);
   return id;
 }
 
@@ -97,14 +107,15 @@ async function writeTreeObject(gitDir: string, entries: TreeEntry[]): Promise<st
 }
 
 async function hashFile(gitDir: string, file: string): Promise<TreeFile> {
-  const stat = await lstat(file, { bigint: true });
+  const stat = lstatSync(file, { bigint: true });
   const stamp = stampOf(stat);
   const key = `${gitDir}\0${file}`;
   const known = hashed.get(key);
   // This process stored this very file state in this history already (objects are never removed).
   if (known?.stamp === stamp) return known;
   const mode = stat.mode & 0o100n ? '100755' : '100644';
-  const blob = await writeObject(gitDir, 'blob', await readFile(file));
+  const content = stat.size > LARGE_BYTES ? await readFile(file) : readFileSync(file);
+  const blob = await writeObject(gitDir, 'blob', content);
   hashed.delete(key);
   hashed.set(key, { stamp, mode, blob });
   if (hashed.size > HASHED_FILES) {
@@ -122,7 +133,7 @@ async function writeDir(
   files: Map<string, TreeFile>,
 ): Promise<string | null> {
   const entries: TreeEntry[] = [];
-  for (const dirent of await readdir(dir, { withFileTypes: true })) {
+  for (const dirent of readdirSync(dir, { withFileTypes: true })) {
     const name = dirent.name;
     if (name === '.git') continue;
     const full = path.join(dir, name);
@@ -131,7 +142,7 @@ async function writeDir(
       const id = await writeDir(gitDir, full, rel, files);
       if (id) entries.push({ name, mode: '40000', id, isTree: true });
     } else if (dirent.isSymbolicLink()) {
-      const blob = await writeObject(gitDir, 'blob', Buffer.from(await readlink(full), 'utf8'));
+      const blob = await writeObject(gitDir, 'blob', Buffer.from(readlinkSync(full), 'utf8'));
       files.set(rel, { mode: '120000', blob });
       entries.push({ name, mode: '120000', id: blob, isTree: false });
     } else if (dirent.isFile()) {
@@ -149,10 +160,7 @@ export async function writeWorkspaceTree(
   dir: string,
 ): Promise<{ tree: string; files: FlatTree }> {
   const files = new Map<string, TreeFile>();
-  const exists = await lstat(dir).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
+  const exists = lstatSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
   const tree =
     (exists ? await writeDir(gitDir, dir, '', files) : null) ?? (await writeEmptyTree(gitDir));
   return { tree, files };
@@ -181,13 +189,15 @@ export async function writeCommit(
   ].join('\n');
   const commit = await writeObject(gitDir, 'commit', Buffer.from(body, 'utf8'));
   const ref = path.join(gitDir, 'refs', 'fd', commit);
-  await mkdir(path.dirname(ref), { recursive: true });
+  mkdirSync(path.dirname(ref), { recursive: true });
   const temp = `${ref}.${randomUUID()}.tmp`;
-  await writeFile(temp, `${commit}\n`);
-  await rename(temp, ref).catch(async (error: unknown) => {
-    await rm(temp, { force: true });
+  writeFileSync(temp, `${commit}\n`);
+  try {
+    renameSync(temp, ref);
+  } catch (error) {
+    rmSync(temp, { force: true });
     throw error;
-  });
+  }
   return commit;
 }
 
