@@ -53,6 +53,35 @@ describe('a call ends once', () => {
     expect(() => reduceEvents(events)).not.toThrow();
   });
 
+  it('refuses a batch that ends a call twice, and an ending in a batch that also spawns an agent, naming the call', async () => {
+    const run = await createRun(db);
+    const d = new Drafts();
+    const lead = randomUUID();
+    await appendEvents(db, run.id, [d.runStarted(run), d.agentSpawned(lead)]);
+    const [started, finished] = d.llmCall(lead, 1, 'c1', { inputTokens: 1, outputTokens: 1 }, 1);
+    await expect(appendEvents(db, run.id, [started!, finished!, finished!])).rejects.toMatchObject({
+      code: 'STALE_STATE',
+      message: `Call c1 of run ${run.id} has already ended (llm.call.finished); llm.call.finished is not recorded`,
+    });
+    await appendEvents(db, run.id, [started!, finished!]);
+    // With a spawned agent the append runs in a transaction: the same check, nothing written.
+    await expect(
+      appendEvents(db, run.id, [
+        finished!,
+        d.agentSpawned(randomUUID(), { agentId: lead, callId: 'c2' }, 1),
+      ]),
+    ).rejects.toMatchObject({
+      code: 'STALE_STATE',
+      message: `Call c1 of run ${run.id} has already ended (llm.call.finished); llm.call.finished is not recorded`,
+    });
+    expect((await readAllEvents(db, run.id)).map((e) => e.type)).toEqual([
+      'run.started',
+      'agent.spawned',
+      'llm.call.started',
+      'llm.call.finished',
+    ]);
+  });
+
   it('lets a call that was started again (a retry after a failure) end again', async () => {
     const run = await createRun(db);
     const d = new Drafts();

@@ -53,7 +53,7 @@ export function eventFromRow(row: EventRow): RunEvent {
 }
 
 /**
- * Events as one JSON array of rows for `json_to_recordset(…) AS e(EVENT_RECORD)`:
+ * Events as one JSON array of rows (for `json_to_recordset` in the append function):
  * one string serialized natively, rather than an array parameter per column
  * (which the driver escapes element by element).
  */
@@ -72,7 +72,3 @@ export function eventRecords(events: readonly RunEvent[]): string {
     })),
   );
 }
-
-/** The column definitions of `eventRecords`' rows. */
-export const EVENT_RECORD =
-  'seq int, type text, version int, at timestamptz, agent_id uuid, trace_id text, span_id text, parent_span_id text, payload jsonb';

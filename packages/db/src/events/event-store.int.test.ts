@@ -171,6 +171,72 @@ describe('appendEvents', () => {
     expect(await getRunSummary(db, run.id)).toEqual(before);
   });
 
+  it('writes exactly one of many appends fenced on the same agent seq, refusing the others', async () => {
+    const run = await createRun(db);
+    const d = new Drafts();
+    const lead = randomUUID();
+    const [, spawned] = await appendEvents(db, run.id, [d.runStarted(run), d.agentSpawned(lead)]);
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        appendEvents(db, run.id, [d.turnStarted(lead, i + 1)], {
+          fence: { agentId: lead, lastSeq: spawned!.seq },
+        }),
+      ),
+    );
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    for (const refused of attempts.filter((a) => a.status === 'rejected'))
+      expect(refused.reason).toMatchObject({
+        code: 'STALE_STATE',
+        message: `Agent ${lead} of run ${run.id} has moved on (last event 3, expected 2)`,
+      });
+    expect(await countEvents(run.id)).toBe(3);
+  });
+
+  it('refuses a fenced append for an agent the run does not have, or in a status or pause the fence does not allow', async () => {
+    const run = await createRun(db);
+    const d = new Drafts();
+    const lead = randomUUID();
+    await appendEvents(db, run.id, [d.runStarted(run), d.agentSpawned(lead)]);
+    await expect(
+      appendEvents(db, run.id, [d.turnStarted(lead, 1)], {
+        fence: { agentId: randomUUID(), lastSeq: 2 },
+      }),
+    ).rejects.toMatchObject({
+      code: 'STALE_STATE',
+      message: expect.stringContaining('last event none') as string,
+    });
+    const paused: EventDraft = {
+      ...d.turnStarted(lead, 1),
+      agentId: null,
+      type: 'run.paused',
+      payload: { by: { kind: 'user', id: 'ada' }, reason: 'look', mode: 'abort-turn' },
+    };
+    await appendEvents(db, run.id, [paused]);
+    const fence = { agentId: lead, lastSeq: 2 };
+    await expect(
+      appendEvents(db, run.id, [d.turnStarted(lead, 1)], {
+        fence: { ...fence, runStatuses: ['running'] },
+      }),
+    ).rejects.toMatchObject({
+      code: 'STALE_STATE',
+      message: `Run ${run.id} is paused, not running`,
+    });
+    await expect(
+      appendEvents(db, run.id, [d.turnStarted(lead, 1)], {
+        fence: { ...fence, runStatuses: ['running', 'paused'], pausedModes: ['finish-turn'] },
+      }),
+    ).rejects.toMatchObject({
+      code: 'STALE_STATE',
+      message: `Run ${run.id} is paused (abort-turn)`,
+    });
+    expect(await countEvents(run.id)).toBe(3);
+    await expect(
+      appendEvents(db, run.id, [d.turnStarted(lead, 1)], {
+        fence: { ...fence, runStatuses: ['running', 'paused'], pausedModes: ['abort-turn'] },
+      }),
+    ).resolves.toHaveLength(1);
+  });
+
   it('keeps the projection columns equal to what the reducer makes of the events', async () => {
     const run = await createRun(db);
     const d = new Drafts();

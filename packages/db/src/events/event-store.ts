@@ -18,13 +18,7 @@ import { sqlState, violatedConstraint } from '../connection';
 import { appendAuditEntry, parseAuditEntryInput } from '../audit/audit-store';
 import { inTransaction } from '../transaction';
 import { projectApprovals, touchesApprovals } from '../approvals/approval-projection';
-import {
-  EVENT_COLUMNS,
-  EVENT_RECORD,
-  eventFromRow,
-  eventRecords,
-  type EventRow,
-} from './event-rows';
+import { EVENT_COLUMNS, eventFromRow, eventRecords, type EventRow } from './event-rows';
 
 /**
  * The append-only run log. Appends serialize per run on the run's row lock,
@@ -70,8 +64,6 @@ export interface AppendOptions {
   audit?: AuditEntryInput;
 }
 
-const TERMINAL_STATUSES: ReadonlySet<string> = new Set(TERMINAL_RUN_STATUSES);
-
 /** Whether this event ends its run (run.completed, run.failed, run.killed), as the domain's projection says. */
 const endsRun = (event: EventDraft): boolean => projectBatch([event]).ended;
 
@@ -95,28 +87,27 @@ export async function appendEvents(
   const delta = projectBatch(numbered);
   const audit = options.audit && parseAuditEntryInput(options.audit);
 
+  const endingFromLog = callsEndedFromLog(runId, numbered);
+
   try {
-    if (!needsReadsUnderLock(numbered, delta, options)) {
-      // Nothing to read under the run's lock: one statement, its own transaction.
-      const written = await writeEventsAndProjection(db.pool, runId, numbered, delta, options);
-      return numberedFrom(numbered, written.lastSeq);
+    if (!needsTransaction(numbered, delta, options)) {
+      // The append alone: one call, its own transaction.
+      const { lastSeq } = await callAppend(db.pool, runId, numbered, delta, options, endingFromLog);
+      return numberedFrom(numbered, lastSeq);
     }
     return await inTransaction(db.pool, async (client) => {
-      const run = await client.query<{ status: string; last_seq: number }>({
+      // The run's lock first: inserting agents takes a key-share lock on the run's row, which two
+      // transactions then upgrading it at once would deadlock on.
+      const locked = await client.query({
         name: 'flightdeck-lock-run',
-        text: 'SELECT status, last_seq FROM runs WHERE id = $1 FOR UPDATE',
+        text: 'SELECT 1 FROM runs WHERE id = $1 FOR UPDATE',
         values: [runId],
       });
-      const current = run.rows[0];
-      if (!current) throw new DomainError('NOT_FOUND', `No run ${runId}`);
-      refuseIfMoved(runId, current, options);
-      // Read after the lock is held (its own statement, so it sees every append committed before).
-      if (options.fence) await checkFence(client, runId, current.status, options.fence);
-      await refuseSecondEndings(client, runId, numbered);
-      // Agents first: the next statement moves their last seq too.
+      if (locked.rowCount === 0) throw new DomainError('NOT_FOUND', `No run ${runId}`);
+      // Agents first: the append moves their last seq too.
       await insertSpawnedAgents(client, runId, numbered, delta);
-      await writeEventsAndProjection(client, runId, numbered, delta, options);
-      const events = numberedFrom(numbered, current.last_seq);
+      const { lastSeq } = await callAppend(client, runId, numbered, delta, options, endingFromLog);
+      const events = numberedFrom(numbered, lastSeq);
       await projectApprovals(client, runId, events);
       // Last: the chain's head lock is held only until the commit.
       if (audit) await appendAuditEntry(client, audit);
@@ -128,51 +119,173 @@ export async function appendEvents(
 }
 
 /**
- * Whether an append must read the log or other tables under the run's lock
- * (a fence, a call's ending, spawned agents, approvals, an audit entry), and
- * so needs a transaction of several statements.
+ * Whether an append writes more than the log and the run's projection
+ * (spawned agents, approvals, an audit entry), and so needs a transaction
+ * around the append.
  */
-function needsReadsUnderLock(
+function needsTransaction(
   events: readonly RunEvent[],
   delta: ProjectionDelta,
   options: AppendOptions,
 ): boolean {
-  return (
-    options.fence !== undefined ||
-    options.audit !== undefined ||
-    delta.spawnedAgents.length > 0 ||
-    events.some((e) => callLifecycleRole(e) === 'closes') ||
-    touchesApprovals(events)
-  );
+  return options.audit !== undefined || delta.spawnedAgents.length > 0 || touchesApprovals(events);
 }
 
 /** The drafts (numbered 1…n) as stored after the run's event `lastSeq`. */
 const numberedFrom = (events: readonly RunEvent[], lastSeq: number): RunEvent[] =>
   events.map((event) => ({ ...event, seq: lastSeq + event.seq }));
 
-/** Refuses an append to a run that has ended or moved from what the caller expects. */
-function refuseIfMoved(
+const callIdOf = (e: { payload: unknown }) => (e.payload as { callId?: unknown }).callId;
+
+/**
+ * A call's result is recorded once: an ending (result, failure, interruption)
+ * of a call whose last lifecycle event already ended it is refused with
+ * STALE_STATE, so a second execution of the same turn (its job lost with Redis
+ * and queued again while the first still ran) cannot write a second ending.
+ * What the batch itself decides is checked here; the calls it ends without
+ * opening them are returned, for the append to check against the log.
+ */
+function callsEndedFromLog(runId: string, events: readonly RunEvent[]): string[] {
+  const latest = new Map<string, RunEvent>();
+  const fromLog = new Set<string>();
+  for (const event of events) {
+    const callId = callIdOf(event);
+    if (typeof callId !== 'string' || !callLifecycleRole(event)) continue;
+    const before = latest.get(callId);
+    if (before && !mayAppendToCall(event, before))
+      throw secondEnding(runId, callId, before.type, event.type);
+    if (!before && !mayAppendToCall(event, ENDED)) fromLog.add(callId);
+    latest.set(callId, event);
+  }
+  return [...fromLog];
+}
+
+/** A call's last lifecycle event that ended it: what an ending may not follow. */
+const ENDED = { type: 'llm.call.finished', payload: {} };
+
+const secondEnding = (runId: string, callId: string, ended: string, type: string) =>
+  new DomainError(
+    'STALE_STATE',
+    `Call ${callId} of run ${runId} has already ended (${ended}); ${type} is not recorded`,
+  );
+
+/** Lifecycle event types that open a call (a resolved call that is retried opens it too). */
+const OPENING_TYPES = CALL_LIFECYCLE_TYPES.filter(
+  (type) => callLifecycleRole({ type, payload: {} }) === 'opens',
+);
+
+/**
+ * The append itself: `flightdeck_append_events` (its migration says what it
+ * does) locks the run's row, checks the run's status and seq, the fence and
+ * the calls ended from the log, and writes the events, each agent's last seq
+ * and the run's projection columns — in one round trip, so the run's lock is
+ * never held while a busy worker gets to its next statement. Throws the
+ * refusal as a DomainError; returns the run's last seq before the append.
+ */
+async function callAppend(
+  db: pg.Pool | pg.PoolClient,
   runId: string,
-  current: { status: string; last_seq: number },
+  events: readonly RunEvent[],
+  delta: ProjectionDelta,
   options: AppendOptions,
-): void {
-  if (TERMINAL_STATUSES.has(current.status) && !options.allowAfterEnd) {
-    throw new DomainError(
-      'RUN_NOT_ACTIVE',
-      `Run ${runId} has ended (${current.status}); nothing more may be appended`,
-    );
+  endingFromLog: readonly string[],
+): Promise<{ lastSeq: number }> {
+  const agentSeqs = new Map<string, number>();
+  for (const event of events) if (event.agentId) agentSeqs.set(event.agentId, event.seq);
+  const endedAt = delta.ended ? (events.findLast((e) => endsRun(e))?.at ?? null) : null;
+  const { fence } = options;
+  const runStatuses = allowedStatuses(options.runStatuses, fence?.runStatuses);
+  const { rows } = await db.query<AppendOutcome>({
+    name: 'flightdeck-append-events',
+    text: `SELECT * FROM flightdeck_append_events(${Array.from({ length: 23 }, (_, i) => `$${i + 1}`).join(', ')})`,
+    values: [
+      runId,
+      eventRecords(events),
+      delta.status,
+      endedAt,
+      delta.turns,
+      delta.inputTokens,
+      delta.outputTokens,
+      delta.costMicroUsd,
+      Object.keys(delta.breakers).filter((k) => delta.breakers[k] === 'open'),
+      Object.keys(delta.breakers).filter((k) => delta.breakers[k] === 'closed'),
+      [...agentSeqs.keys()],
+      [...agentSeqs.values()],
+      delta.spawnedAgents.length,
+      TERMINAL_RUN_STATUSES,
+      options.allowAfterEnd === true,
+      options.expectRunSeq ?? null,
+      runStatuses,
+      fence?.agentId ?? null,
+      fence?.lastSeq ?? null,
+      fence?.pausedModes ?? null,
+      endingFromLog,
+      CALL_LIFECYCLE_TYPES,
+      OPENING_TYPES,
+    ],
+  });
+  const outcome = rows[0];
+  if (outcome?.outcome === 'appended') return { lastSeq: outcome.last_seq! };
+  throw refusal(runId, events, options, runStatuses, outcome);
+}
+
+interface AppendOutcome {
+  outcome:
+    'appended' | 'not-found' | 'ended' | 'moved' | 'status' | 'paused' | 'fence' | 'call-ended';
+  status: string | null;
+  last_seq: number | null;
+  detail: string | null;
+}
+
+/** The statuses both the append and its fence allow (null: any). */
+function allowedStatuses(...lists: Array<readonly string[] | undefined>): readonly string[] | null {
+  const given = lists.filter((l) => l !== undefined);
+  if (given.length === 0) return null;
+  return given.reduce((both, list) => both.filter((s) => list.includes(s)));
+}
+
+function refusal(
+  runId: string,
+  events: readonly RunEvent[],
+  options: AppendOptions,
+  runStatuses: readonly string[] | null,
+  outcome: AppendOutcome | undefined,
+): DomainError {
+  const { status, last_seq: lastSeq, detail } = outcome ?? {};
+  switch (outcome?.outcome) {
+    case undefined:
+    case 'not-found':
+      return new DomainError('NOT_FOUND', `No run ${runId}`);
+    case 'ended':
+      return new DomainError(
+        'RUN_NOT_ACTIVE',
+        `Run ${runId} has ended (${status}); nothing more may be appended`,
+      );
+    case 'moved':
+      return new DomainError(
+        'STALE_STATE',
+        `Run ${runId} has moved on (last event ${lastSeq}, expected ${options.expectRunSeq})`,
+      );
+    case 'status':
+      return new DomainError(
+        'STALE_STATE',
+        `Run ${runId} is ${status}, not ${runStatuses?.join(' or ')}`,
+      );
+    case 'paused':
+      return new DomainError('STALE_STATE', `Run ${runId} is paused (${detail ?? 'unknown mode'})`);
+    case 'fence':
+      return new DomainError(
+        'STALE_STATE',
+        `Agent ${options.fence?.agentId} of run ${runId} has moved on (last event ${detail ?? 'none'}, expected ${options.fence?.lastSeq})`,
+      );
+    case 'call-ended': {
+      const [callId = '', ended = ''] = (detail ?? '').split(' ');
+      const type = events.find((e) => callIdOf(e) === callId)?.type ?? 'an ending';
+      return secondEnding(runId, callId, ended, type);
+    }
+    case 'appended':
+      throw new Error('unreachable');
   }
-  if (options.expectRunSeq !== undefined && current.last_seq !== options.expectRunSeq) {
-    throw new DomainError(
-      'STALE_STATE',
-      `Run ${runId} has moved on (last event ${current.last_seq}, expected ${options.expectRunSeq})`,
-    );
-  }
-  if (options.runStatuses && !options.runStatuses.includes(current.status))
-    throw new DomainError(
-      'STALE_STATE',
-      `Run ${runId} is ${current.status}, not ${options.runStatuses.join(' or ')}`,
-    );
 }
 
 /**
@@ -204,165 +317,6 @@ function validateDrafts(
     }
     return { ...parsed.data, at: new Date(parsed.data.at).toISOString() };
   });
-}
-
-async function checkFence(
-  client: pg.PoolClient,
-  runId: string,
-  runStatus: string,
-  fence: NonNullable<AppendOptions['fence']>,
-): Promise<void> {
-  if (fence.runStatuses && !fence.runStatuses.includes(runStatus)) {
-    throw new DomainError(
-      'STALE_STATE',
-      `Run ${runId} is ${runStatus}, not ${fence.runStatuses.join(' or ')}`,
-    );
-  }
-  const agent = await client.query<{ last_seq: number | null; pause_mode: string | null }>({
-    name: 'flightdeck-agent-fence',
-    text: `SELECT (SELECT last_seq FROM agents WHERE id = $2 AND run_id = $1) AS last_seq,
-            CASE WHEN $3 THEN
-              (SELECT payload->>'mode' FROM events
-                WHERE run_id = $1 AND type = 'run.paused' ORDER BY seq DESC LIMIT 1)
-            END AS pause_mode`,
-    values: [runId, fence.agentId, runStatus === 'paused' && fence.pausedModes !== undefined],
-  });
-  const { last_seq: lastSeq, pause_mode: mode } = agent.rows[0]!;
-  if (runStatus === 'paused' && fence.pausedModes) {
-    if (!mode || !fence.pausedModes.includes(mode))
-      throw new DomainError('STALE_STATE', `Run ${runId} is paused (${mode ?? 'unknown mode'})`);
-  }
-  if (lastSeq !== fence.lastSeq) {
-    throw new DomainError(
-      'STALE_STATE',
-      `Agent ${fence.agentId} of run ${runId} has moved on (last event ${lastSeq ?? 'none'}, expected ${fence.lastSeq})`,
-    );
-  }
-}
-
-/**
- * A call's result is recorded once: an ending (result, failure, interruption)
- * of a call whose last lifecycle event already ended it is refused with
- * STALE_STATE, so a second execution of the same turn (its job lost with Redis
- * and queued again while the first still ran) cannot write a second ending.
- */
-async function refuseSecondEndings(
-  client: pg.PoolClient,
-  runId: string,
-  events: readonly RunEvent[],
-): Promise<void> {
-  const callIdOf = (e: RunEvent) => (e.payload as { callId?: unknown }).callId;
-  const ending = events.filter(
-    (e) => callLifecycleRole(e) === 'closes' && typeof callIdOf(e) === 'string',
-  );
-  if (ending.length === 0) return;
-  const { rows } = await client.query<{ call_id: string; type: string; payload: unknown }>({
-    name: 'flightdeck-call-endings',
-    text: `SELECT DISTINCT ON (payload->>'callId') payload->>'callId' AS call_id, type, payload
-       FROM events
-      WHERE run_id = $1 AND type = ANY($2::text[]) AND payload->>'callId' = ANY($3::text[])
-      ORDER BY payload->>'callId', seq DESC`,
-    values: [runId, CALL_LIFECYCLE_TYPES, [...new Set(ending.map((e) => callIdOf(e) as string))]],
-  });
-  const latest = new Map<string, { type: string; payload: unknown }>(
-    rows.map((r) => [r.call_id, r]),
-  );
-  for (const event of events) {
-    const callId = callIdOf(event);
-    if (typeof callId !== 'string' || !callLifecycleRole(event)) continue;
-    if (!mayAppendToCall(event, latest.get(callId) ?? null))
-      throw new DomainError(
-        'STALE_STATE',
-        `Call ${callId} of run ${runId} has already ended (${latest.get(callId)?.type}); ${event.type} is not recorded`,
-      );
-    latest.set(callId, event);
-  }
-}
-
-/**
- * One statement: locks the run's row, refuses (writing nothing) if the run
- * has ended or moved from what `options` expect, else writes the events
- * (numbered 1…n, stored after the run's last seq), each agent's last seq
- * (for the fence) and the run's projection columns. Once a run has ended its
- * status and end time are final. Returns the run's status and last seq before
- * the append.
- */
-async function writeEventsAndProjection(
-  db: pg.Pool | pg.PoolClient,
-  runId: string,
-  events: readonly RunEvent[],
-  delta: ProjectionDelta,
-  options: AppendOptions,
-): Promise<{ status: string; lastSeq: number }> {
-  const agentSeqs = new Map<string, number>();
-  for (const event of events) if (event.agentId) agentSeqs.set(event.agentId, event.seq);
-  const endedAt = delta.ended ? (events.findLast((e) => endsRun(e))?.at ?? null) : null;
-  const { rows } = await db.query<{ status: string; last_seq: number; appended: boolean }>({
-    // Prepared once per connection: parsed and planned once, not at every append.
-    name: 'flightdeck-append-events',
-    text: `WITH run AS (
-       SELECT id, status, last_seq FROM runs WHERE id = $1 FOR UPDATE
-     ), go AS (
-       SELECT id, last_seq, status = ANY($15::text[]) AS ended FROM run
-        WHERE (status <> ALL($15::text[]) OR $16::boolean)
-          AND ($17::int IS NULL OR last_seq = $17::int)
-          AND ($18::text[] IS NULL OR status = ANY($18::text[]))
-     ), inserted AS (
-       INSERT INTO events (${EVENT_COLUMNS})
-       SELECT $1, go.last_seq + e.seq, e.type, e.version, e.at, e.agent_id, e.trace_id, e.span_id, e.parent_span_id, e.payload
-         FROM go, json_to_recordset($2::json) AS e(${EVENT_RECORD})
-     ), agent_seqs AS (
-       UPDATE agents SET last_seq = go.last_seq + v.seq
-         FROM go, unnest($12::uuid[], $13::int[]) AS v(id, seq)
-        WHERE agents.id = v.id AND agents.run_id = $1
-     ), projected AS (
-       UPDATE runs SET
-          status = CASE WHEN go.ended THEN runs.status ELSE COALESCE($3, runs.status) END,
-          ended_at = CASE WHEN go.ended THEN runs.ended_at ELSE COALESCE($4, runs.ended_at) END,
-          last_seq = go.last_seq + $5,
-          turns = turns + $6,
-          input_tokens = input_tokens + $7,
-          output_tokens = output_tokens + $8,
-          cost_micro_usd = cost_micro_usd + $9,
-          agent_count = agent_count + $14,
-          open_breakers = CASE WHEN cardinality($10::text[]) + cardinality($11::text[]) = 0 THEN open_breakers
-            ELSE ARRAY(
-              SELECT DISTINCT k FROM unnest(COALESCE(open_breakers, '{}') || $10::text[]) AS k
-               WHERE NOT (k = ANY($11::text[])) ORDER BY k)
-            END
-         FROM go
-        WHERE runs.id = go.id
-     )
-     SELECT status, last_seq, EXISTS (SELECT 1 FROM go) AS appended FROM run`,
-    values: [
-      runId,
-      eventRecords(events),
-      delta.status,
-      endedAt,
-      events.length,
-      delta.turns,
-      delta.inputTokens,
-      delta.outputTokens,
-      delta.costMicroUsd,
-      Object.keys(delta.breakers).filter((k) => delta.breakers[k] === 'open'),
-      Object.keys(delta.breakers).filter((k) => delta.breakers[k] === 'closed'),
-      [...agentSeqs.keys()],
-      [...agentSeqs.values()],
-      delta.spawnedAgents.length,
-      TERMINAL_RUN_STATUSES,
-      options.allowAfterEnd === true,
-      options.expectRunSeq ?? null,
-      options.runStatuses ?? null,
-    ],
-  });
-  const run = rows[0];
-  if (!run) throw new DomainError('NOT_FOUND', `No run ${runId}`);
-  const current = { status: run.status, last_seq: run.last_seq };
-  if (!run.appended) {
-    refuseIfMoved(runId, current, options);
-    throw new Error(`Run ${runId}: the append was refused for a reason the store does not know`);
-  }
-  return { status: run.status, lastSeq: run.last_seq };
 }
 
 async function insertSpawnedAgents(
