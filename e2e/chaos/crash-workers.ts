@@ -103,7 +103,10 @@ export async function crashWorkers(options: CrashWorkersOptions): Promise<CrashW
       source: sinkTeam(
         'chaos-team',
         sinkFile,
-        '{ latencyMs: 60, errorRate: 0.1, minSteps: 3, maxSteps: 5 }',
+        // Model calls slow enough that the runs outlive a restarted worker's first seconds (a
+        // worker is killed only once it is MIN_WORKER_AGE_MS old): with 60 ms, once turns got
+        // faster, the quick suite's runs all ended before the first kill.
+        '{ latencyMs: 400, errorRate: 0.1, minSteps: 3, maxSteps: 5 }',
       ),
     });
     const runIds: string[] = [];
@@ -260,6 +263,7 @@ export async function crashWorkers(options: CrashWorkersOptions): Promise<CrashW
     const repeated = repeats.length;
     if (repeated)
       problems.push(`${repeated} side effects executed more than once: ${repeats.join(', ')}`);
+    if (kills === 0) problems.push('no worker was killed: every run ended before the first kill');
     const share = hitRuns.size / options.runs;
     if (share < options.minShareHitInTool) {
       problems.push(
