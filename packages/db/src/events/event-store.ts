@@ -279,7 +279,10 @@ function refusal(
         `Agent ${options.fence?.agentId} of run ${runId} has moved on (last event ${detail ?? 'none'}, expected ${options.fence?.lastSeq})`,
       );
     case 'call-ended': {
-      const [callId = '', ended = ''] = (detail ?? '').split(' ');
+      // "<call id> <type>": an event type has no space, a call id may.
+      const at = (detail ?? '').lastIndexOf(' ');
+      const callId = (detail ?? '').slice(0, at);
+      const ended = (detail ?? '').slice(at + 1);
       const type = events.find((e) => callIdOf(e) === callId)?.type ?? 'an ending';
       return secondEnding(runId, callId, ended, type);
     }
