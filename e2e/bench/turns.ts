@@ -20,7 +20,13 @@ import { redisUrl, uniqueRedisPrefix } from '@flightdeck/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startStack } from '../lib/stack';
-import { memoryFigures, sampleProcesses } from './lib/process-stats';
+import { readFileSync } from 'node:fs';
+import {
+  CLOCK_TICKS,
+  memoryFigures,
+  parseMachineTicks,
+  sampleProcesses,
+} from './lib/process-stats';
 import { round, summarize, table } from './lib/stats';
 import type { BenchOptions, BenchResult } from './registry';
 import { workTeam } from './lib/work-team';
@@ -86,7 +92,10 @@ async function rawChains(
     })),
   );
   await done;
+  // Each closes its worker (the last jobs finish) and exits; only then is the queue removed.
+  const exited = children.map((c) => new Promise((r) => c.once('exit', r)));
   for (const child of children) child.disconnect();
+  await Promise.all(exited);
   await queue.obliterate({ force: true });
   await queue.close();
   subscriber.disconnect();
@@ -107,12 +116,15 @@ export async function turnsBench({ quick }: BenchOptions): Promise<BenchResult> 
   );
   let turns = 0;
   let steps = 0;
+  /** The whole machine's busy CPU time while the runs ran (workers, PostgreSQL, Redis, all of it). */
+  let machineCpuMs = 0;
   const gaps: number[] = [];
   const windowMs = await (async () => {
     try {
       const { engine } = stack;
       await saveTeam(engine, { source: workTeam('turns-bench', AGENTS_PER_RUN, workSteps) });
       const runIds: string[] = [];
+      const busyBefore = parseMachineTicks(readFileSync('/proc/stat', 'utf8')).busy;
       for (let i = 0; i < runs; i++) {
         const { runId } = await spawnRun(engine, {
           teamSlug: 'turns-bench',
@@ -130,8 +142,11 @@ export async function turnsBench({ quick }: BenchOptions): Promise<BenchResult> 
         if (rows[0]!.n === 0) break;
         if (Date.now() > deadline)
           throw new Error(`${rows[0]!.n} runs still active at the deadline`);
-        await new Promise((r) => setTimeout(r, 500));
+        await new Promise((r) => setTimeout(r, 100));
       }
+      machineCpuMs =
+        ((parseMachineTicks(readFileSync('/proc/stat', 'utf8')).busy - busyBefore) / CLOCK_TICKS) *
+        1000;
       let start = Infinity;
       let end = 0;
       for (const runId of runIds) {
@@ -189,6 +204,7 @@ export async function turnsBench({ quick }: BenchOptions): Promise<BenchResult> 
     ratio_vs_raw: round(turnsPerS / raw.perS),
     dispatch_p50_ms: dispatch.p50,
     dispatch_p99_ms: dispatch.p99,
+    machine_cpu_ms_per_turn: round(machineCpuMs / turns, 2),
     raw_dispatch_p99_ms: rawDispatch.p99,
     ...memoryFigures('worker', workerStats.stop().summary),
   };

@@ -10,10 +10,12 @@ export {
 } from './migrations/migrator';
 export {
   appendEvents,
+  appendEventsWithMissed,
   readAllEvents,
   readEvents,
   MAX_EVENTS_PER_READ,
   type AppendOptions,
+  type AppendResult,
   type ReadEventsOptions,
 } from './events/event-store';
 export { StoredEventInvalidError } from './events/event-rows';

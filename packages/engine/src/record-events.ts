@@ -1,4 +1,4 @@
-import { type AppendOptions, appendEvents } from '@flightdeck/db';
+import { type AppendOptions, type AppendResult, appendEventsWithMissed } from '@flightdeck/db';
 import { approvalChangesOf, type EventDraft, type RunEvent } from '@flightdeck/domain';
 import { createLogger } from '@flightdeck/telemetry';
 import type { Engine } from './engine';
@@ -28,7 +28,18 @@ export async function recordEvents(
   drafts: EventDraft[],
   options: AppendOptions = {},
 ): Promise<RunEvent[]> {
-  const events = await appendEvents(engine.db, runId, drafts, options);
+  return (await recordEventsWithMissed(engine, runId, drafts, options)).events;
+}
+
+/** `recordEvents`, also returning what was appended since `options.seenSeq` (the event store's `missed`). */
+export async function recordEventsWithMissed(
+  engine: Engine,
+  runId: string,
+  drafts: EventDraft[],
+  options: AppendOptions = {},
+): Promise<AppendResult> {
+  const appended = await appendEventsWithMissed(engine.db, runId, drafts, options);
+  const { events } = appended;
   try {
     engine.recorded?.onEvents(runId, events);
   } catch (error) {
@@ -46,5 +57,5 @@ export async function recordEvents(
     runId,
     drafts.some((d) => SUMMARY_CHANGING.has(d.type)),
   );
-  return events;
+  return appended;
 }

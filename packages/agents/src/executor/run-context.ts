@@ -9,7 +9,12 @@ import {
   type RunEvent,
   type RunState,
 } from '@flightdeck/domain';
-import { type Engine, keepSnapshotIfDue, loadRunState, recordEvents } from '@flightdeck/engine';
+import {
+  type Engine,
+  keepSnapshotIfDue,
+  loadRunState,
+  recordEventsWithMissed,
+} from '@flightdeck/engine';
 import type { EventDraft } from '@flightdeck/domain';
 import { runStates } from './run-state-cache';
 
@@ -136,22 +141,31 @@ export class RunContext {
 
   private async append(
     drafts: EventDraft[],
-    options: Parameters<typeof recordEvents>[3],
+    options: Parameters<typeof recordEventsWithMissed>[3],
   ): Promise<RunEvent[]> {
+    const seenSeq = this.current.lastSeq;
     const admitted = await this.gate?.admit(drafts, {
       fenced: options?.fence !== undefined || options?.expectRunSeq !== undefined,
-      seenSeq: this.current.lastSeq,
+      seenSeq,
       agentId: options?.fence?.agentId ?? null,
     });
-    let events: RunEvent[];
+    let appended: Awaited<ReturnType<typeof recordEventsWithMissed>>;
     try {
-      events = await recordEvents(this.engine, this.runId, drafts, options);
+      appended = await recordEventsWithMissed(this.engine, this.runId, drafts, {
+        ...options,
+        seenSeq,
+      });
     } catch (error) {
       admitted?.(null);
       throw error;
     }
+    const { events, missed } = appended;
     admitted?.(events);
     const first = events[0];
+    // What others appended meanwhile came back with the append (unless there was much of it, or
+    // this state moved while the append was in flight).
+    if (missed && this.current.lastSeq === seenSeq)
+      this.current = reduceEvents(missed, this.current);
     if (first && first.seq !== this.current.lastSeq + 1) await this.refresh(first.seq - 1);
     for (const event of events) this.current = applyEvent(this.current, event);
     runStates.remember(this.runId, this.current);

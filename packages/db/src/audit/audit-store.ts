@@ -58,9 +58,13 @@ export async function appendAuditEntry(
     detail: entry.detail,
   };
   const hash = auditHash(current.hash, fields);
+  // The entry and the chain's new head in one statement (one round trip under the head's lock).
   await client.query(
-    `INSERT INTO audit_entries (seq, at, actor_kind, actor_id, action, target, detail, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    `WITH entry AS (
+       INSERT INTO audit_entries (seq, at, actor_kind, actor_id, action, target, detail, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     )
+     UPDATE audit_head SET seq = $1, hash = $9 WHERE id = 1`,
     [
       fields.seq,
       fields.at,
@@ -73,7 +77,6 @@ export async function appendAuditEntry(
       hash,
     ],
   );
-  await client.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [fields.seq, hash]);
   return { ...fields, prevHash: current.hash, hash };
 }
 

@@ -6,7 +6,8 @@ export interface EventRow {
   seq: number;
   type: string;
   version: number;
-  at: Date;
+  /** A Date from a column; a UTC ISO-8601 string from JSON built in SQL. */
+  at: Date | string;
   agent_id: string | null;
   trace_id: string;
   span_id: string;
@@ -35,7 +36,7 @@ export function eventFromRow(row: EventRow): RunEvent {
     seq: row.seq,
     type: row.type,
     version: row.version,
-    at: row.at.toISOString(),
+    at: typeof row.at === 'string' ? row.at : row.at.toISOString(),
     agentId: row.agent_id,
     traceId: row.trace_id,
     spanId: row.span_id,

@@ -6,7 +6,7 @@ import { createDb, type Db } from '../client';
 import { getRunRecord, getRunSummary } from '../runs/run-repository';
 import { createRun, Drafts } from '../test/fixtures';
 import { createMigratedTestDatabase } from '../testing';
-import { appendEvents, readAllEvents, readEvents } from './event-store';
+import { appendEvents, appendEventsWithMissed, readAllEvents, readEvents } from './event-store';
 
 let database: TestDatabase;
 let db: Db;
@@ -105,6 +105,51 @@ describe('appendEvents', () => {
     expect(record?.lastSeq).toBe(42);
     const summary = await getRunSummary(db, run.id);
     expect(summary).toMatchObject({ inputTokens: 200, outputTokens: 20, costMicroUsd: 100 });
+  });
+
+  it('returns what others appended since the seen seq, as stored, in both append paths', async () => {
+    const run = await createRun(db);
+    const d = new Drafts();
+    const lead = randomUUID();
+    const helper = randomUUID();
+    const start = await appendEvents(db, run.id, [d.runStarted(run), d.agentSpawned(lead)]);
+    // Others' events after seq 1 (this caller saw the run up to seq 1).
+    const others = await appendEvents(db, run.id, [
+      d.turnStarted(lead, 1),
+      ...d.llmCall(lead, 1, 'm1', { inputTokens: 7, outputTokens: 2 }, 3),
+    ]);
+    const plain = await appendEventsWithMissed(db, run.id, [d.turnFinished(lead, 1)], {
+      seenSeq: 1,
+    });
+    expect(plain.missed).toEqual([start[1], ...others]);
+    expect(plain.events.map((e) => e.seq)).toEqual([6]);
+    // Nothing missed; the transaction path (a spawn) too.
+    const spawning = await appendEventsWithMissed(
+      db,
+      run.id,
+      [d.agentSpawned(helper, { agentId: lead, callId: 'm1' }, 1)],
+      { seenSeq: 6 },
+    );
+    expect(spawning.missed).toEqual([]);
+    // The caller's state folded with what it missed and its own events is the log's state.
+    const seen = reduceEvents(start.slice(0, 1));
+    const caughtUp = reduceEvents(plain.events, reduceEvents(plain.missed!, seen));
+    expect(caughtUp).toEqual(reduceEvents((await readAllEvents(db, run.id)).slice(0, 6)));
+    // Without a seen seq, or further behind than 200 events, nothing comes back: the caller reads.
+    expect((await appendEventsWithMissed(db, run.id, [d.turnStarted(lead, 2)])).missed).toBeNull();
+    for (let i = 0; i < 3; i++)
+      await appendEvents(
+        db,
+        run.id,
+        Array.from({ length: 70 }, (_, j) =>
+          d.llmCall(lead, 2, `x${i}-${j}`, { inputTokens: 1, outputTokens: 1 }, 1),
+        ).flat(),
+      );
+    const behind = await appendEventsWithMissed(db, run.id, [d.turnFinished(lead, 2)], {
+      seenSeq: 6,
+    });
+    expect(behind.missed).toBeNull();
+    expect(behind.events[0]!.seq).toBe(429);
   });
 
   it('keeps seqs gapless and batches whole when each batch is one statement (nothing read under the lock)', async () => {

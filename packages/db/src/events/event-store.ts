@@ -57,6 +57,12 @@ export interface AppendOptions {
   /** Append only if the run's status is one of these (checked under the run's lock), else STALE_STATE. */
   runStatuses?: readonly string[];
   /**
+   * The last seq of the caller's state of the run: the events appended after
+   * it and before this batch are returned with it (`missed`), so the caller
+   * need not read them back.
+   */
+  seenSeq?: number;
+  /**
    * The governance act these events record (a kill, a pause, a steer …): its
    * audit entry is appended in the same transaction, so the events are written
    * only if the entry is.
@@ -81,8 +87,28 @@ export async function appendEvents(
   drafts: readonly EventDraft[],
   options: AppendOptions = {},
 ): Promise<RunEvent[]> {
+  return (await appendEventsWithMissed(db, runId, drafts, options)).events;
+}
+
+export interface AppendResult {
+  /** The batch as stored. */
+  events: RunEvent[];
+  /**
+   * With `seenSeq`: the events others appended after it and before the batch
+   * (at most 200; null when there were more, or without `seenSeq`).
+   */
+  missed: RunEvent[] | null;
+}
+
+/** `appendEvents`, also returning what was appended since the caller's `seenSeq`. */
+export async function appendEventsWithMissed(
+  db: Db,
+  runId: string,
+  drafts: readonly EventDraft[],
+  options: AppendOptions = {},
+): Promise<AppendResult> {
   if (!Uuid.safeParse(runId).success) throw new DomainError('NOT_FOUND', `No run ${runId}`);
-  if (drafts.length === 0) return [];
+  if (drafts.length === 0) return { events: [], missed: null };
   const numbered = validateDrafts(runId, drafts, options.allowAfterEnd === true);
   const delta = projectBatch(numbered);
   const audit = options.audit && parseAuditEntryInput(options.audit);
@@ -92,8 +118,15 @@ export async function appendEvents(
   try {
     if (!needsTransaction(numbered, delta, options)) {
       // The append alone: one call, its own transaction.
-      const { lastSeq } = await callAppend(db.pool, runId, numbered, delta, options, endingFromLog);
-      return numberedFrom(numbered, lastSeq);
+      const { lastSeq, missed } = await callAppend(
+        db.pool,
+        runId,
+        numbered,
+        delta,
+        options,
+        endingFromLog,
+      );
+      return { events: numberedFrom(numbered, lastSeq), missed };
     }
     return await inTransaction(db.pool, async (client) => {
       // The run's lock first: inserting agents takes a key-share lock on the run's row, which two
@@ -106,12 +139,19 @@ export async function appendEvents(
       if (locked.rowCount === 0) throw new DomainError('NOT_FOUND', `No run ${runId}`);
       // Agents first: the append moves their last seq too.
       await insertSpawnedAgents(client, runId, numbered, delta);
-      const { lastSeq } = await callAppend(client, runId, numbered, delta, options, endingFromLog);
+      const { lastSeq, missed } = await callAppend(
+        client,
+        runId,
+        numbered,
+        delta,
+        options,
+        endingFromLog,
+      );
       const events = numberedFrom(numbered, lastSeq);
       await projectApprovals(client, runId, events);
       // Last: the chain's head lock is held only until the commit.
       if (audit) await appendAuditEntry(client, audit);
-      return events;
+      return { events, missed };
     });
   } catch (error) {
     throw asDomainError(error, runId);
@@ -180,7 +220,8 @@ const OPENING_TYPES = CALL_LIFECYCLE_TYPES.filter(
  * the calls ended from the log, and writes the events, each agent's last seq
  * and the run's projection columns — in one round trip, so the run's lock is
  * never held while a busy worker gets to its next statement. Throws the
- * refusal as a DomainError; returns the run's last seq before the append.
+ * refusal as a DomainError; returns the run's last seq before the append and
+ * the events since `options.seenSeq`.
  */
 async function callAppend(
   db: pg.Pool | pg.PoolClient,
@@ -189,7 +230,7 @@ async function callAppend(
   delta: ProjectionDelta,
   options: AppendOptions,
   endingFromLog: readonly string[],
-): Promise<{ lastSeq: number }> {
+): Promise<{ lastSeq: number; missed: RunEvent[] | null }> {
   const agentSeqs = new Map<string, number>();
   for (const event of events) if (event.agentId) agentSeqs.set(event.agentId, event.seq);
   const endedAt = delta.ended ? (events.findLast((e) => endsRun(e))?.at ?? null) : null;
@@ -197,7 +238,7 @@ async function callAppend(
   const runStatuses = allowedStatuses(options.runStatuses, fence?.runStatuses);
   const { rows } = await db.query<AppendOutcome>({
     name: 'flightdeck-append-events',
-    text: `SELECT * FROM flightdeck_append_events(${Array.from({ length: 23 }, (_, i) => `$${i + 1}`).join(', ')})`,
+    text: `SELECT * FROM flightdeck_append_events(${Array.from({ length: 24 }, (_, i) => `$${i + 1}`).join(', ')})`,
     values: [
       runId,
       eventRecords(events),
@@ -222,10 +263,16 @@ async function callAppend(
       endingFromLog,
       CALL_LIFECYCLE_TYPES,
       OPENING_TYPES,
+      options.seenSeq ?? null,
     ],
   });
   const outcome = rows[0];
-  if (outcome?.outcome === 'appended') return { lastSeq: outcome.last_seq! };
+  if (outcome?.outcome === 'appended') {
+    return {
+      lastSeq: outcome.last_seq!,
+      missed: outcome.missed?.map((row) => eventFromRow({ ...row, run_id: runId })) ?? null,
+    };
+  }
   throw refusal(runId, events, options, runStatuses, outcome);
 }
 
@@ -235,6 +282,8 @@ interface AppendOutcome {
   status: string | null;
   last_seq: number | null;
   detail: string | null;
+  /** Rows of the events table as JSON, without the run id. */
+  missed: Array<Omit<EventRow, 'run_id'>> | null;
 }
 
 /** The statuses both the append and its fence allow (null: any). */

@@ -18,16 +18,18 @@ const ENDED: ReadonlySet<string> = new Set(TERMINAL_RUN_STATUSES);
  * Kill a run: record `run.killed` (from that commit on the store refuses every
  * further append of the run, so nothing more can be dispatched), signal every
  * worker to abort the run's turns in flight, then remove its queued turns.
- * The critical path reads one row and one event; the clean-up comes after.
+ * The critical path reads one row and one event (at once); the clean-up comes after.
  */
 export async function killRun(
   engine: Engine,
   input: KillRunInput,
 ): Promise<{ status: 'killed' | 'already-ended' }> {
-  const run = await getRunRecord(engine.db, input.runId);
+  const [run, [started]] = await Promise.all([
+    getRunRecord(engine.db, input.runId),
+    readEvents(engine.db, input.runId, { afterSeq: 0, limit: 1 }),
+  ]);
   if (!run) throw new DomainError('NOT_FOUND', `No run ${input.runId}.`);
   if (ENDED.has(run.status)) return { status: 'already-ended' };
-  const [started] = await readEvents(engine.db, input.runId, { afterSeq: 0, limit: 1 });
   const reason = input.reason.trim() || 'killed by an operator';
 
   try {
