@@ -9,7 +9,10 @@
  * processes at the same concurrency.
  *  - turns/s and steps/s (model + tool calls) over the run window;
  *  - dispatch: from a worker's turn finishing (committed) to its next turn
- *    starting (committed) — queueing, pickup and loading the run's state.
+ *    starting (committed) — queueing, pickup and loading the run's state;
+ *  - CPU per turn (machine-wide, and the workers', PostgreSQL's and Redis's
+ *    share) against the machine's CPU per raw job: on this CPU-bound machine
+ *    what a turn costs, more than any wait, sets turns/s.
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
@@ -23,8 +26,11 @@ import { startStack } from '../lib/stack';
 import { readFileSync } from 'node:fs';
 import {
   CLOCK_TICKS,
+  cpuMsOf,
   memoryFigures,
   parseMachineTicks,
+  postgresBackendsOf,
+  redisServer,
   sampleProcesses,
 } from './lib/process-stats';
 import { round, summarize, table } from './lib/stats';
@@ -36,6 +42,10 @@ const CONCURRENCY_PER_PROCESS = 50;
 const AGENTS_PER_RUN = 10;
 
 const ms = (event: RunEvent) => Date.parse(event.at);
+
+/** The whole machine's busy CPU time so far (every process), in ms. */
+const machineBusyMs = () =>
+  (parseMachineTicks(readFileSync('/proc/stat', 'utf8')).busy / CLOCK_TICKS) * 1000;
 
 /** Turn gaps of the non-lead agents: a turn finished → that agent's next turn started. */
 function dispatchGaps(events: readonly RunEvent[], leadIds: ReadonlySet<string>): number[] {
@@ -55,7 +65,7 @@ function dispatchGaps(events: readonly RunEvent[], leadIds: ReadonlySet<string>)
 async function rawChains(
   chains: number,
   length: number,
-): Promise<{ perS: number; dispatch: number[] }> {
+): Promise<{ perS: number; dispatch: number[]; machineCpuMsPerJob: number }> {
   const prefix = `{${uniqueRedisPrefix('raw-chain')}}`;
   const queueName = 'raw-chain';
   const children = Array.from({ length: WORKER_PROCESSES }, () =>
@@ -83,6 +93,7 @@ async function rawChains(
     }),
   );
   await subscriber.subscribe(`${prefix}:raw-chain:started`);
+  const busyBefore = machineBusyMs();
   const first = performance.timeOrigin + performance.now();
   await queue.addBulk(
     Array.from({ length: chains }, (_, chain) => ({
@@ -92,6 +103,7 @@ async function rawChains(
     })),
   );
   await done;
+  const machineCpuMs = machineBusyMs() - busyBefore;
   // Each closes its worker (the last jobs finish) and exits; only then is the queue removed.
   const exited = children.map((c) => new Promise((r) => c.once('exit', r)));
   for (const child of children) child.disconnect();
@@ -99,7 +111,11 @@ async function rawChains(
   await queue.obliterate({ force: true });
   await queue.close();
   subscriber.disconnect();
-  return { perS: (total / (last - first)) * 1000, dispatch };
+  return {
+    perS: (total / (last - first)) * 1000,
+    dispatch,
+    machineCpuMsPerJob: machineCpuMs / total,
+  };
 }
 
 export async function turnsBench({ quick }: BenchOptions): Promise<BenchResult> {
@@ -116,15 +132,25 @@ export async function turnsBench({ quick }: BenchOptions): Promise<BenchResult> 
   );
   let turns = 0;
   let steps = 0;
-  /** The whole machine's busy CPU time while the runs ran (workers, PostgreSQL, Redis, all of it). */
+  /** Busy CPU time while the runs ran: the whole machine's, and the workers', PostgreSQL's and Redis's. */
   let machineCpuMs = 0;
+  const cpuMs = { workers: 0, postgres: 0, redis: 0 };
   const gaps: number[] = [];
   const windowMs = await (async () => {
     try {
       const { engine } = stack;
       await saveTeam(engine, { source: workTeam('turns-bench', AGENTS_PER_RUN, workSteps) });
       const runIds: string[] = [];
-      const busyBefore = parseMachineTicks(readFileSync('/proc/stat', 'utf8')).busy;
+      const database = new URL(stack.env.DATABASE_URL!).pathname.slice(1);
+      const groups = {
+        workers: () => stack.workers.map((w) => w.pid!),
+        postgres: postgresBackendsOf(database),
+        redis: redisServer,
+      };
+      const groupsBefore = Object.fromEntries(
+        Object.entries(groups).map(([name, pids]) => [name, cpuMsOf(pids())]),
+      );
+      const busyBefore = machineBusyMs();
       for (let i = 0; i < runs; i++) {
         const { runId } = await spawnRun(engine, {
           teamSlug: 'turns-bench',
@@ -144,9 +170,9 @@ export async function turnsBench({ quick }: BenchOptions): Promise<BenchResult> 
           throw new Error(`${rows[0]!.n} runs still active at the deadline`);
         await new Promise((r) => setTimeout(r, 100));
       }
-      machineCpuMs =
-        ((parseMachineTicks(readFileSync('/proc/stat', 'utf8')).busy - busyBefore) / CLOCK_TICKS) *
-        1000;
+      machineCpuMs = machineBusyMs() - busyBefore;
+      for (const [name, pids] of Object.entries(groups))
+        cpuMs[name as keyof typeof cpuMs] = cpuMsOf(pids()) - groupsBefore[name]!;
       let start = Infinity;
       let end = 0;
       for (const runId of runIds) {
@@ -205,7 +231,11 @@ export async function turnsBench({ quick }: BenchOptions): Promise<BenchResult> 
     dispatch_p50_ms: dispatch.p50,
     dispatch_p99_ms: dispatch.p99,
     machine_cpu_ms_per_turn: round(machineCpuMs / turns, 2),
+    worker_cpu_ms_per_turn: round(cpuMs.workers / turns, 2),
+    postgres_cpu_ms_per_turn: round(cpuMs.postgres / turns, 2),
+    redis_cpu_ms_per_turn: round(cpuMs.redis / turns, 2),
     raw_dispatch_p99_ms: rawDispatch.p99,
+    raw_machine_cpu_ms_per_job: round(raw.machineCpuMsPerJob, 2),
     ...memoryFigures('worker', workerStats.stop().summary),
   };
 }

@@ -226,6 +226,19 @@ export function sampleProcesses(targets: Target[], intervalMs = 500): ProcessSam
 export const postgresBackendsOf = (database: string) => () =>
   findPids((cmd) => cmd.startsWith('postgres:') && cmd.split(' ').includes(database));
 
+/** CPU time (user + system, ms) the processes have used so far; those gone are skipped. */
+export function cpuMsOf(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      ticks += parseCpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return (ticks / CLOCK_TICKS) * 1000;
+}
+
 /** The Redis server (shared with every stack on the machine), read-only. */
 export const redisServer = () => findPids((cmd) => cmd.startsWith('redis-server'));
 
